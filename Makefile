@@ -1,0 +1,105 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each installs only what is
+# missing (see TOOLCHAIN pins below), so a warm machine goes straight to work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# Tool versions verified to work together offline; wasm-bindgen must equal the crate pinned
+# in Cargo.toml.
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+BINARYEN_VERSION     := 132.0.0
+SASS_VERSION         := 1.108.2
+REDOC_VERSION        := 2.5.2
+OHA_VERSION          := 1.16.0
+CHROMIUM             ?= /usr/bin/chromium
+REDOC_DIR            := target/site/redoc
+
+# Pass extra arguments to cargo test, e.g. `make test-rust ARGS=login`.
+ARGS ?=
+
+.PHONY: help run build redoc bench test test-rust test-e2e tools e2e-deps check fmt clean
+
+help:
+	@echo "make run        build in release mode and serve on http://127.0.0.1:3000 (SQLite)"
+	@echo "make test       every test: Rust (SQLite, and PostgreSQL with TEST_DATABASE_URL), then Playwright"
+	@echo "make test-rust  only the Rust unit and integration tests"
+	@echo "make test-e2e   only the Playwright suite, against a release build"
+	@echo "make bench      load the release server and write bench/results/latest.{md,json}"
+	@echo "make check      formatting and clippy"
+
+run: tools build
+	./target/release/todo
+
+build: tools
+	cargo leptos build --release
+	@$(MAKE) --no-print-directory redoc
+
+# ReDoc's script, served by the app at /redoc/redoc.standalone.js (no CDN): from npm's redoc.
+redoc:
+	@[ "$$(cat $(REDOC_DIR)/VERSION 2>/dev/null)" = "$(REDOC_VERSION)" ] || { \
+	  echo "==> fetching redoc $(REDOC_VERSION)'s standalone script from npm for /redoc"; \
+	  tmp=$$(mktemp -d); \
+	  (cd $$tmp && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null && tar xzf redoc-$(REDOC_VERSION).tgz); \
+	  mkdir -p $(REDOC_DIR); \
+	  cp $$tmp/package/bundles/redoc.standalone.js $$tmp/package/bundles/redoc.standalone.js.LICENSE.txt $(REDOC_DIR)/; \
+	  echo $(REDOC_VERSION) > $(REDOC_DIR)/VERSION; rm -rf $$tmp; }
+
+test: test-rust test-e2e
+
+test-rust:
+	cargo test --workspace --locked $(ARGS)
+
+test-e2e: tools e2e-deps build
+	cd end2end && CHROMIUM_PATH="$(CHROMIUM)" npx playwright test
+
+# Load figures for a release build on a throwaway database (BENCH_DATABASE_URL for PostgreSQL).
+bench: build
+	@[ "$$(oha --version 2>/dev/null)" = "oha $(OHA_VERSION)" ] || { \
+	  echo "==> installing the oha load generator $(OHA_VERSION) from crates.io (a few minutes, once)"; \
+	  cargo install oha --locked --force --version $(OHA_VERSION); }
+	python3 bench/run.py
+
+# Installs whatever of the toolchain is missing, and says why the first run is slow.
+tools:
+	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first (https://rustup.rs)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer first"; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is required (found $$(node --version))"; exit 1; }
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || { \
+	  echo "==> adding the wasm32-unknown-unknown target (the browser half of the app)"; \
+	  rustup target add wasm32-unknown-unknown; }
+	@[ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ] || { \
+	  echo "==> installing cargo-leptos $(CARGO_LEPTOS_VERSION) from crates.io (about 20 minutes on 2 cores, once)"; \
+	  cargo install cargo-leptos --locked --force --version $(CARGO_LEPTOS_VERSION); }
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || { \
+	  echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) from crates.io (about 3 minutes, once)"; \
+	  cargo install wasm-bindgen-cli --force --version $(WASM_BINDGEN_VERSION); }
+	@wasm-opt --version 2>/dev/null | grep -q "version $(firstword $(subst ., ,$(BINARYEN_VERSION)))" || { \
+	  echo "==> installing wasm-opt (binaryen $(BINARYEN_VERSION)) from npm"; \
+	  npm install -g --no-fund --no-audit binaryen@$(BINARYEN_VERSION); }
+	@[ "$$(sass --version 2>/dev/null | cut -d' ' -f1)" = "$(SASS_VERSION)" ] || { \
+	  echo "==> installing sass $(SASS_VERSION) from npm"; \
+	  npm install -g --no-fund --no-audit sass@$(SASS_VERSION); }
+
+# Playwright and the browser it drives: Debian's Chromium, never a downloaded one.
+e2e-deps:
+	@[ -x "$(CHROMIUM)" ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "==> installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' or set CHROMIUM=/path/to/chromium"; exit 1; fi; }
+	@cd end2end && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  echo "==> installing the Playwright test runner (npm ci)"; \
+	  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-fund --no-audit; fi
+
+check:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/test-results end2end/playwright-report

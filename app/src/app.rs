@@ -1,0 +1,143 @@
+//! The HTML shell, the router and the pages that belong to no feature.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    path, SsrMode,
+};
+
+use crate::{
+    auth::views::{provide_auth, AccountPage, LoginPage, SignupPage, UserMenu},
+    components::HydrationMarker,
+    tasks::views::TasksPage,
+};
+
+/// The document around every page; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/todo.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Meta name="description" content="A fast, private, multi-user task manager." />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Todo".to_string() } else { format!("{page} · Todo") }
+        } />
+        <HydrationMarker />
+        <Router>
+            <Pages />
+        </Router>
+    }
+}
+
+/// Everything inside the router: the account context needs the URL (for errors carried back
+/// from a plain form post), so it is created here.
+#[component]
+fn Pages() -> impl IntoView {
+    provide_auth();
+    view! {
+        <SiteHeader />
+        <main id="main" class="page">
+            <Routes fallback=NotFound>
+                // Async: the server waits for every resource, so each page arrives complete
+                // (usable without JavaScript) and can still answer with a redirect.
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
+    }
+}
+
+#[component]
+fn SiteHeader() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <A href="/" attr:class="brand">"Todo"</A>
+            <nav aria-label="Main">
+                <ul>
+                    <li><A href="/">"Home"</A></li>
+                    <UserMenu />
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    let (clicks, set_clicks) = signal(0u32);
+    let hydrated = crate::components::use_hydrated();
+
+    view! {
+        <Title text="" />
+        <section class="hero">
+            <h1>"Your tasks, your server."</h1>
+            <p>
+                "Todo is a self-hosted task manager: sign up, keep your own list, and drive it "
+                "from scripts through a documented JSON API. Every page works with or without "
+                "JavaScript."
+            </p>
+        </section>
+        <section class="card" aria-labelledby="live-title">
+            <h2 id="live-title">"Live check"</h2>
+            <p>
+                "This button only responds once the page has hydrated in your browser."
+            </p>
+            <button
+                type="button"
+                class="button"
+                disabled=move || !hydrated.get()
+                on:click=move |_| set_clicks.update(|n| *n += 1)
+            >
+                {move || match clicks.get() {
+                    0 => "Click me".to_string(),
+                    1 => "Clicked once".to_string(),
+                    n => format!("Clicked {n} times"),
+                }}
+            </button>
+        </section>
+    }
+}
+
+/// Every path the router does not know; answers with status 404 on the server.
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <Title text="Page not found" />
+        <section class="card not-found">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. It may have moved, or never existed."</p>
+            <p><A href="/">"Back to the home page"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,104 @@
+//! Server functions for the account pages: thin adapters over `auth::server`.
+//!
+//! Each works as a plain form post (no JavaScript: the answer is a redirect) and as a call
+//! from the hydrated app. Errors come back as form errors that keep what was typed, except
+//! the password.
+
+use leptos::prelude::*;
+
+use super::User;
+use crate::error::AppError;
+
+#[server(prefix = "/rpc", endpoint = "signup")]
+pub async fn signup(
+    email: String,
+    password: String,
+    name: String,
+    next: Option<String>,
+) -> Result<User, AppError> {
+    use super::{safe_next, server, NewAccount};
+    use crate::error::FieldError;
+
+    let kept = [("email", email.as_str()), ("name", name.as_str())];
+    let result: Result<User, AppError> = async {
+        let state = crate::state::AppState::from_context()?;
+        let account = NewAccount::parse(&email, &password, &name)?;
+        let user = match server::create_account(&state, account).await {
+            Err(AppError::Conflict(msg)) => Err(AppError::invalid_field(FieldError::body(
+                "email",
+                "value_error.taken",
+                msg,
+            ))),
+            other => other,
+        }?;
+        session()?.log_in(user.id).await?;
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(user)
+    }
+    .await;
+    crate::error::with_status(result).map_err(|e| e.for_form(&kept))
+}
+
+#[server(prefix = "/rpc", endpoint = "login")]
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<User, AppError> {
+    use axum_client_ip::ClientIp;
+
+    use super::{safe_next, server, Credentials};
+
+    let kept = [("email", email.as_str())];
+    let result: Result<User, AppError> = async {
+        let state = crate::state::AppState::from_context()?;
+        let credentials = Credentials::parse(&email, &password)?;
+        let ClientIp(client) = leptos_axum::extract::<ClientIp>().await.map_err(|error| {
+            tracing::error!(%error, "client address unavailable");
+            AppError::Internal
+        })?;
+        let user = server::check_credentials(&state, &credentials, client).await?;
+        session()?.log_in(user.id).await?;
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(user)
+    }
+    .await;
+    crate::error::with_status(result).map_err(|e| e.for_form(&kept))
+}
+
+#[server(prefix = "/rpc", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let result = async {
+        session()?.log_out().await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    }
+    .await;
+    crate::error::with_status(result)
+}
+
+/// Who is logged in, if anyone.
+#[server(prefix = "/rpc", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    use super::extract::MaybeAuthUser;
+
+    let result = async {
+        let state = crate::state::AppState::from_context()?;
+        let MaybeAuthUser(user) =
+            leptos_axum::extract_with_state::<MaybeAuthUser, _>(&state).await?;
+        Ok(user.map(|u| u.user))
+    }
+    .await;
+    crate::error::with_status(result)
+}
+
+#[cfg(feature = "ssr")]
+fn session() -> Result<super::extract::AuthSession, AppError> {
+    use_context::<http::request::Parts>()
+        .as_ref()
+        .and_then(super::extract::AuthSession::from_parts)
+        .ok_or_else(|| {
+            tracing::error!("no session on a server function request");
+            AppError::Internal
+        })
+}

@@ -1,0 +1,153 @@
+//! Who is asking: one extractor for the JSON API and the server functions alike.
+//!
+//! A request authenticates with `Authorization: Bearer <jwt>` or with the session cookie.
+//! Bad credentials are refused (401), never quietly treated as anonymous.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{header::AUTHORIZATION, request::Parts},
+};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{server, token::Claims, User};
+use crate::{error::AppError, state::AppState};
+
+const SESSION_USER_KEY: &str = "user_id";
+
+/// How the request proved who it is.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    Bearer(Claims),
+    Session(AuthSession),
+}
+
+/// An authenticated user; 401 (with `WWW-Authenticate: Bearer`) otherwise.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub user: User,
+    pub credential: Credential,
+}
+
+/// The user if there is one. Still 401 for a bad bearer token.
+#[derive(Clone, Debug)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        MaybeAuthUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or_else(|| AppError::Unauthorized("Authentication required.".into()))
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(header) = parts.headers.get(AUTHORIZATION) {
+            let token = bearer_token(header.to_str().unwrap_or_default()).ok_or_else(|| {
+                AppError::Unauthorized("The Authorization header must be 'Bearer <token>'.".into())
+            })?;
+            let claims = state.tokens.verify(token)?;
+            let user = server::user_for_token(&state.db, &claims)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Unauthorized("The access token is no longer valid.".into())
+                })?;
+            return Ok(Self(Some(AuthUser {
+                user,
+                credential: Credential::Bearer(claims),
+            })));
+        }
+
+        let Some(session) = AuthSession::from_parts(parts) else {
+            return Ok(Self(None));
+        };
+        let Some(user_id) = session.user_id().await? else {
+            return Ok(Self(None));
+        };
+        match server::find_user(&state.db, user_id).await? {
+            Some(user) => Ok(Self(Some(AuthUser {
+                user,
+                credential: Credential::Session(session),
+            }))),
+            None => {
+                // The account is gone: end the session rather than keep a dangling one.
+                session.log_out().await?;
+                Ok(Self(None))
+            }
+        }
+    }
+}
+
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The browser session, typed: who is logged in, and the two moves that change it.
+#[derive(Clone, Debug)]
+pub struct AuthSession(Session);
+
+impl AuthSession {
+    /// The session the session layer attached to this request, if the layer ran.
+    pub fn from_parts(parts: &Parts) -> Option<Self> {
+        parts.extensions.get::<Session>().cloned().map(Self)
+    }
+
+    pub async fn user_id(&self) -> Result<Option<Uuid>, AppError> {
+        self.0
+            .get::<Uuid>(SESSION_USER_KEY)
+            .await
+            .map_err(session_error)
+    }
+
+    /// Starts a logged-in session under a new id, so an id planted before login is useless.
+    pub async fn log_in(&self, user_id: Uuid) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(session_error)?;
+        self.0
+            .insert(SESSION_USER_KEY, user_id)
+            .await
+            .map_err(session_error)
+    }
+
+    /// Deletes the session from the store and expires the cookie.
+    pub async fn log_out(&self) -> Result<(), AppError> {
+        self.0.flush().await.map_err(session_error)
+    }
+}
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    tracing::error!(%error, "session store error");
+    AppError::Internal
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for AuthSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        Ok(Self::from_parts(parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_needs_a_token() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+}

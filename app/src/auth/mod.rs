@@ -1,0 +1,362 @@
+//! Accounts: who a user is, and the validated inputs that create one or log one in.
+//!
+//! The parsers here run in the browser (inline form messages) and on the server (the form
+//! and the JSON API), so every path applies exactly the same rules.
+
+pub mod api;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod extract;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod token;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, FieldError};
+
+/// The browser session cookie's name.
+pub const SESSION_COOKIE: &str = "todo_session";
+
+pub const EMAIL_MAX_CHARS: usize = 254;
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// A user as anyone, the user included, may see it: never the password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: Uuid,
+    #[cfg_attr(feature = "ssr", schema(example = "ada@example.com"))]
+    pub email: String,
+    #[cfg_attr(feature = "ssr", schema(example = "Ada Lovelace"))]
+    pub name: String,
+    /// RFC 3339, UTC, microseconds.
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
+    pub created_at: DateTime<Utc>,
+}
+
+/// An email address: trimmed, lower-cased, at most 254 characters, shaped like an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        let invalid = |kind: &str, msg: &str| Err(FieldError::body("email", kind, msg));
+        if email.is_empty() {
+            return invalid("value_error.missing", "Enter your email address.");
+        }
+        if email.chars().count() > EMAIL_MAX_CHARS {
+            return invalid(
+                "value_error.too_long",
+                "An email address has at most 254 characters.",
+            );
+        }
+        if !looks_like_an_address(&email) {
+            return invalid(
+                "value_error.email",
+                "Enter an email address such as name@example.com.",
+            );
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A deliberately plain check: one `@`, a non-empty local part, a dotted domain, and no
+/// spaces or control characters. Whether the mailbox exists is not ours to know.
+fn looks_like_an_address(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let labels_ok = domain.split('.').all(|label| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    });
+    !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && !local
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"@".contains(c))
+        && domain.contains('.')
+        && labels_ok
+}
+
+/// A password as typed: 8 to 128 characters, never trimmed, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let chars = raw.chars().count();
+        if chars < PASSWORD_MIN_CHARS {
+            return Err(FieldError::body(
+                "password",
+                "value_error.too_short",
+                "A password has at least 8 characters.",
+            ));
+        }
+        if chars > PASSWORD_MAX_CHARS {
+            return Err(FieldError::body(
+                "password",
+                "value_error.too_long",
+                "A password has at most 128 characters.",
+            ));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name shown in the app: trimmed, 1 to 100 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(FieldError::body(
+                "name",
+                "value_error.missing",
+                "Enter your name.",
+            ));
+        }
+        if name.chars().count() > NAME_MAX_CHARS {
+            return Err(FieldError::body(
+                "name",
+                "value_error.too_long",
+                "A name has at most 100 characters.",
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(FieldError::body(
+                "name",
+                "value_error.control_characters",
+                "A name cannot contain line breaks or control characters.",
+            ));
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Everything needed to create an account, each part already valid.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: Email,
+    pub password: Password,
+    pub name: DisplayName,
+}
+
+impl NewAccount {
+    /// Checks every field and reports every problem at once.
+    pub fn parse(email: &str, password: &str, name: &str) -> Result<Self, AppError> {
+        let email = Email::parse(email);
+        let password = Password::parse(password);
+        let name = DisplayName::parse(name);
+        match (email, password, name) {
+            (Ok(email), Ok(password), Ok(name)) => Ok(Self {
+                email,
+                password,
+                name,
+            }),
+            (email, password, name) => Err(AppError::validation(
+                [email.err(), password.err(), name.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// What a login form or request carries. Only the shape is checked here: whether the pair
+/// matches an account is the server's question, and it answers both failures the same way.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub email: String,
+    pub password: Password,
+}
+
+impl Credentials {
+    pub fn parse(email: &str, password: &str) -> Result<Self, AppError> {
+        let email = email.trim().to_lowercase();
+        let mut errors = Vec::new();
+        if email.is_empty() {
+            errors.push(FieldError::body(
+                "email",
+                "value_error.missing",
+                "Enter your email address.",
+            ));
+        } else if email.chars().count() > EMAIL_MAX_CHARS {
+            errors.push(FieldError::body(
+                "email",
+                "value_error.too_long",
+                "An email address has at most 254 characters.",
+            ));
+        }
+        if password.is_empty() {
+            errors.push(FieldError::body(
+                "password",
+                "value_error.missing",
+                "Enter your password.",
+            ));
+        } else if password.chars().count() > PASSWORD_MAX_CHARS {
+            errors.push(FieldError::body(
+                "password",
+                "value_error.too_long",
+                "A password has at most 128 characters.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        Ok(Self {
+            email,
+            password: Password(password.to_string()),
+        })
+    }
+}
+
+/// Where to go after logging in: only a path on this site, never another origin.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_string()
+        }
+        _ => DEFAULT_AFTER_LOGIN.to_string(),
+    }
+}
+
+/// Where a user lands after logging in when no page asked for it.
+pub const DEFAULT_AFTER_LOGIN: &str = "/tasks";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "a da@example.com",
+            "ada@exa mple.com",
+            "ada@.example.com",
+            "ada@example..com",
+            ".ada@example.com",
+            "ada@-example.com",
+            "<script>@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn an_email_of_254_characters_is_the_longest_accepted() {
+        let domain = format!("{}.com", "d".repeat(254 - 4 - 4 - 1));
+        let longest = format!("abcd@{domain}");
+        assert_eq!(longest.chars().count(), 254);
+        assert!(Email::parse(&longest).is_ok());
+        let too_long = format!("abcde@{domain}");
+        assert_eq!(
+            Email::parse(&too_long).unwrap_err().kind,
+            "value_error.too_long"
+        );
+    }
+
+    #[test]
+    fn passwords_count_characters_not_bytes() {
+        assert!(Password::parse(&"é".repeat(8)).is_ok());
+        assert!(Password::parse(&"é".repeat(7)).is_err());
+        assert!(Password::parse(&"🔑".repeat(128)).is_ok());
+        assert!(Password::parse(&"🔑".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn passwords_are_not_trimmed_and_never_printed() {
+        let password = Password::parse("  spaced  ").unwrap();
+        assert_eq!(password.expose(), "  spaced  ");
+        assert_eq!(format!("{password:?}"), "Password(..)");
+    }
+
+    #[test]
+    fn names_are_trimmed_and_limited_to_100_characters() {
+        assert_eq!(DisplayName::parse("  Ada  ").unwrap().as_str(), "Ada");
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"名".repeat(100)).is_ok());
+        assert!(DisplayName::parse(&"名".repeat(101)).is_err());
+        assert!(DisplayName::parse("Ada\nLovelace").is_err());
+    }
+
+    #[test]
+    fn a_new_account_reports_every_bad_field_at_once() {
+        let error = NewAccount::parse("nope", "short", "").unwrap_err();
+        let AppError::Validation { errors, .. } = error else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
+        assert_eq!(fields, ["email", "password", "name"]);
+    }
+
+    #[test]
+    fn next_only_leads_to_a_path_on_this_site() {
+        assert_eq!(safe_next(Some("/tasks?page=2")), "/tasks?page=2");
+        for hostile in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), DEFAULT_AFTER_LOGIN, "{hostile}");
+        }
+        assert_eq!(safe_next(None), DEFAULT_AFTER_LOGIN);
+    }
+}

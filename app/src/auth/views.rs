@@ -1,0 +1,335 @@
+//! The account pages (sign up, log in, your account), the nav's user menu, and the guard
+//! that sends visitors to the login page and back.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Redirect, A},
+    hooks::{use_location, use_query_map, use_url},
+};
+
+use super::{
+    api::{current_user, Login, Logout, Signup},
+    DisplayName, Email, Password, User,
+};
+use crate::{
+    components::{Field, FormMessage},
+    error::AppError,
+};
+
+/// The account actions and who is logged in, shared by every page.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub signup: ServerAction<Signup>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub user: Resource<Result<Option<User>, AppError>>,
+}
+
+/// Creates the actions and the current-user resource; call once, inside the router.
+pub fn provide_auth() -> Auth {
+    // An error carried back in the URL from a plain form post (no JavaScript) is normally
+    // provided inside <Routes>; the actions live above it, so read it here.
+    use_url().with_untracked(|url| url.provide_server_action_error());
+    let signup = ServerAction::<Signup>::new();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    // Asked again on every navigation too: a server-side redirect after logging in lands on
+    // the next page before the action counts as done, and sessions can end meanwhile.
+    let location = use_location();
+    let user = Resource::new(
+        move || {
+            (
+                location.pathname.get(),
+                signup.version().get(),
+                login.version().get(),
+                logout.version().get(),
+            )
+        },
+        |_| current_user(),
+    );
+    let auth = Auth {
+        signup,
+        login,
+        logout,
+        user,
+    };
+    provide_context(auth);
+    auth
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+/// The nav's end: who is logged in and a logout button, or the ways in.
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                auth.user
+                    .get()
+                    .map(|user| match user {
+                        Ok(Some(user)) => {
+                            view! {
+                                <li><A href="/tasks">"Tasks"</A></li>
+                                <li>
+                                    <A href="/account" attr:class="who">
+                                        <span class="visually-hidden">"Logged in as "</span>
+                                        {user.name}
+                                    </A>
+                                </li>
+                                <li>
+                                    <ActionForm action=auth.logout attr:class="inline-form">
+                                        <button type="submit" class="link-button">
+                                            "Log out"
+                                        </button>
+                                    </ActionForm>
+                                </li>
+                            }
+                                .into_any()
+                        }
+                        _ => {
+                            view! {
+                                <li><A href="/login">"Log in"</A></li>
+                                <li><A href="/signup">"Sign up"</A></li>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+/// The latest error an action returned, if its last answer was an error.
+fn action_error<T: 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(|v| v.err()))
+}
+
+fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
+}
+
+/// A message for the whole form when the error names no field.
+fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
+    Signal::derive(move || match error.get() {
+        Some(AppError::Validation { errors, .. }) if !errors.is_empty() => None,
+        Some(e) => Some(e.to_string()),
+        None => None,
+    })
+}
+
+fn kept(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.kept(field)))
+}
+
+/// The `next` query parameter: where to return after logging in.
+fn next_param() -> Signal<String> {
+    let query = use_query_map();
+    Signal::derive(move || query.with(|q| q.get("next").unwrap_or_default()))
+}
+
+fn check_email(value: &str) -> Option<String> {
+    Email::parse(value).err().map(|e| e.msg)
+}
+fn check_password(value: &str) -> Option<String> {
+    Password::parse(value).err().map(|e| e.msg)
+}
+fn check_name(value: &str) -> Option<String> {
+    DisplayName::parse(value).err().map(|e| e.msg)
+}
+fn check_present(value: &str) -> Option<String> {
+    value
+        .is_empty()
+        .then(|| "This field is required.".to_string())
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let auth = use_auth();
+    let error = action_error(auth.signup.value());
+    let next = next_param();
+    let pending = auth.signup.pending();
+
+    view! {
+        <Title text="Sign up" />
+        <section class="card narrow">
+            <h1>"Create your account"</h1>
+            <ActionForm action=auth.signup attr:novalidate=true attr:aria-label="Sign up">
+                <input type="hidden" name="next" value=move || next.get() />
+                <FormMessage message=form_message(error) />
+                <Field
+                    label="Name"
+                    name="name"
+                    autocomplete="name"
+                    required=true
+                    initial=kept(error, "name")
+                    server_error=field_message(error, "name")
+                    check=check_name
+                />
+                <Field
+                    label="Email"
+                    name="email"
+                    input_type="email"
+                    autocomplete="email"
+                    required=true
+                    initial=kept(error, "email")
+                    server_error=field_message(error, "email")
+                    check=check_email
+                />
+                <Field
+                    label="Password"
+                    name="password"
+                    input_type="password"
+                    autocomplete="new-password"
+                    hint="8 to 128 characters."
+                    required=true
+                    server_error=field_message(error, "password")
+                    check=check_password
+                />
+                <button type="submit" class="button" disabled=move || pending.get()>
+                    {move || if pending.get() { "Creating your account…" } else { "Sign up" }}
+                </button>
+            </ActionForm>
+            <p class="muted">
+                "Already have an account? "
+                <A href=move || with_next("/login", &next.get())>"Log in"</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = use_auth();
+    let error = action_error(auth.login.value());
+    let next = next_param();
+    let pending = auth.login.pending();
+
+    view! {
+        <Title text="Log in" />
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            <ActionForm action=auth.login attr:novalidate=true attr:aria-label="Log in">
+                <input type="hidden" name="next" value=move || next.get() />
+                <FormMessage message=form_message(error) />
+                <Field
+                    label="Email"
+                    name="email"
+                    input_type="email"
+                    autocomplete="username"
+                    required=true
+                    initial=kept(error, "email")
+                    server_error=field_message(error, "email")
+                    check=check_present
+                />
+                <Field
+                    label="Password"
+                    name="password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    required=true
+                    server_error=field_message(error, "password")
+                    check=check_present
+                />
+                <button type="submit" class="button" disabled=move || pending.get()>
+                    {move || if pending.get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </ActionForm>
+            <p class="muted">
+                "New here? "
+                <A href=move || with_next("/signup", &next.get())>"Create an account"</A>
+            </p>
+        </section>
+    }
+}
+
+fn with_next(path: &str, next: &str) -> String {
+    if next.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?next={}", urlencode(next))
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Shows `children` to a logged-in user; sends anyone else to the login page, with a way
+/// back here. Pages using it render in `SsrMode::Async`, so the redirect is a real 302.
+#[component]
+pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                // Awaiting (not reading) waits for a check still under way.
+                match auth.user.await {
+                        Ok(Some(_)) => children.with_value(|c| c()).into_any(),
+                        Ok(None) => {
+                            let here = format!(
+                                "{}{}",
+                                location.pathname.get_untracked(),
+                                location.search.get_untracked(),
+                            );
+                            let target = with_next("/login", &here);
+                            view! { <Redirect path=target /> }.into_any()
+                        }
+                        Err(e) => {
+                            view! { <p class="form-message" role="alert">{e.to_string()}</p> }
+                                .into_any()
+                        }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Your account" />
+        <RequireUser>
+            <section class="card narrow">
+                <h1>"Your account"</h1>
+                {move || {
+                    auth.user
+                        .get()
+                        .and_then(|u| u.ok().flatten())
+                        .map(|user| {
+                            view! {
+                                <dl class="facts">
+                                    <dt>"Name"</dt>
+                                    <dd>{user.name}</dd>
+                                    <dt>"Email"</dt>
+                                    <dd>{user.email}</dd>
+                                    <dt>"Member since"</dt>
+                                    <dd>{user.created_at.format("%B %-d, %Y").to_string()}</dd>
+                                </dl>
+                            }
+                        })
+                }}
+                <ActionForm action=auth.logout>
+                    <button type="submit" class="button secondary">"Log out"</button>
+                </ActionForm>
+            </section>
+        </RequireUser>
+    }
+}

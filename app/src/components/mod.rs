@@ -1,0 +1,109 @@
+//! Small UI pieces shared by every feature.
+
+use leptos::prelude::*;
+
+/// A signal that turns true once the app runs in the browser, so controls that need wasm
+/// can stay disabled in the server-rendered HTML.
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
+
+/// Marks `<html data-hydrated="true">` once hydration finished: the signal end-to-end tests
+/// wait for before they click, because a click before hydration would be lost.
+#[component]
+pub fn HydrationMarker() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// A labelled input with its message beside it. `check` runs the shared validator when the
+/// field is left, so the browser shows the same message the server would.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    /// The value to show first (what was typed before a failed plain form post).
+    #[prop(into, optional)]
+    initial: Signal<Option<String>>,
+    /// The server's message for this field, if any.
+    #[prop(into)]
+    server_error: Signal<Option<String>>,
+    /// The shared validator: `Some(message)` when the value is not acceptable.
+    #[prop(optional)]
+    check: Option<fn(&str) -> Option<String>>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let (local_error, set_local_error) = signal(None::<String>);
+    // A fresh server answer replaces whatever the browser said before.
+    Effect::new(move |_| {
+        server_error.track();
+        set_local_error.set(None);
+    });
+    let message = move || local_error.get().or_else(|| server_error.get());
+    let id = format!("field-{name}");
+    let message_id = format!("{id}-message");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let message_id = message_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message().is_some() {
+                ids.push(message_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let validate = move |value: String| {
+        if let Some(check) = check {
+            set_local_error.set(check(&value));
+        }
+    };
+
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                id=id.clone()
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                required=required
+                value=move || initial.get()
+                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=described_by
+                on:blur=move |ev| validate(event_target_value(&ev))
+                on:input=move |ev| {
+                    if local_error.get_untracked().is_some() {
+                        validate(event_target_value(&ev));
+                    }
+                }
+            />
+            <p class="field-message" id=message_id.clone() role="alert" aria-live="polite">
+                {message}
+            </p>
+        </div>
+    }
+}
+
+/// A message for the whole form: what went wrong that is not about one field.
+#[component]
+pub fn FormMessage(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <p class="form-message" role="alert">{move || message.get()}</p>
+        </Show>
+    }
+}

@@ -1,0 +1,287 @@
+//! The one client-safe error type, shared by the JSON API and the server functions.
+//!
+//! Each variant maps to one HTTP status and a message that is safe to show anyone.
+//! Internal causes (SQL, I/O) are logged where they are converted and never carried here.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// One offending input field, in the contract's `errors` shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Where the bad value sits, e.g. `["body", "title"]`.
+    pub loc: Vec<String>,
+    /// What is wrong, written for a person.
+    pub msg: String,
+    /// A stable machine-readable kind, e.g. `value_error.too_long`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl FieldError {
+    /// An error about a field of the request body.
+    pub fn body(field: &str, kind: &str, msg: impl Into<String>) -> Self {
+        Self {
+            loc: vec!["body".into(), field.into()],
+            msg: msg.into(),
+            kind: kind.into(),
+        }
+    }
+
+    /// The field name this error is about (the last part of `loc`).
+    pub fn field(&self) -> &str {
+        self.loc.last().map(String::as_str).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// 422: the input was understood but some fields are invalid.
+    #[error("{detail}")]
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+        /// What a form had in its non-secret fields, so a page rendered after a plain form
+        /// post (no JavaScript) can show it again. Never part of a JSON API response.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<(String, String)>,
+    },
+    /// 400: a request the server could not make sense of at all.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: missing or bad credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: authenticated, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404
+    #[error("{0}")]
+    NotFound(String),
+    /// 405
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// 409: the request clashes with existing data.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    /// 429: slow down; try again after this many seconds.
+    #[error("Too many failed attempts; try again in {retry_after_secs} seconds.")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 503: a dependency (the database) is unreachable.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: something failed on our side; the cause was logged, not sent.
+    #[error("Something went wrong on our side; please try again.")]
+    Internal,
+    /// The call never reached our code (network down, response unreadable).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// A 422 for a single field.
+    pub fn invalid_field(error: FieldError) -> Self {
+        Self::validation(vec![error])
+    }
+
+    /// A 422 for one or more fields.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [only] => only.msg.clone(),
+            _ => "Some fields are invalid.".to_string(),
+        };
+        Self::Validation {
+            detail,
+            errors,
+            kept: Vec::new(),
+        }
+    }
+
+    /// This error as a form shows it: still the same message, plus the form's non-secret
+    /// values so they survive a round trip without JavaScript.
+    pub fn for_form(self, values: &[(&str, &str)]) -> Self {
+        let kept = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        match self {
+            Self::Validation { detail, errors, .. } => Self::Validation {
+                detail,
+                errors,
+                kept,
+            },
+            other => Self::Validation {
+                detail: other.to_string(),
+                errors: Vec::new(),
+                kept,
+            },
+        }
+    }
+
+    /// A value a form had when this error was made (see [`AppError::for_form`]).
+    pub fn kept(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Validation { kept, .. } => kept
+                .iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Validation { .. } => 422,
+            Self::BadRequest(_) | Self::Transport(_) => 400,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::MethodNotAllowed(_) => 405,
+            Self::Conflict(_) => 409,
+            Self::PayloadTooLarge => 413,
+            Self::TooManyRequests { .. } => 429,
+            Self::Internal => 500,
+            Self::Unavailable(_) => 503,
+        }
+    }
+
+    /// The message for one field, if this error names it: for inline form messages.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Validation { errors, .. } => errors
+                .iter()
+                .find(|e| e.field() == field)
+                .map(|e| e.msg.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
+                Self::BadRequest(format!("The form could not be read: {msg}"))
+            }
+            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
+                Self::Transport(msg)
+            }
+            ServerFnErrorErr::MissingArg(msg) => {
+                Self::BadRequest(format!("A form field is missing: {msg}"))
+            }
+            _ => Self::Internal,
+        }
+    }
+}
+
+impl From<ServerFnErrorErr> for AppError {
+    fn from(value: ServerFnErrorErr) -> Self {
+        Self::from_server_fn_error(value)
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use axum::{
+        http::{header, HeaderValue, StatusCode},
+        response::{IntoResponse, Response},
+        Json,
+    };
+    use serde::Serialize;
+
+    use super::{AppError, FieldError};
+
+    /// The contract's error body.
+    #[derive(Serialize)]
+    pub struct ErrorBody<'a> {
+        pub detail: String,
+        pub status_code: u16,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub errors: Option<&'a [FieldError]>,
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let status = StatusCode::from_u16(self.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let errors = match &self {
+                AppError::Validation { errors, .. } => Some(errors.as_slice()),
+                _ => None,
+            };
+            let body = ErrorBody {
+                detail: self.to_string(),
+                status_code: status.as_u16(),
+                errors,
+            };
+            let mut response = (status, Json(body)).into_response();
+            let headers = response.headers_mut();
+            match &self {
+                AppError::Unauthorized(_) => {
+                    headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                }
+                AppError::TooManyRequests { retry_after_secs } => {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                }
+                _ => {}
+            }
+            response
+        }
+    }
+
+    /// Server functions answer an error with its own status rather than a blanket 500, so
+    /// logs and monitors see 4xx for bad input. A plain form post (no JavaScript) keeps the
+    /// redirect back to its page, which carries the error in the URL.
+    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(error) = &result {
+            if let (false, Some(response)) = (
+                is_plain_form_post(),
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.set_status(
+                    StatusCode::from_u16(error.status_code())
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
+        }
+        result
+    }
+
+    /// Whether the server function being run was called by a plain HTML form (no
+    /// JavaScript): such a request accepts HTML and is answered with a redirect.
+    pub fn is_plain_form_post() -> bool {
+        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        })
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(error: sqlx::Error) -> Self {
+            match error {
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                    tracing::error!(%error, "database unavailable");
+                    AppError::Unavailable("The database is unavailable; please try again.".into())
+                }
+                error => {
+                    tracing::error!(%error, "database error");
+                    AppError::Internal
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::{is_plain_form_post, with_status, ErrorBody};

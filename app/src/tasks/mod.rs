@@ -1,0 +1,217 @@
+//! Tasks: the wire type, and the validated inputs shared by the page and the JSON API.
+
+pub mod api;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, FieldError};
+
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const DESCRIPTION_MAX_CHARS: usize = 2000;
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// A task as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Task {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    /// 1 to 200 characters.
+    pub title: String,
+    /// At most 2000 characters, or null.
+    pub description: Option<String>,
+    pub is_completed: bool,
+    /// RFC 3339, UTC, microseconds; never changes.
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
+    pub created_at: DateTime<Utc>,
+    /// RFC 3339, UTC, microseconds; moves on every change.
+    #[serde(with = "crate::timestamp")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A title: trimmed, 1 to 200 characters (characters, not bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskTitle(String);
+
+impl TaskTitle {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let title = raw.trim();
+        if title.is_empty() {
+            return Err(FieldError::body(
+                "title",
+                "value_error.missing",
+                "A task needs a title.",
+            ));
+        }
+        if title.chars().count() > TITLE_MAX_CHARS {
+            return Err(FieldError::body(
+                "title",
+                "value_error.too_long",
+                "A title has at most 200 characters.",
+            ));
+        }
+        Ok(Self(title.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A description: at most 2000 characters; blank means none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDescription(Option<String>);
+
+impl TaskDescription {
+    pub fn parse(raw: Option<&str>) -> Result<Self, FieldError> {
+        let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(Self(None));
+        };
+        if text.chars().count() > DESCRIPTION_MAX_CHARS {
+            return Err(FieldError::body(
+                "description",
+                "value_error.too_long",
+                "A description has at most 2000 characters.",
+            ));
+        }
+        Ok(Self(Some(text.to_string())))
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// What creating or replacing a task takes, each part valid.
+#[derive(Clone, Debug)]
+pub struct TaskInput {
+    pub title: TaskTitle,
+    pub description: TaskDescription,
+}
+
+impl TaskInput {
+    /// Checks both fields and reports every problem at once.
+    pub fn parse(title: &str, description: Option<&str>) -> Result<Self, AppError> {
+        match (TaskTitle::parse(title), TaskDescription::parse(description)) {
+            (Ok(title), Ok(description)) => Ok(Self { title, description }),
+            (title, description) => Err(AppError::validation(
+                [title.err(), description.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// Which tasks a list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Filter {
+    #[default]
+    All,
+    Active,
+    Completed,
+}
+
+impl Filter {
+    pub fn from_query(value: Option<&str>) -> Self {
+        match value {
+            Some("active") => Self::Active,
+            Some("completed") => Self::Completed,
+            _ => Self::All,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Active => "active",
+            Self::Completed => "completed",
+        }
+    }
+
+    /// The completion state this filter keeps, if it keeps only one.
+    pub fn completed(self) -> Option<bool> {
+        match self {
+            Self::All => None,
+            Self::Active => Some(false),
+            Self::Completed => Some(true),
+        }
+    }
+}
+
+/// One page of a list and the figures around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskPage {
+    pub tasks: Vec<Task>,
+    /// How many tasks the filter matches.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// How many of a user's tasks are still to do and done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskCounts {
+    pub active: u64,
+    pub completed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_count_characters_not_bytes() {
+        assert!(TaskTitle::parse(&"🦀".repeat(200)).is_ok());
+        assert_eq!(
+            TaskTitle::parse(&"🦀".repeat(201)).unwrap_err().kind,
+            "value_error.too_long"
+        );
+        assert!(TaskTitle::parse(&"日本".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_required() {
+        assert_eq!(
+            TaskTitle::parse("  Buy milk \n").unwrap().as_str(),
+            "Buy milk"
+        );
+        assert_eq!(
+            TaskTitle::parse(" \t ").unwrap_err().kind,
+            "value_error.missing"
+        );
+    }
+
+    #[test]
+    fn descriptions_allow_2000_characters_and_blank_means_none() {
+        assert!(TaskDescription::parse(Some(&"é".repeat(2000))).is_ok());
+        assert!(TaskDescription::parse(Some(&"é".repeat(2001))).is_err());
+        assert_eq!(
+            TaskDescription::parse(Some("   ")).unwrap().as_deref(),
+            None
+        );
+        assert_eq!(TaskDescription::parse(None).unwrap().as_deref(), None);
+    }
+
+    #[test]
+    fn a_task_input_reports_both_fields() {
+        let AppError::Validation { errors, .. } =
+            TaskInput::parse("", Some(&"x".repeat(2001))).unwrap_err()
+        else {
+            panic!("expected 422");
+        };
+        let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
+        assert_eq!(fields, ["title", "description"]);
+    }
+}

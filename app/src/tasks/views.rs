@@ -1,0 +1,514 @@
+//! The `/tasks` page: add, list, filter, paginate, complete, edit and delete, TodoMVC style.
+//!
+//! Every control is a real form or link first, so the page works without JavaScript (page,
+//! filter and edit mode live in the URL); once hydrated the same forms run as server actions,
+//! with pending items and optimistic toggles that fall back to the server's truth on failure.
+
+use leptos::{ev, html, prelude::*, server_fn::ServerFn as _, wasm_bindgen::JsCast as _};
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+use uuid::Uuid;
+
+use super::{
+    api::{
+        load_board, AddTask, ClearCompleted, DeleteTask, EditTask, SetAllCompleted,
+        SetTaskCompleted, TaskBoard,
+    },
+    Filter, Task, TaskTitle,
+};
+use crate::{auth::views::RequireUser, components::Field, error::AppError};
+
+#[component]
+pub fn TasksPage() -> impl IntoView {
+    view! {
+        <Title text="Your tasks" />
+        <RequireUser>
+            <Board />
+        </RequireUser>
+    }
+}
+
+/// The page's address for a filter, page and (without JavaScript) the task being edited.
+fn tasks_href(filter: Filter, page: u32, edit: Option<Uuid>) -> String {
+    let mut params = Vec::new();
+    if filter != Filter::All {
+        params.push(format!("filter={}", filter.as_str()));
+    }
+    if page > 1 {
+        params.push(format!("page={page}"));
+    }
+    if let Some(id) = edit {
+        params.push(format!("edit={id}"));
+    }
+    if params.is_empty() {
+        "/tasks".into()
+    } else {
+        format!("/tasks?{}", params.join("&"))
+    }
+}
+
+fn items_left(n: u64) -> String {
+    match n {
+        1 => "1 item left".into(),
+        n => format!("{n} items left"),
+    }
+}
+
+/// Every action the page dispatches, shared with the rows.
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddTask>,
+    toggle: ServerAction<SetTaskCompleted>,
+    edit: ServerAction<EditTask>,
+    remove: ServerAction<DeleteTask>,
+    toggle_all: ServerAction<SetAllCompleted>,
+    clear: ServerAction<ClearCompleted>,
+}
+
+#[component]
+fn Board() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| Filter::from_query(query.with(|q| q.get("filter")).as_deref()));
+    let page = Memo::new(move |_| {
+        query
+            .with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()))
+            .unwrap_or(1)
+            .max(1)
+    });
+    let editing_from_url =
+        Memo::new(move |_| query.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
+
+    let actions = Actions {
+        add: ServerAction::new(),
+        toggle: ServerAction::new(),
+        edit: ServerAction::new(),
+        remove: ServerAction::new(),
+        toggle_all: ServerAction::new(),
+        clear: ServerAction::new(),
+    };
+    let board = Resource::new(
+        move || {
+            (
+                filter.get(),
+                page.get(),
+                actions.add.version().get(),
+                actions.toggle.version().get(),
+                actions.edit.version().get(),
+                actions.remove.version().get(),
+                actions.toggle_all.version().get(),
+                actions.clear.version().get(),
+            )
+        },
+        |(filter, page, ..)| load_board(filter, page),
+    );
+
+    view! {
+        <section class="card tasks" aria-labelledby="tasks-title">
+            <h1 id="tasks-title">"Your tasks"</h1>
+            <NewTaskForm add=actions.add />
+            <ActionErrors actions />
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading tasks…"</p> }>
+                <ErrorBoundary fallback=|errors| {
+                    view! {
+                        <p class="form-message" role="alert">
+                            "Your tasks could not be loaded: "
+                            {move || {
+                                errors.get().into_iter().next().map(|(_, e)| e.to_string()).unwrap_or_default()
+                            }}
+                        </p>
+                    }
+                }>
+                    {move || {
+                        board.get().map(|result| result.map(|board| view! {
+                            <BoardView board filter=filter.get() editing=editing_from_url.get() actions />
+                        }))
+                    }}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
+    let form = NodeRef::<html::Form>::new();
+    let error = Signal::derive(move || add.value().get().and_then(|v| v.err()));
+    // Clear the form once the server has the task.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+        }
+    });
+    view! {
+        <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
+            <Field
+                label="New task"
+                name="title"
+                required=true
+                initial=Signal::derive(move || error.get().and_then(|e| e.kept("title")))
+                server_error=Signal::derive(move || error.get().and_then(|e| e.field_message("title")))
+                check=|v| TaskTitle::parse(v).err().map(|e| e.msg)
+            />
+            <div class="field">
+                <label for="field-description">"Details (optional)"</label>
+                <textarea id="field-description" name="description" rows="2" maxlength="2000">
+                    {move || error.get().and_then(|e| e.kept("description"))}
+                </textarea>
+                <p class="field-message" role="alert">
+                    {move || error.get().and_then(|e| e.field_message("description"))}
+                </p>
+            </div>
+            <button type="submit" class="button">"Add task"</button>
+        </ActionForm>
+        <Show when=move || add.pending().get()>
+            <p class="pending" role="status">
+                "Adding “"{move || add.input().get().map(|i| i.title).unwrap_or_default()}"”…"
+            </p>
+        </Show>
+    }
+}
+
+/// What went wrong with the last change, if the server refused it. The list itself always
+/// shows the server's truth, so a refused optimistic change is visibly undone.
+#[component]
+fn ActionErrors(actions: Actions) -> impl IntoView {
+    fn err<T: 'static>(v: Option<Result<T, AppError>>) -> Option<String> {
+        v.and_then(|r| r.err()).map(|e| e.to_string())
+    }
+    let message = move || {
+        err(actions.toggle.value().get())
+            .or_else(|| err(actions.remove.value().get()))
+            .or_else(|| err(actions.toggle_all.value().get()))
+            .or_else(|| err(actions.clear.value().get()))
+            .or_else(|| {
+                actions.edit.value().get().and_then(|r| r.err()).map(|e| {
+                    match e.field_message("title") {
+                        Some(msg) => format!("Not saved: {msg}"),
+                        None => e.to_string(),
+                    }
+                })
+            })
+    };
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="form-message" role="alert">{message}</p>
+        </Show>
+    }
+}
+
+#[component]
+fn BoardView(
+    board: TaskBoard,
+    filter: Filter,
+    editing: Option<Uuid>,
+    actions: Actions,
+) -> impl IntoView {
+    let TaskBoard {
+        page,
+        counts,
+        page_number,
+        page_count,
+    } = board;
+    let total = counts.active + counts.completed;
+    let all_done = total > 0 && counts.active == 0;
+    let empty_message = match filter {
+        Filter::All => "Nothing to do yet. Add your first task above.",
+        Filter::Active => "No active tasks. Well done!",
+        Filter::Completed => "No completed tasks yet.",
+    };
+    let here = tasks_href(filter, page_number, None);
+    let tasks = page.tasks;
+
+    view! {
+        <Show when=move || { total > 0 }>
+            <ActionForm action=actions.toggle_all attr:class="toggle-all">
+                <input type="hidden" name="completed" value=(!all_done).to_string() />
+                <button type="submit" class="button secondary">
+                    {if all_done { "Mark all as not done" } else { "Mark all as done" }}
+                </button>
+            </ActionForm>
+        </Show>
+        {if tasks.is_empty() {
+            view! { <p class="empty">{empty_message}</p> }.into_any()
+        } else {
+            let here = here.clone();
+            view! {
+                <ul class="task-list" aria-label="Tasks">
+                    {tasks
+                        .into_iter()
+                        .map(|task| {
+                            let edit_in_url = editing == Some(task.id);
+                            let edit_href = tasks_href(filter, page_number, Some(task.id));
+                            view! {
+                                <TaskRow
+                                    task
+                                    actions
+                                    edit_in_url
+                                    edit_href
+                                    back_href=here.clone()
+                                />
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+        <footer class="task-footer">
+            <span class="count" role="status">{items_left(counts.active)}</span>
+            <nav aria-label="Filter tasks">
+                <ul class="filters">
+                    {[Filter::All, Filter::Active, Filter::Completed]
+                        .into_iter()
+                        .map(|f| {
+                            let label = match f {
+                                Filter::All => "All",
+                                Filter::Active => "Active",
+                                Filter::Completed => "Completed",
+                            };
+                            view! {
+                                <li>
+                                    <a
+                                        href=tasks_href(f, 1, None)
+                                        aria-current=(f == filter).then_some("page")
+                                    >
+                                        {label}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <Show when=move || { counts.completed > 0 }>
+                <ActionForm action=actions.clear attr:class="inline-form">
+                    <button type="submit" class="link-button">
+                        {format!("Clear completed ({})", counts.completed)}
+                    </button>
+                </ActionForm>
+            </Show>
+        </footer>
+        <Show when=move || { page_count > 1 }>
+            <nav class="pagination" aria-label="Pages">
+                {(page_number > 1).then(|| view! {
+                    <A href=tasks_href(filter, page_number - 1, None) attr:rel="prev">"Previous page"</A>
+                })}
+                <span>{format!("Page {page_number} of {page_count}")}</span>
+                {(page_number < page_count).then(|| view! {
+                    <A href=tasks_href(filter, page_number + 1, None) attr:rel="next">"Next page"</A>
+                })}
+            </nav>
+        </Show>
+    }
+}
+
+#[component]
+fn TaskRow(
+    task: Task,
+    actions: Actions,
+    /// Edit mode asked for by the URL (the way in without JavaScript).
+    edit_in_url: bool,
+    edit_href: String,
+    back_href: String,
+) -> impl IntoView {
+    let (editing, set_editing) = signal(edit_in_url);
+    let id = task.id;
+    let title = task.title.clone();
+    // Optimistic: while a toggle of this task is on its way, show where it is going.
+    let completed = Signal::derive({
+        let server_value = task.is_completed;
+        move || {
+            let pending = actions.toggle.pending().get();
+            match actions.toggle.input().get() {
+                Some(input) if pending && input.id == id => input.completed,
+                _ => server_value,
+            }
+        }
+    });
+    let deleting = Signal::derive(move || {
+        actions.remove.pending().get() && actions.remove.input().get().is_some_and(|i| i.id == id)
+    });
+
+    view! {
+        <li class="task" class:done=completed class:deleting=deleting>
+            <Show
+                when=move || editing.get()
+                fallback={
+                    let shown = StoredValue::new((task.clone(), title.clone(), edit_href.clone()));
+                    move || {
+                        let (task, title, edit_href) = shown.get_value();
+                        let title_for_toggle = title.clone();
+                        view! {
+                            <ActionForm action=actions.toggle attr:class="toggle">
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <input type="hidden" name="completed" value=move || (!completed.get()).to_string() />
+                                <button
+                                    type="submit"
+                                    role="checkbox"
+                                    class="check"
+                                    aria-checked=move || completed.get().to_string()
+                                    aria-label=format!("Done: {title_for_toggle}")
+                                ></button>
+                            </ActionForm>
+                            <div class="task-text" on:dblclick=move |_| set_editing.set(true)>
+                                <span class="title">{task.title.clone()}</span>
+                                {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+                            </div>
+                            <a
+                                class="link-button"
+                                href=edit_href
+                                aria-label=format!("Edit: {}", title)
+                                on:click=move |ev: ev::MouseEvent| {
+                                    ev.prevent_default();
+                                    set_editing.set(true);
+                                }
+                            >
+                                "Edit"
+                            </a>
+                            <ActionForm action=actions.remove attr:class="inline-form">
+                                <input type="hidden" name="id" value=id.to_string() />
+                                <button type="submit" class="link-button danger" aria-label=format!("Delete: {}", title)>
+                                    "Delete"
+                                </button>
+                            </ActionForm>
+                        }
+                    }
+                }
+            >
+                <EditForm task=task.clone() actions back_href=back_href.clone() set_editing />
+            </Show>
+        </li>
+    }
+}
+
+/// Inline edit: Enter or leaving the form saves, Escape cancels, an emptied title offers to
+/// delete. Without JavaScript it is a plain form with Save and a Cancel link.
+#[component]
+fn EditForm(
+    task: Task,
+    actions: Actions,
+    back_href: String,
+    set_editing: WriteSignal<bool>,
+) -> impl IntoView {
+    let id = task.id;
+    let form = NodeRef::<html::Form>::new();
+    let title_input = NodeRef::<html::Input>::new();
+    let (confirm_delete, set_confirm_delete) = signal(false);
+    let original_title = task.title.clone();
+    let original_description = task.description.clone().unwrap_or_default();
+
+    let read = move || {
+        let form = form.get()?;
+        let data = web_sys::FormData::new_with_form(&form).ok()?;
+        let title = data.get("title").as_string().unwrap_or_default();
+        let description = data
+            .get("description")
+            .as_string()
+            .filter(|d| !d.trim().is_empty());
+        Some((title, description))
+    };
+    let save = {
+        let original_title = original_title.clone();
+        let original_description = original_description.clone();
+        move || {
+            let Some((title, description)) = read() else {
+                return;
+            };
+            if title.trim().is_empty() {
+                set_confirm_delete.set(true);
+                return;
+            }
+            let unchanged = title.trim() == original_title
+                && description.as_deref().unwrap_or_default().trim() == original_description;
+            if !unchanged {
+                actions.edit.dispatch(EditTask {
+                    id,
+                    title,
+                    description,
+                });
+            }
+            set_editing.set(false);
+        }
+    };
+    let on_submit = {
+        let save = save.clone();
+        move |ev: ev::SubmitEvent| {
+            ev.prevent_default();
+            save();
+        }
+    };
+    let on_focusout = {
+        let save = save.clone();
+        move |ev: ev::FocusEvent| {
+            // Only when focus leaves the whole form, not when it moves between its fields.
+            let leaving = match (ev.related_target(), form.get()) {
+                (Some(next), Some(form)) => !form.contains(next.dyn_ref::<web_sys::Node>()),
+                _ => true,
+            };
+            if leaving && !confirm_delete.get_untracked() {
+                save();
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(input) = title_input.get() {
+            let _ = input.focus();
+        }
+    });
+
+    view! {
+        <form
+            class="edit-form"
+            method="post"
+            action=EditTask::PATH
+            node_ref=form
+            aria-label=format!("Edit task {}", task.title)
+            on:submit=on_submit
+            on:focusout=on_focusout
+            on:keydown=move |ev: ev::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    ev.prevent_default();
+                    set_editing.set(false);
+                }
+            }
+        >
+            <input type="hidden" name="id" value=id.to_string() />
+            <label class="visually-hidden" for=format!("edit-title-{id}")>"Title"</label>
+            <input
+                id=format!("edit-title-{id}")
+                name="title"
+                value=task.title.clone()
+                node_ref=title_input
+                autocomplete="off"
+            />
+            <label class="visually-hidden" for=format!("edit-description-{id}")>"Details"</label>
+            <textarea id=format!("edit-description-{id}") name="description" rows="2">
+                {task.description.clone().unwrap_or_default()}
+            </textarea>
+            <div class="edit-actions">
+                <button type="submit" class="button">"Save"</button>
+                <a href=back_href class="link-button" on:click=move |ev: ev::MouseEvent| {
+                    ev.prevent_default();
+                    set_editing.set(false);
+                }>"Cancel"</a>
+            </div>
+            <Show when=move || confirm_delete.get()>
+                <div class="confirm" role="alertdialog" aria-label="Delete this task?">
+                    <p>"The title is empty. Delete this task?"</p>
+                    <button type="button" class="button danger" on:click=move |_| {
+                        actions.remove.dispatch(DeleteTask { id });
+                        set_editing.set(false);
+                    }>"Delete task"</button>
+                    <button type="button" class="button secondary" on:click=move |_| {
+                        set_confirm_delete.set(false);
+                        if let Some(input) = title_input.get() {
+                            let _ = input.focus();
+                        }
+                    }>"Keep editing"</button>
+                </div>
+            </Show>
+        </form>
+    }
+}

@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""`make bench`: load the release server on a throwaway database and write the figures.
+
+Starts `target/release/todo` on 127.0.0.1 with a fresh SQLite file (or the PostgreSQL
+database in BENCH_DATABASE_URL), seeds users and tasks through the API, drives every
+scenario with oha from a separate process at 1, 16, 64 and 256 connections, and writes
+bench/results/latest.md and bench/results/latest.json. Only 127.0.0.1 is ever contacted;
+every run is bounded in time or in request count.
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PORT = int(os.environ.get("BENCH_PORT", "3200"))
+BASE = f"http://127.0.0.1:{PORT}"
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16,64,256").split(",")]
+GROWTH = [int(n) for n in os.environ.get("BENCH_GROWTH", "1000,10000,100000").split(",")]
+PASSWORD = "bench password 1"
+
+
+def call(method, path, body=None, token=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    for k, v in (headers or {}).items():
+        request.add_header(k, v)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+        return response.status, (json.loads(text) if text.startswith("{") else text), response.headers
+
+
+def new_user(label):
+    email = f"{label}-{time.time_ns()}@bench.example"
+    call("POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "name": label})
+    _, body, _ = call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})
+    return {"email": email, "id": body["user"]["id"], "token": body["access_token"]}
+
+
+def oha(url, concurrency, *, method="GET", body=None, token=None, headers=None, duration=None, count=None):
+    """Runs oha and returns its JSON summary."""
+    args = ["oha", "--no-tui", "--output-format", "json", "-c", str(concurrency), "-m", method]
+    if count is not None:
+        args += ["-n", str(count)]
+    else:
+        args += ["-z", duration or DURATION]
+    if body is not None:
+        args += ["-d", json.dumps(body), "-T", "application/json"]
+    if token:
+        args += ["-H", f"authorization: Bearer {token}"]
+    for k, v in (headers or {}).items():
+        args += ["-H", f"{k}: {v}"]
+    out = subprocess.run(args + [url], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def seed(user, n, concurrency=64):
+    """Creates n tasks for the user through the API (the realistic path)."""
+    if n <= 0:
+        return
+    report = oha(f"{BASE}/api/{user['id']}/tasks", concurrency, method="POST",
+                 body={"title": "seeded task", "description": "made by make bench"},
+                 token=user["token"], count=n)
+    created = report["statusCodeDistribution"].get("201", 0)
+    if created != n:
+        sys.exit(f"seeding failed: {created} of {n} created: {report['statusCodeDistribution']}")
+
+
+class Server:
+    def __init__(self, database_url, data_dir):
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": database_url,
+            "DATA_DIR": data_dir,
+            "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}",
+            "LEPTOS_SITE_ROOT": str(ROOT / "target" / "site"),
+            "RUST_LOG": "warn",
+            "DATABASE_MAX_CONNECTIONS": os.environ.get("BENCH_POOL", "16"),
+        })
+        self.process = subprocess.Popen([str(ROOT / "target" / "release" / "todo")], env=env)
+        for _ in range(100):
+            try:
+                call("GET", "/healthz")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        sys.exit("the server did not start")
+
+    def status(self, field):
+        for line in pathlib.Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) // 1024  # MiB
+        return 0
+
+    def cpu_seconds(self):
+        fields = pathlib.Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def summarize(report, expected, cpu_seconds, also_fine=()):
+    codes = report.get("statusCodeDistribution", {})
+    requests = sum(codes.values())
+    fine = codes.get(str(expected), 0) + sum(codes.get(str(c), 0) for c in also_fine)
+    # Requests still in flight when a timed run ends are cut off by oha, not failed by us.
+    failures = {k: v for k, v in report.get("errorDistribution", {}).items() if "deadline" not in k}
+    errors = requests - fine + sum(failures.values())
+    p = report.get("latencyPercentiles", {})
+    return {
+        "requests": requests,
+        "rps": round(report["summary"]["requestsPerSec"], 1),
+        "p50_ms": round((p.get("p50") or 0) * 1000, 2),
+        "p99_ms": round((p.get("p99") or 0) * 1000, 2),
+        "errors": errors,
+        "cpu_ms_per_1000": round(cpu_seconds / requests * 1000 * 1000, 1) if requests else None,
+    }
+
+
+def measured(server, expected, **kwargs):
+    before = server.cpu_seconds()
+    report = oha(**kwargs)
+    return summarize(report, expected, server.cpu_seconds() - before)
+
+
+def machine():
+    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((int(l.split()[1]) // 1024 // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    oha_version = subprocess.run(["oha", "--version"], capture_output=True, text=True).stdout.strip()
+    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": mem, "os": platform.platform(),
+            "commit": commit or "?", "load_generator": oha_version}
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="todo-bench-")
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/bench.db"
+    backend = "postgres" if database_url.startswith("postgres") else "sqlite"
+    server = Server(database_url, tmp)
+    results = {"machine": machine(), "backend": backend, "duration": DURATION,
+               "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "scenarios": {}, "growth": [], "interference": {}, "resources": {}}
+    try:
+        time.sleep(1)
+        results["resources"]["rss_idle_mib"] = server.status("VmRSS")
+
+        reader = new_user("reader")
+        seed(reader, 1000)
+        _, page, _ = call("GET", f"/api/{reader['id']}/tasks?limit=1", token=reader["token"])
+        task_id = page["tasks"][0]["id"]
+        writer = new_user("writer")
+        seed(writer, 10)
+        _, page, _ = call("GET", f"/api/{writer['id']}/tasks?limit=1", token=writer["token"])
+        writer_task = page["tasks"][0]["id"]
+
+        # A browser session for the server-rendered page.
+        form = f"email={urllib.parse.quote(reader['email'])}&password={urllib.parse.quote(PASSWORD)}"
+        request = urllib.request.Request(BASE + "/rpc/login", data=form.encode(), method="POST")
+        request.add_header("content-type", "application/x-www-form-urlencoded")
+        request.add_header("accept", "application/json")
+        with urllib.request.urlopen(request) as response:
+            cookie = response.headers["set-cookie"].split(";")[0]
+
+        tasks_url = f"{BASE}/api/{reader['id']}/tasks"
+        one_url = f"{tasks_url}/{task_id}"
+        writer_url = f"{BASE}/api/{writer['id']}/tasks/{writer_task}"
+        scenarios = {
+            "healthz": dict(url=f"{BASE}/healthz"),
+            "list (50)": dict(url=f"{tasks_url}?limit=50", token=reader["token"]),
+            "get one": dict(url=one_url, token=reader["token"]),
+            "create": dict(url=f"{BASE}/api/{writer['id']}/tasks", method="POST",
+                           body={"title": "benchmark task"}, token=writer["token"], expected=201),
+            "complete": dict(url=f"{writer_url}/complete", method="PATCH",
+                             body={"is_completed": True}, token=writer["token"]),
+            "update": dict(url=writer_url, method="PUT",
+                           body={"title": "updated title", "description": "x"}, token=writer["token"]),
+            "login": dict(url=f"{BASE}/api/auth/login", method="POST",
+                          body={"email": reader["email"], "password": PASSWORD}),
+            "/tasks page": dict(url=f"{BASE}/tasks", headers={"cookie": cookie, "accept": "text/html"}),
+        }
+        for name, spec in scenarios.items():
+            expected = spec.pop("expected", 200)
+            results["scenarios"][name] = {}
+            for c in CONCURRENCY:
+                results["scenarios"][name][c] = measured(server, expected, concurrency=c, **spec)
+                print(f"{name:>12} c={c:<3} {results['scenarios'][name][c]}", flush=True)
+
+        # Delete: every request removes a different task, so each level deletes a fixed count.
+        results["scenarios"]["delete"] = {}
+        for c in CONCURRENCY:
+            victim = new_user(f"deleter{c}")
+            count = max(400, c * 4)
+            seed(victim, count)
+            _, listing, _ = call("GET", f"/api/{victim['id']}/tasks?limit=1", token=victim["token"])
+            ids = []
+            offset = 0
+            while offset < count:
+                _, listing, _ = call("GET", f"/api/{victim['id']}/tasks?limit=100&offset={offset}", token=victim["token"])
+                ids += [t["id"] for t in listing["tasks"]]
+                offset += 100
+            urls = pathlib.Path(tmp) / f"delete-{c}.txt"
+            urls.write_text("\n".join(f"{BASE}/api/{victim['id']}/tasks/{i}" for i in ids) + "\n")
+            before = server.cpu_seconds()
+            args = ["oha", "--no-tui", "--output-format", "json", "-c", str(c), "-m", "DELETE",
+                    "-n", str(len(ids)), "-H", f"authorization: Bearer {victim['token']}",
+                    "--urls-from-file", str(urls)]
+            report = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+            # oha draws URLs from the file at random, so some draws repeat a task deleted
+            # already: those 404s are the generator's doing and are reported apart.
+            summary = summarize(report, 204, server.cpu_seconds() - before, also_fine=(404,))
+            summary["repeat_404"] = report["statusCodeDistribution"].get("404", 0)
+            results["scenarios"]["delete"][c] = summary
+            print(f"{'delete':>12} c={c:<3} {results['scenarios']['delete'][c]}", flush=True)
+
+        # Growth: list latency as one user's task count grows.
+        grower = new_user("grower")
+        have = 0
+        for n in GROWTH:
+            seed(grower, n - have, concurrency=64)
+            have = n
+            url = f"{BASE}/api/{grower['id']}/tasks?limit=50"
+            first = measured(server, 200, url=url, concurrency=16, token=grower["token"])
+            deep = measured(server, 200, url=f"{url}&offset={n - 50}", concurrency=16, token=grower["token"])
+            results["growth"].append({"tasks": n, "first_page": first, "deep_page": deep})
+            print(f"growth {n}: first {first} deep {deep}", flush=True)
+
+        # Interference: logins at 16 while lists run at 16.
+        login = subprocess.Popen(["oha", "--no-tui", "--output-format", "json", "-c", "16", "-z", DURATION,
+                                  "-m", "POST", "-T", "application/json",
+                                  "-d", json.dumps({"email": reader["email"], "password": PASSWORD}),
+                                  f"{BASE}/api/auth/login"], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        loaded = measured(server, 200, url=f"{tasks_url}?limit=50", concurrency=16, token=reader["token"])
+        login.communicate()
+        results["interference"] = {"list_p99_ms_unloaded": results["scenarios"]["list (50)"][16]["p99_ms"],
+                                   "list_p99_ms_with_logins": loaded["p99_ms"], "list_with_logins": loaded}
+        results["resources"]["rss_peak_mib"] = server.status("VmHWM")
+        results["resources"]["note"] = "cpu_ms_per_1000 is server CPU time (user+system) per 1,000 requests"
+    finally:
+        server.stop()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / "latest.md").write_text(render(results))
+    print((RESULTS / "latest.md").read_text())
+
+
+def render(r):
+    m = r["machine"]
+    lines = [
+        "# Benchmark results", "",
+        f"Commit `{m['commit']}`, {r['when']}, backend **{r['backend']}**, release build, "
+        f"{r['duration']} per run, load from {m['load_generator']} on 127.0.0.1.", "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}.", "",
+    ]
+    for name, levels in r["scenarios"].items():
+        lines += [f"## {name}", "", "| connections | req/s | p50 ms | p99 ms | errors | server CPU ms / 1000 req |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        for c, s in levels.items():
+            lines.append(f"| {c} | {s['rps']} | {s['p50_ms']} | {s['p99_ms']} | {s['errors']} | {s['cpu_ms_per_1000']} |")
+        lines.append("")
+    lines += ["Delete: oha draws each URL at random from the list of existing tasks, so some "
+              "requests repeat a task already deleted; those 404s are counted in req/s but not "
+              "as errors (see `repeat_404` in latest.json).", ""]
+    lines += ["## Growth: list (50) at 16 connections", "",
+              "| tasks | first page p50 ms | first page p99 ms | deep page p50 ms | deep page p99 ms |",
+              "|---:|---:|---:|---:|---:|"]
+    for g in r["growth"]:
+        lines.append(f"| {g['tasks']} | {g['first_page']['p50_ms']} | {g['first_page']['p99_ms']} | "
+                     f"{g['deep_page']['p50_ms']} | {g['deep_page']['p99_ms']} |")
+    i = r["interference"]
+    res = r["resources"]
+    lines += ["", "## Interference", "",
+              f"List (50) p99 at 16 connections: {i['list_p99_ms_unloaded']} ms alone, "
+              f"{i['list_p99_ms_with_logins']} ms while 16 connections log in.", "",
+              "## Resources", "",
+              f"Server RSS: {res['rss_idle_mib']} MiB idle, {res['rss_peak_mib']} MiB peak (VmHWM).", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

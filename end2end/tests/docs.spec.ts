@@ -1,0 +1,23 @@
+import { expect, test } from '@playwright/test';
+
+// Everything must come from this server: any other host is refused, as with no internet.
+test.beforeEach(async ({ context, baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  await context.route('**/*', (route) =>
+    route.request().url().startsWith(origin) ? route.continue() : route.abort(),
+  );
+});
+
+test('Swagger UI renders offline and lists the task routes', async ({ page }) => {
+  await page.goto('/docs/');
+  await expect(page.getByRole('heading', { name: /Todo API/ })).toBeVisible();
+  await expect(page.getByText('/api/{user_id}/tasks/{task_id}/complete', { exact: true }).first()).toBeVisible();
+  await expect(page.getByText('/api/auth/login', { exact: true }).first()).toBeVisible();
+});
+
+test('ReDoc renders offline and lists the task routes', async ({ page }) => {
+  await page.goto('/redoc');
+  await expect(page.getByRole('heading', { name: /Todo API/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Create a task' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Mark a task done or not done' })).toBeVisible();
+});

@@ -1,0 +1,8 @@
+//! The server: configuration, start-up and the JSON API around the shared `app` crate.
+
+pub mod config;
+pub mod cross_site;
+pub mod rest;
+pub mod sessions;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,39 @@
+//! The JSON API: thin handlers over the domain in `app`, its OpenAPI document, and the
+//! error shape they share.
+
+pub mod auth;
+pub mod errors;
+pub mod health;
+pub mod json;
+pub mod openapi;
+pub mod tasks;
+
+use app::state::AppState;
+use axum::{extract::DefaultBodyLimit, middleware, Router};
+use utoipa::OpenApi as _;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The largest JSON body the API reads; anything larger is answered 413.
+pub const API_BODY_LIMIT: usize = 64 * 1024;
+
+/// Every documented route, and the document. Routes exist only through `routes!`, which
+/// registers each handler and its documentation together.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let api = OpenApiRouter::new()
+        .routes(routes!(auth::signup))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(tasks::create, tasks::list))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(tasks::complete))
+        .fallback(errors::api_not_found)
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .layer(middleware::map_response(errors::ensure_json_errors));
+
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health::alive))
+        .routes(routes!(health::ready))
+        .nest("/api", api)
+        .split_for_parts()
+}

@@ -1,0 +1,315 @@
+//! `/api/{user_id}/tasks`: the six task routes, as the contract fixes them. Thin adapters
+//! over `app::tasks::server`; the path's user must be the caller (403), and someone else's
+//! task is indistinguishable from a missing one (404).
+
+use std::collections::HashMap;
+
+use app::{
+    auth::extract::AuthUser,
+    error::{AppError, FieldError},
+    state::AppState,
+    tasks::{server, Filter, Task, TaskInput, DEFAULT_LIMIT, MAX_LIMIT},
+};
+use axum::{
+    extract::{FromRequestParts, Path, Query, State},
+    http::{header, request::Parts, HeaderValue, StatusCode},
+    response::IntoResponse,
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{json::AppJson, openapi::ApiError};
+
+/// The caller, checked against `{user_id}` in the path.
+pub struct Owner(pub Uuid);
+
+/// The caller and the `{task_id}` they ask about.
+pub struct OwnedTask {
+    pub owner: Uuid,
+    pub task_id: Uuid,
+}
+
+fn path_uuid(params: &HashMap<String, String>, name: &str) -> Result<Uuid, FieldError> {
+    let raw = params.get(name).map(String::as_str).unwrap_or_default();
+    Uuid::parse_str(raw).map_err(|_| FieldError {
+        loc: vec!["path".into(), name.into()],
+        msg: format!("{name} must be a UUID."),
+        kind: "type_error.uuid".into(),
+    })
+}
+
+async fn path_params(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<HashMap<String, String>, AppError> {
+    Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map(|Path(p)| p)
+        .map_err(|_| {
+            AppError::invalid_field(FieldError {
+                loc: vec!["path".into()],
+                msg: "The path could not be read.".into(),
+                kind: "value_error.path".into(),
+            })
+        })
+}
+
+/// Authenticates the caller (401), parses the named path ids (422, every bad one listed) and
+/// checks that the first, `user_id`, is the caller (403). Returns the ids in order.
+async fn own_path_ids<const N: usize>(
+    parts: &mut Parts,
+    state: &AppState,
+    names: [&str; N],
+) -> Result<[Uuid; N], AppError> {
+    let auth = AuthUser::from_request_parts(parts, state).await?;
+    let params = path_params(parts, state).await?;
+    let parsed = names.map(|name| path_uuid(&params, name));
+    let errors: Vec<FieldError> = parsed.iter().filter_map(|r| r.clone().err()).collect();
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let ids = parsed.map(|r| r.unwrap_or_default());
+    if ids[0] != auth.user.id {
+        return Err(AppError::Forbidden(
+            "You can only reach your own tasks.".into(),
+        ));
+    }
+    Ok(ids)
+}
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let [owner] = own_path_ids(parts, state, ["user_id"]).await?;
+        Ok(Self(owner))
+    }
+}
+
+impl FromRequestParts<AppState> for OwnedTask {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let [owner, task_id] = own_path_ids(parts, state, ["user_id", "task_id"]).await?;
+        Ok(Self { owner, task_id })
+    }
+}
+
+/// The body of `POST` and `PUT`. A `user_id` or `id` sent along is ignored.
+#[derive(Deserialize, ToSchema)]
+pub struct TaskRequest {
+    /// 1 to 200 characters, trimmed.
+    #[schema(example = "Buy milk")]
+    pub title: String,
+    /// At most 2000 characters; omitted or null clears it.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CompletionRequest {
+    pub is_completed: bool,
+}
+
+/// One page of the caller's tasks, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct TaskList {
+    pub tasks: Vec<Task>,
+    /// How many tasks the caller has in all.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+/// Paging: `limit` 1 to 100 (default 20), `offset` 0 or more (default 0).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// How many tasks to return, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<u32>,
+    /// How many tasks to skip. Past the end gives an empty page with the true total.
+    #[param(minimum = 0, default = 0)]
+    pub offset: Option<u64>,
+}
+
+impl ListQuery {
+    fn parse(query: &HashMap<String, String>) -> Result<(u32, u64), AppError> {
+        let field = |name: &str, msg: &str| FieldError {
+            loc: vec!["query".into(), name.into()],
+            msg: msg.into(),
+            kind: "value_error.number".into(),
+        };
+        let limit = match query.get("limit").map(|v| v.trim().parse::<u32>()) {
+            None => Ok(DEFAULT_LIMIT),
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(field(
+                "limit",
+                "limit must be a whole number from 1 to 100.",
+            )),
+        };
+        let offset = match query.get("offset").map(|v| v.trim().parse::<u64>()) {
+            None => Ok(0),
+            Some(Ok(n)) if n <= i64::MAX as u64 => Ok(n),
+            Some(_) => Err(field("offset", "offset must be a whole number, 0 or more.")),
+        };
+        match (limit, offset) {
+            (Ok(limit), Ok(offset)) => Ok((limit, offset)),
+            (limit, offset) => Err(AppError::validation(
+                [limit.err(), offset.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
+
+const USER_ID: &str = "The caller's own id (the token's `sub`); anyone else's is 403.";
+
+/// Create a task.
+#[utoipa::path(
+    post, path = "/{user_id}/tasks", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID)),
+    request_body = TaskRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Task,
+            headers(("Location" = String, description = "The new task's URL"))),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not your user_id", body = ApiError),
+        (status = 413, description = "Body too large", body = ApiError),
+        (status = 422, description = "Invalid path, body or fields", body = ApiError),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    Owner(owner): Owner,
+    AppJson(body): AppJson<TaskRequest>,
+) -> Result<impl IntoResponse, AppError> {
+    let input = TaskInput::parse(&body.title, body.description.as_deref())?;
+    let task = server::create(&state.db, owner, &input).await?;
+    let location = format!("/api/{owner}/tasks/{}", task.id);
+    let location = HeaderValue::from_str(&location).map_err(|_| AppError::Internal)?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(task),
+    ))
+}
+
+/// List your tasks, newest first.
+#[utoipa::path(
+    get, path = "/{user_id}/tasks", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID), ListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of tasks", body = TaskList),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not your user_id", body = ApiError),
+        (status = 422, description = "limit or offset out of range", body = ApiError),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Owner(owner): Owner,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<TaskList>, AppError> {
+    let (limit, offset) = ListQuery::parse(&query)?;
+    let page = server::list(&state.db, owner, Filter::All, limit, offset).await?;
+    Ok(Json(TaskList {
+        tasks: page.tasks,
+        total: page.total,
+        limit: page.limit,
+        offset: page.offset,
+    }))
+}
+
+/// Read one task.
+#[utoipa::path(
+    get, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The task", body = Task),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not your user_id", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError),
+        (status = 422, description = "An id is not a UUID", body = ApiError),
+    )
+)]
+pub async fn get(State(state): State<AppState>, path: OwnedTask) -> Result<Json<Task>, AppError> {
+    Ok(Json(
+        server::get(&state.db, path.owner, path.task_id).await?,
+    ))
+}
+
+/// Replace a task's title and description (an omitted description clears it).
+#[utoipa::path(
+    put, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    request_body = TaskRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated task", body = Task),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not your user_id", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError),
+        (status = 413, description = "Body too large", body = ApiError),
+        (status = 422, description = "Invalid path, body or fields", body = ApiError),
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    path: OwnedTask,
+    AppJson(body): AppJson<TaskRequest>,
+) -> Result<Json<Task>, AppError> {
+    let input = TaskInput::parse(&body.title, body.description.as_deref())?;
+    Ok(Json(
+        server::update(&state.db, path.owner, path.task_id, &input).await?,
+    ))
+}
+
+/// Mark a task done or not done.
+#[utoipa::path(
+    patch, path = "/{user_id}/tasks/{task_id}/complete", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    request_body = CompletionRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated task", body = Task),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not your user_id", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError),
+        (status = 422, description = "Invalid path or body", body = ApiError),
+    )
+)]
+pub async fn complete(
+    State(state): State<AppState>,
+    path: OwnedTask,
+    AppJson(body): AppJson<CompletionRequest>,
+) -> Result<Json<Task>, AppError> {
+    Ok(Json(
+        server::set_completed(&state.db, path.owner, path.task_id, body.is_completed).await?,
+    ))
+}
+
+/// Delete a task.
+#[utoipa::path(
+    delete, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 403, description = "Not your user_id", body = ApiError),
+        (status = 404, description = "No such task of yours", body = ApiError),
+        (status = 422, description = "An id is not a UUID", body = ApiError),
+    )
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    path: OwnedTask,
+) -> Result<StatusCode, AppError> {
+    server::delete(&state.db, path.owner, path.task_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,344 @@
+//! Start-up: the database pool and its migrations, the router, and serving until a signal.
+//!
+//! `build_router` does no I/O, so tests can drive it in-process; `Application::build`
+//! connects and binds, so tests can also serve it on port 0.
+
+use std::{io::Write as _, net::SocketAddr, path::Path, str::FromStr, time::Duration};
+
+use app::{
+    auth::{password::Passwords, server::LoginThrottle, token::Tokens, SESSION_COOKIE},
+    db::Db,
+    state::AppState,
+    App,
+};
+use axum::{
+    http::{header, HeaderValue, Method},
+    middleware,
+    routing::get,
+    Router,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::ExposeSecret;
+use sqlx::{
+    postgres::PgPoolOptions,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tower_sessions::{
+    cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
+};
+
+use crate::{config::Config, cross_site, rest, sessions::Sessions};
+
+/// The largest body any route reads (form posts included).
+const BODY_LIMIT: usize = 1024 * 1024;
+/// How often expired sessions, token revocations and login failures are deleted.
+const HOUSEKEEPING_PERIOD: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("the database could not be opened: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the database schema could not be migrated: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Secret(String),
+}
+
+/// The JWT signing key: `JWT_SECRET`, or a secret generated once into `DATA_DIR/jwt_secret`
+/// (owner-only permissions) and read back on every later start, so tokens survive restarts.
+pub fn load_jwt_secret(config: &Config) -> Result<Vec<u8>, StartupError> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.expose_secret().as_bytes().to_vec());
+    }
+    let path = config.data_dir.join("jwt_secret");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let secret = text.trim().as_bytes().to_vec();
+            if secret.len() < 32 {
+                return Err(StartupError::Secret(format!(
+                    "{} holds fewer than 32 bytes; delete it to have a new one generated",
+                    path.display()
+                )));
+            }
+            Ok(secret)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => generate_secret_file(&path),
+        Err(e) => Err(StartupError::Secret(format!(
+            "could not read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn generate_secret_file(path: &Path) -> Result<Vec<u8>, StartupError> {
+    let fail = |e: std::io::Error| {
+        StartupError::Secret(format!("could not write {}: {e}", path.display()))
+    };
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(fail)?;
+    }
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(fail)?;
+    file.write_all(secret.as_bytes()).map_err(fail)?;
+    tracing::warn!(
+        path = %path.display(),
+        "JWT_SECRET is not set: generated a signing key and saved it; set JWT_SECRET to the same \
+         value on every instance when running more than one"
+    );
+    Ok(secret.into_bytes())
+}
+
+/// Opens the pool the URL names, creating the SQLite folder and file on first start, and
+/// applies the embedded migrations.
+pub async fn connect_database(config: &Config) -> Result<Db, StartupError> {
+    let url = &config.database_url;
+    let max = config.database_max_connections;
+    let db = if url.starts_with("sqlite:") {
+        if let Some(folder) = config.sqlite_folder() {
+            std::fs::create_dir_all(&folder).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("could not create {}: {e}", folder.display()),
+                )
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Db::Sqlite(pool)
+    } else {
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Db::Postgres(pool)
+    };
+    tracing::info!(backend = db.backend(), "database ready");
+    Ok(db)
+}
+
+/// Every route of the application. No I/O happens here.
+pub fn build_router(state: AppState) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let page_state = state.clone();
+    let fallback_state = state.clone();
+
+    let (api, openapi) = rest::router();
+    let api = match cors_layer(&state.cors_origins) {
+        Some(cors) => api.layer(cors),
+        None => api,
+    };
+
+    let sessions = SessionManagerLayer::new(Sessions::new(&state.db))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.cookie_secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(state.session_ttl).unwrap_or(time::Duration::days(7)),
+        ));
+    let client_ip_source = state.client_ip_source.clone();
+
+    Router::new()
+        .merge(api)
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .route("/redoc", get(rest::openapi::redoc))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(page_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_state.clone()),
+            app::shell,
+        ))
+        .layer(middleware::from_fn(
+            cross_site::refuse_cross_site_cookie_mutations,
+        ))
+        .layer(sessions)
+        .layer(client_ip_source.into_extension())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(rest::errors::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The shared state for a connected database and a signing key. No I/O.
+pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
+    AppState {
+        db,
+        leptos_options: config.leptos_options.clone(),
+        tokens: Tokens::new(jwt_secret),
+        passwords: Passwords::default(),
+        login_throttle: LoginThrottle {
+            max_failures: config.login_max_failures,
+            window: config.login_failure_window,
+        },
+        client_ip_source: config.client_ip_source.clone(),
+        cookie_secure: config.cookie_secure,
+        session_ttl: config.session_ttl,
+        cors_origins: config.cors_origins.clone(),
+    }
+}
+
+/// Lets browsers on the configured origins call the API with a bearer token. Credentials
+/// (cookies) are never allowed cross-origin; without origins, no cross-origin call is.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .expose_headers([
+                header::LOCATION,
+                header::RETRY_AFTER,
+                header::WWW_AUTHENTICATE,
+            ])
+            .allow_credentials(false)
+            .max_age(Duration::from_secs(3600)),
+    )
+}
+
+/// A bound listener and a ready router: `build` then `run_until_stopped`.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+    housekeeping: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    /// Connects to the database, migrates it and binds the listening socket.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = connect_database(&config).await?;
+        let secret = load_jwt_secret(&config)?;
+        let state = build_state(&config, db.clone(), &secret);
+        let housekeeping = tokio::spawn(housekeeping(db.clone(), state.login_throttle));
+        let addr = config.leptos_options.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("could not listen on {addr}: {e}"))
+        })?;
+        Ok(Self {
+            listener,
+            router: build_router(state),
+            db,
+            housekeeping,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, lets in-flight requests finish, then closes the pool.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!("listening on http://{}", self.local_addr());
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.housekeeping.abort();
+        self.db.close().await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+/// Deletes expired sessions, token revocations and login failures, now and then.
+async fn housekeeping(db: Db, throttle: LoginThrottle) {
+    let sessions = Sessions::new(&db);
+    let mut ticks = tokio::time::interval(HOUSEKEEPING_PERIOD);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = sessions.delete_expired().await {
+            tracing::warn!(%error, "deleting expired sessions failed");
+        }
+        match app::auth::server::delete_expired(&db, throttle).await {
+            Ok(removed) => tracing::debug!(removed, "expired rows deleted"),
+            Err(error) => tracing::warn!(%error, "deleting expired rows failed"),
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,12 @@
+//! Black-box tests: the real server on port 0, a real database per test, real HTTP.
+//!
+//! Every test runs on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL too.
+
+mod helpers;
+
+mod auth;
+mod health;
+mod openapi;
+mod pages;
+mod sessions;
+mod tasks;

@@ -1,0 +1,150 @@
+//! The OpenAPI document matches the router: every documented route answers, every method the
+//! router serves on a documented path is documented, and the docs pages render their assets
+//! from this server.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::helpers::for_each_backend;
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+fn concrete(path: &str) -> String {
+    path.replace("{user_id}", &uuid::Uuid::new_v4().to_string())
+        .replace("{task_id}", &uuid::Uuid::new_v4().to_string())
+}
+
+#[tokio::test]
+async fn the_document_and_the_router_list_the_same_routes() {
+    for_each_backend(|app| async move {
+        let response = app.get("/openapi.json").await;
+        assert_eq!(response.status(), 200);
+        let doc: Value = response.json().await.unwrap();
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3.1"),
+            "{}",
+            doc["openapi"]
+        );
+        let paths = doc["paths"].as_object().unwrap();
+
+        let documented: BTreeSet<(String, String)> = paths
+            .iter()
+            .flat_map(|(path, item)| {
+                METHODS
+                    .iter()
+                    .filter(|m| item.get(**m).is_some())
+                    .map(move |m| (path.clone(), m.to_string()))
+            })
+            .collect();
+        let expected: BTreeSet<(String, String)> = [
+            ("/api/auth/signup", "post"),
+            ("/api/auth/login", "post"),
+            ("/api/auth/logout", "post"),
+            ("/api/auth/me", "get"),
+            ("/api/{user_id}/tasks", "post"),
+            ("/api/{user_id}/tasks", "get"),
+            ("/api/{user_id}/tasks/{task_id}", "get"),
+            ("/api/{user_id}/tasks/{task_id}", "put"),
+            ("/api/{user_id}/tasks/{task_id}", "delete"),
+            ("/api/{user_id}/tasks/{task_id}/complete", "patch"),
+            ("/healthz", "get"),
+            ("/readyz", "get"),
+        ]
+        .into_iter()
+        .map(|(p, m)| (p.to_string(), m.to_string()))
+        .collect();
+        assert_eq!(
+            documented, expected,
+            "the contract's routes, all documented"
+        );
+
+        for path in paths.keys() {
+            // The router says which methods it serves on a path in a 405's Allow header.
+            let response = app
+                .client
+                .request(reqwest::Method::OPTIONS, app.url(&concrete(path)))
+                .send()
+                .await
+                .unwrap();
+            let allow = response
+                .headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_lowercase())
+                .unwrap_or_default();
+            let served: BTreeSet<String> = allow
+                .split(',')
+                .map(|m| m.trim().to_string())
+                .filter(|m| METHODS.contains(&m.as_str()))
+                .collect();
+            let documented_here: BTreeSet<String> = documented
+                .iter()
+                .filter(|(p, _)| p == path)
+                .map(|(_, m)| m.clone())
+                .collect();
+            assert_eq!(served, documented_here, "{path}: served {allow:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_document_describes_errors_statuses_and_bearer_security() {
+    for_each_backend(|app| async move {
+        let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+        let schemes = &doc["components"]["securitySchemes"]["bearer"];
+        assert_eq!(schemes["type"], "http");
+        assert_eq!(schemes["scheme"], "bearer");
+        let error = &doc["components"]["schemas"]["ApiError"];
+        for field in ["detail", "status_code", "errors"] {
+            assert!(
+                error["properties"].get(field).is_some(),
+                "ApiError lacks {field}"
+            );
+        }
+        for field in ["loc", "msg", "type"] {
+            assert!(
+                doc["components"]["schemas"]["FieldError"]["properties"]
+                    .get(field)
+                    .is_some(),
+                "FieldError lacks {field}"
+            );
+        }
+        let list = &doc["paths"]["/api/{user_id}/tasks"]["get"];
+        for status in ["200", "401", "403", "422"] {
+            assert!(
+                list["responses"].get(status).is_some(),
+                "list lacks {status}"
+            );
+        }
+        assert!(list["security"].is_array());
+        let one = &doc["paths"]["/api/{user_id}/tasks/{task_id}"]["delete"];
+        for status in ["204", "401", "403", "404", "422"] {
+            assert!(
+                one["responses"].get(status).is_some(),
+                "delete lacks {status}"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn swagger_ui_and_redoc_load_their_assets_from_this_server() {
+    for_each_backend(|app| async move {
+        let swagger = app.client.get(app.url("/docs/")).send().await.unwrap();
+        assert_eq!(swagger.status(), 200);
+        let html = swagger.text().await.unwrap();
+        assert!(!html.contains("https://"), "no CDN: {html}");
+        let css = app.get("/docs/swagger-ui.css").await;
+        assert_eq!(css.status(), 200);
+        let bundle = app.get("/docs/swagger-ui-bundle.js").await;
+        assert_eq!(bundle.status(), 200);
+
+        let redoc = app.get("/redoc").await.text().await.unwrap();
+        assert!(redoc.contains(r#"src="/redoc/redoc.standalone.js""#));
+        assert!(redoc.contains(r#"spec-url="/openapi.json""#));
+        assert!(!redoc.contains("https://"));
+    })
+    .await;
+}

@@ -1,0 +1,74 @@
+use serde_json::Value;
+
+use crate::helpers::for_each_backend;
+
+#[tokio::test]
+async fn the_home_page_is_complete_html_before_any_script_runs() {
+    for_each_backend(|app| async move {
+        let response = app.get("/").await;
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<title>Todo</title>"), "{html}");
+        assert!(html.contains("Your tasks, your server."));
+        assert!(html.contains("/pkg/todo.css"), "the stylesheet is linked");
+        assert!(
+            html.contains("/pkg/todo.js"),
+            "the hydration script is linked"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_page_gets_a_404_page() {
+    for_each_backend(|app| async move {
+        let response = app.get("/no/such/page").await;
+        assert_eq!(response.status(), 404);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{html}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_gets_a_json_404_in_the_error_shape() {
+    for_each_backend(|app| async move {
+        let response = app.get("/api/no-such-route").await;
+        assert_eq!(response.status(), 404);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status_code"], 404);
+        assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() {
+    for_each_backend(|app| async move {
+        let response = app
+            .client
+            .get(app.url("/"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], "gzip");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    for_each_backend(|app| async move {
+        let response = app.get("/healthz").await;
+        let id = response.headers()["x-request-id"].to_str().unwrap();
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    })
+    .await;
+}

@@ -1,0 +1,308 @@
+//! Browser sessions: the account forms posted as plain HTML forms (no JavaScript), the session
+//! cookie they set, and what that cookie can and cannot do.
+
+use serde_json::Value;
+
+use crate::helpers::{for_each_backend, for_each_backend_with, TestApp};
+
+/// Posts a form the way a browser without JavaScript does.
+async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    referer: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url(referer))
+        .header("origin", app.address.clone())
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn set_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("todo_session="))
+        .expect("a session cookie is set")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+fn new_email() -> String {
+    format!("grace-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+#[tokio::test]
+async fn signing_up_with_a_plain_form_logs_in_with_a_safe_session_cookie() {
+    for_each_backend(|app| async move {
+        let email = new_email();
+        let response = post_form(
+            &app,
+            &app.client,
+            "/rpc/signup",
+            "/signup",
+            &[
+                ("name", "Grace"),
+                ("email", &email),
+                ("password", "password123"),
+                ("next", ""),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        assert_eq!(location(&response), "/tasks");
+        let cookie = set_cookie(&response).to_lowercase();
+        assert!(cookie.contains("httponly"), "{cookie}");
+        assert!(cookie.contains("samesite=lax"), "{cookie}");
+        assert!(cookie.contains("path=/"), "{cookie}");
+        assert!(
+            !cookie.contains("secure"),
+            "plain HTTP by default: {cookie}"
+        );
+
+        let page = app.get_page("/account").await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("Your account") && html.contains(&email),
+            "{html}"
+        );
+
+        let me: Value = app.get("/api/auth/me").await.json().await.unwrap();
+        assert_eq!(
+            me["email"],
+            email.as_str(),
+            "the API accepts the session cookie too"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_the_site_is_served_over_https() {
+    for_each_backend_with(&[("COOKIE_SECURE", "true")], |app| async move {
+        let response = post_form(
+            &app,
+            &app.client,
+            "/rpc/signup",
+            "/signup",
+            &[
+                ("name", "Grace"),
+                ("email", &new_email()),
+                ("password", "password123"),
+            ],
+        )
+        .await;
+        assert!(set_cookie(&response).to_lowercase().contains("secure"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn logging_in_cycles_the_session_id_and_logging_out_ends_the_session() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let browser = TestApp::new_client();
+        let planted = "todo_session=planted-by-an-attacker";
+        let response = browser
+            .post(app.url("/rpc/login"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/login?next=%2Faccount"))
+            .header("cookie", planted)
+            .form(&[
+                ("email", user.email.as_str()),
+                ("password", &user.password),
+                ("next", "/account"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302);
+        assert_eq!(location(&response), "/account");
+        let cookie = set_cookie(&response);
+        let session_id = cookie.split(';').next().unwrap().to_string();
+        assert_ne!(session_id, planted);
+
+        let page = |cookie: String| {
+            browser
+                .get(app.url("/account"))
+                .header("accept", "text/html")
+                .header("cookie", cookie)
+                .send()
+        };
+        let account = page(session_id.clone()).await.unwrap();
+        assert_eq!(account.status(), 200);
+
+        let logout = browser
+            .post(app.url("/rpc/logout"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/account"))
+            .header("cookie", &session_id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(logout.status(), 302);
+        assert_eq!(location(&logout), "/");
+        // The old cookie no longer names a session, even if a browser kept it.
+        let after = page(session_id.clone()).await.unwrap();
+        assert_eq!(after.status(), 302);
+        assert_eq!(location(&after), "/login?next=/account");
+        let me = browser
+            .get(app.url("/api/auth/me"))
+            .header("cookie", &session_id)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 401);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_page_that_needs_a_user_redirects_a_visitor_to_login_and_back() {
+    for_each_backend(|app| async move {
+        let response = app.get_page("/account").await;
+        assert_eq!(response.status(), 302);
+        assert_eq!(location(&response), "/login?next=/account");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_plain_form_post_comes_back_with_messages_and_the_values_except_the_password() {
+    for_each_backend(|app| async move {
+        let response = post_form(
+            &app,
+            &app.client,
+            "/rpc/signup",
+            "/signup",
+            &[
+                ("name", "Grace <b>Hopper</b>"),
+                ("email", "not-an-address"),
+                ("password", "hunter2"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        let back = location(&response);
+        assert!(back.starts_with(&app.url("/signup?")), "{back}");
+
+        let html = app
+            .client
+            .get(&back)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Enter an email address such as name@example.com."),
+            "{html}"
+        );
+        assert!(html.contains("A password has at least 8 characters."));
+        assert!(html.contains(r#"value="not-an-address""#));
+        assert!(
+            html.contains("Grace &lt;b&gt;Hopper&lt;/b&gt;"),
+            "HTML in a kept value is escaped"
+        );
+        assert!(!html.contains("hunter2"), "the password is never sent back");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_redirect_after_login_never_leaves_the_site() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let response = post_form(
+            &app,
+            &TestApp::new_client(),
+            "/rpc/login",
+            "/login",
+            &[
+                ("email", &user.email),
+                ("password", &user.password),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        assert_eq!(location(&response), "/tasks");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cross_site_requests_cannot_act_with_the_session_cookie() {
+    for_each_backend(|app| async move {
+        post_form(
+            &app,
+            &app.client,
+            "/rpc/signup",
+            "/signup",
+            &[
+                ("name", "Grace"),
+                ("email", &new_email()),
+                ("password", "password123"),
+            ],
+        )
+        .await;
+        let forged = app
+            .client
+            .post(app.url("/rpc/logout"))
+            .header("accept", "text/html")
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+        let also_forged = app
+            .client
+            .post(app.url("/api/auth/logout"))
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(also_forged.status(), 403);
+        // Still logged in: neither request did anything.
+        assert_eq!(app.get("/api/auth/me").await.status(), 200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_function_called_by_the_app_answers_errors_with_their_own_status() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let response = app
+            .client
+            .post(app.url("/rpc/login"))
+            .header("accept", "application/json")
+            .form(&[
+                ("email", user.email.as_str()),
+                ("password", "not the password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body.to_string().contains("Wrong email or password."),
+            "{body}"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,582 @@
+//! The task API, exactly as the contract fixes it, on every route.
+
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{for_each_backend, TestApp, TestUser};
+
+async fn create(app: &TestApp, user: &TestUser, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/{}/tasks", user.id)))
+        .bearer_auth(&user.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn create_ok(app: &TestApp, user: &TestUser, title: &str) -> Value {
+    let response = create(app, user, json!({"title": title})).await;
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn status_and_body(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn assert_error(status: u16, body: &Value, expected: u16) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["status_code"], expected, "{body}");
+    assert!(body["detail"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn create_answers_201_with_the_task_and_its_location() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let response = create(&app, &user, json!({"title": "  Buy milk  ", "description": "2 litres", "user_id": "someone-else", "id": "mine"})).await;
+        assert_eq!(response.status(), 201);
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        let task: Value = response.json().await.unwrap();
+        assert_eq!(location, format!("/api/{}/tasks/{}", user.id, task["id"].as_str().unwrap()));
+        assert_eq!(task["title"], "Buy milk");
+        assert_eq!(task["description"], "2 litres");
+        assert_eq!(task["is_completed"], false);
+        assert_eq!(task["user_id"], user.id.as_str(), "a user_id in the body is ignored");
+        assert!(uuid::Uuid::parse_str(task["id"].as_str().unwrap()).is_ok());
+        assert_eq!(task["created_at"], task["updated_at"]);
+        let keys: HashSet<&str> = task.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, HashSet::from(["id", "user_id", "title", "description", "is_completed", "created_at", "updated_at"]));
+
+        let fetched = send(&app, &user.token, reqwest::Method::GET, &location, None).await;
+        assert_eq!(fetched.status(), 200);
+        assert_eq!(fetched.json::<Value>().await.unwrap(), task);
+
+        let bare = create_ok(&app, &user, "No description").await;
+        assert_eq!(bare["description"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn update_replaces_title_and_description_and_moves_only_updated_at() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let task = create(&app, &user, json!({"title": "Draft", "description": "old"}))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        let path = format!("/api/{}/tasks/{}", user.id, task["id"].as_str().unwrap());
+
+        let (status, updated) = status_and_body(
+            send(
+                &app,
+                &user.token,
+                reqwest::Method::PUT,
+                &path,
+                Some(json!({"title": "Final"})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{updated}");
+        assert_eq!(updated["title"], "Final");
+        assert_eq!(
+            updated["description"],
+            Value::Null,
+            "an omitted description clears it"
+        );
+        assert_eq!(updated["created_at"], task["created_at"]);
+        assert!(
+            updated["updated_at"].as_str() > task["updated_at"].as_str(),
+            "{updated}"
+        );
+
+        let (status, completed) = status_and_body(
+            send(
+                &app,
+                &user.token,
+                reqwest::Method::PATCH,
+                &format!("{path}/complete"),
+                Some(json!({"is_completed": true})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(completed["is_completed"], true);
+        assert_eq!(completed["created_at"], task["created_at"]);
+        assert!(completed["updated_at"].as_str() > updated["updated_at"].as_str());
+
+        let (status, reopened) = status_and_body(
+            send(
+                &app,
+                &user.token,
+                reqwest::Method::PATCH,
+                &format!("{path}/complete"),
+                Some(json!({"is_completed": false})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(reopened["is_completed"], false);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delete_answers_204_and_the_task_is_gone() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let task = create_ok(&app, &user, "Temporary").await;
+        let path = format!("/api/{}/tasks/{}", user.id, task["id"].as_str().unwrap());
+        let response = send(&app, &user.token, reqwest::Method::DELETE, &path, None).await;
+        assert_eq!(response.status(), 204);
+        assert!(response.text().await.unwrap().is_empty());
+        let (status, body) =
+            status_and_body(send(&app, &user.token, reqwest::Method::GET, &path, None).await).await;
+        assert_error(status, &body, 404);
+        let (status, body) =
+            status_and_body(send(&app, &user.token, reqwest::Method::DELETE, &path, None).await)
+                .await;
+        assert_error(status, &body, 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_task_route_needs_a_token() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let task = create_ok(&app, &user, "Private").await;
+        let tasks = format!("/api/{}/tasks", user.id);
+        let one = format!("{tasks}/{}", task["id"].as_str().unwrap());
+        for (method, path) in [
+            (reqwest::Method::POST, tasks.clone()),
+            (reqwest::Method::GET, tasks.clone()),
+            (reqwest::Method::GET, one.clone()),
+            (reqwest::Method::PUT, one.clone()),
+            (reqwest::Method::PATCH, format!("{one}/complete")),
+            (reqwest::Method::DELETE, one.clone()),
+        ] {
+            let response = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .json(&json!({"title": "x", "is_completed": true}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.headers()["www-authenticate"],
+                "Bearer",
+                "{method} {path}"
+            );
+            let (status, body) = status_and_body(response).await;
+            assert_error(status, &body, 401);
+        }
+    })
+    .await;
+}
+
+/// For every task route: B on A's path is 403; B on B's own path with A's task is 404; and
+/// A's data is unchanged afterwards.
+#[tokio::test]
+async fn users_never_reach_each_others_tasks_on_any_route() {
+    for_each_backend(|app| async move {
+        let alice = app.new_user().await;
+        let bob = app.new_user().await;
+        let task = create(
+            &app,
+            &alice,
+            json!({"title": "Alice's secret", "description": "mine"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+        let task_id = task["id"].as_str().unwrap();
+
+        let routes = |owner: &str| {
+            let tasks = format!("/api/{owner}/tasks");
+            let one = format!("{tasks}/{task_id}");
+            vec![
+                (
+                    reqwest::Method::POST,
+                    tasks.clone(),
+                    Some(json!({"title": "planted"})),
+                ),
+                (reqwest::Method::GET, tasks.clone(), None),
+                (reqwest::Method::GET, one.clone(), None),
+                (
+                    reqwest::Method::PUT,
+                    one.clone(),
+                    Some(json!({"title": "hijacked"})),
+                ),
+                (
+                    reqwest::Method::PATCH,
+                    format!("{one}/complete"),
+                    Some(json!({"is_completed": true})),
+                ),
+                (reqwest::Method::DELETE, one.clone(), None),
+            ]
+        };
+        for (method, path, body) in routes(&alice.id) {
+            let (status, error) =
+                status_and_body(send(&app, &bob.token, method.clone(), &path, body).await).await;
+            assert_error(status, &error, 403);
+            assert!(
+                !error.to_string().contains("secret"),
+                "{method} {path}: {error}"
+            );
+        }
+        for (method, path, body) in routes(&bob.id) {
+            let expected = if path.ends_with("/tasks") {
+                None
+            } else {
+                Some(404)
+            };
+            let (status, error) =
+                status_and_body(send(&app, &bob.token, method.clone(), &path, body).await).await;
+            match expected {
+                Some(code) => assert_error(status, &error, code),
+                None => assert!(status == 200 || status == 201, "{method} {path}: {status}"),
+            }
+        }
+        let bobs: Value = send(
+            &app,
+            &bob.token,
+            reqwest::Method::GET,
+            &format!("/api/{}/tasks", bob.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert!(bobs["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["title"] != "Alice's secret"));
+
+        let (status, after) = status_and_body(
+            send(
+                &app,
+                &alice.token,
+                reqwest::Method::GET,
+                &format!("/api/{}/tasks/{task_id}", alice.id),
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(after, task, "A's task is untouched");
+        let list: Value = send(
+            &app,
+            &alice.token,
+            reqwest::Method::GET,
+            &format!("/api/{}/tasks", alice.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(list["total"], 1, "nothing was planted in A's list");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ids_that_are_not_uuids_are_422() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        for path in [
+            "/api/not-a-uuid/tasks".to_string(),
+            format!("/api/{}/tasks/not-a-uuid", user.id),
+            format!("/api/{}/tasks/42/complete", user.id),
+        ] {
+            let method = if path.ends_with("complete") {
+                reqwest::Method::PATCH
+            } else {
+                reqwest::Method::GET
+            };
+            let (status, body) = status_and_body(
+                send(
+                    &app,
+                    &user.token,
+                    method,
+                    &path,
+                    Some(json!({"is_completed": true})),
+                )
+                .await,
+            )
+            .await;
+            assert_error(status, &body, 422);
+            assert_eq!(body["errors"][0]["loc"][0], "path", "{path}: {body}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn titles_and_descriptions_are_limited_in_characters_not_bytes() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        for (body, expected) in [
+            (json!({"title": "🦀".repeat(200)}), 201),
+            (json!({"title": "é".repeat(200)}), 201),
+            (json!({"title": "🦀".repeat(201)}), 422),
+            (json!({"title": "   "}), 422),
+            (json!({"title": "ok", "description": "д".repeat(2000)}), 201),
+            (json!({"title": "ok", "description": "д".repeat(2001)}), 422),
+            (json!({"description": "no title"}), 422),
+            (json!({"title": 7}), 422),
+        ] {
+            let (status, response) = status_and_body(create(&app, &user, body.clone()).await).await;
+            assert_eq!(status, expected, "{body} gave {response}");
+            if expected == 422 {
+                assert_error(status, &response, 422);
+                assert!(!response["errors"].as_array().unwrap().is_empty());
+            }
+        }
+        let list: Value = send(
+            &app,
+            &user.token,
+            reqwest::Method::GET,
+            &format!("/api/{}/tasks", user.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(list["total"], 3, "refused tasks were not stored");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn emoji_and_every_script_round_trip_exactly() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        for title in [
+            "Café ☕ naïve",
+            "日本語のタスク",
+            "مهمة عربية",
+            "🧑🏽‍💻 ship it 🚀",
+            "<script>alert(1)</script>",
+            "Robert'); drop table tasks;--",
+        ] {
+            let task = create_ok(&app, &user, title).await;
+            let path = format!("/api/{}/tasks/{}", user.id, task["id"].as_str().unwrap());
+            let fetched: Value = send(&app, &user.token, reqwest::Method::GET, &path, None)
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(fetched["title"], title);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn limit_and_offset_out_of_range_are_422() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        for query in [
+            "limit=0",
+            "limit=101",
+            "limit=-1",
+            "limit=ten",
+            "offset=-1",
+            "offset=x",
+        ] {
+            let (status, body) = status_and_body(
+                send(
+                    &app,
+                    &user.token,
+                    reqwest::Method::GET,
+                    &format!("/api/{}/tasks?{query}", user.id),
+                    None,
+                )
+                .await,
+            )
+            .await;
+            assert_error(status, &body, 422);
+            assert_eq!(body["errors"][0]["loc"][0], "query", "{query}");
+        }
+        let (status, body) = status_and_body(
+            send(
+                &app,
+                &user.token,
+                reqwest::Method::GET,
+                &format!("/api/{}/tasks", user.id),
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["limit"], 20);
+        assert_eq!(body["offset"], 0);
+    })
+    .await;
+}
+
+/// Inserts `n` tasks for `user` straight into the database, one timestamp apart each.
+async fn seed_tasks(app: &TestApp, user: &TestUser, n: usize) {
+    use app::with_pool;
+    let db = app.db().await;
+    let owner = uuid::Uuid::parse_str(&user.id).unwrap();
+    let start = chrono::Utc::now() - chrono::Duration::hours(1);
+    with_pool!(&db, |pool| {
+        let mut tx = pool.begin().await.unwrap();
+        for i in 0..n {
+            // Pairs share a timestamp, so the id must break ties for pages to be stable.
+            let at = start + chrono::Duration::milliseconds((i / 2) as i64);
+            sqlx::query("insert into tasks (id, user_id, title, is_completed, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)")
+                .bind(uuid::Uuid::new_v4())
+                .bind(owner)
+                .bind(format!("task {i}"))
+                .bind(false)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    });
+}
+
+#[tokio::test]
+async fn pages_over_1000_tasks_hold_every_task_exactly_once_newest_first() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        seed_tasks(&app, &user, 1050).await;
+        let mut seen = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page: Value = send(
+                &app,
+                &user.token,
+                reqwest::Method::GET,
+                &format!("/api/{}/tasks?limit=100&offset={offset}", user.id),
+                None,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+            assert_eq!(page["total"], 1050);
+            let tasks = page["tasks"].as_array().unwrap();
+            if tasks.is_empty() {
+                break;
+            }
+            seen.extend(tasks.iter().cloned());
+            offset += 100;
+        }
+        assert_eq!(seen.len(), 1050);
+        let ids: HashSet<&str> = seen.iter().map(|t| t["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 1050, "no task appears twice");
+        let created: Vec<&str> = seen
+            .iter()
+            .map(|t| t["created_at"].as_str().unwrap())
+            .collect();
+        assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first");
+
+        let past_end: Value = send(
+            &app,
+            &user.token,
+            reqwest::Method::GET,
+            &format!("/api/{}/tasks?offset=5000", user.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(past_end["tasks"], json!([]));
+        assert_eq!(past_end["total"], 1050);
+        assert_eq!(past_end["offset"], 5000);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_configured_origins_may_call_the_api_and_never_with_cookies() {
+    crate::helpers::for_each_backend_with(
+        &[("CORS_ORIGINS", "https://app.example")],
+        |app| async move {
+            let preflight = |origin: &'static str| {
+                app.client
+                    .request(reqwest::Method::OPTIONS, app.url("/api/auth/me"))
+                    .header("origin", origin)
+                    .header("access-control-request-method", "GET")
+                    .header("access-control-request-headers", "authorization")
+                    .send()
+            };
+            let allowed = preflight("https://app.example").await.unwrap();
+            assert_eq!(
+                allowed.headers()["access-control-allow-origin"],
+                "https://app.example"
+            );
+            assert!(allowed
+                .headers()
+                .get("access-control-allow-credentials")
+                .is_none());
+            let allowed_headers = allowed.headers()["access-control-allow-headers"]
+                .to_str()
+                .unwrap()
+                .to_lowercase();
+            assert!(
+                allowed_headers.contains("authorization"),
+                "{allowed_headers}"
+            );
+
+            let refused = preflight("https://evil.example").await.unwrap();
+            assert!(refused
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none());
+
+            let user = app.new_user().await;
+            let response = app
+                .client
+                .get(app.url("/api/auth/me"))
+                .header("origin", "https://app.example")
+                .bearer_auth(&user.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            assert_eq!(
+                response.headers()["access-control-allow-origin"],
+                "https://app.example"
+            );
+        },
+    )
+    .await;
+}
