@@ -29,6 +29,13 @@ DURATION = os.environ.get("BENCH_DURATION", "5s")
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16,64,256").split(",")]
 GROWTH = [int(n) for n in os.environ.get("BENCH_GROWTH", "1000,10000,100000").split(",")]
 PASSWORD = "bench password 1"
+# For quick iterations: only these parts (scenario names, "delete", "growth", "interference"),
+# written to bench/tmp/ instead of bench/results/.
+ONLY = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+
+
+def wanted(name):
+    return not ONLY or name in ONLY
 
 
 def call(method, path, body=None, token=None, headers=None):
@@ -89,8 +96,10 @@ class Server:
             "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}",
             "LEPTOS_SITE_ROOT": str(ROOT / "target" / "site"),
             "RUST_LOG": "warn",
-            "DATABASE_MAX_CONNECTIONS": os.environ.get("BENCH_POOL", "16"),
         })
+        # The application's own pool size unless BENCH_POOL says otherwise.
+        if os.environ.get("BENCH_POOL"):
+            env["DATABASE_MAX_CONNECTIONS"] = os.environ["BENCH_POOL"]
         self.process = subprocess.Popen([str(ROOT / "target" / "release" / "todo")], env=env)
         for _ in range(100):
             try:
@@ -195,6 +204,8 @@ def main():
             "/tasks page": dict(url=f"{BASE}/tasks", headers={"cookie": cookie, "accept": "text/html"}),
         }
         for name, spec in scenarios.items():
+            if not wanted(name):
+                continue
             expected = spec.pop("expected", 200)
             results["scenarios"][name] = {}
             for c in CONCURRENCY:
@@ -202,8 +213,8 @@ def main():
                 print(f"{name:>12} c={c:<3} {results['scenarios'][name][c]}", flush=True)
 
         # Delete: every request removes a different task, so each level deletes a fixed count.
-        results["scenarios"]["delete"] = {}
-        for c in CONCURRENCY:
+        for c in CONCURRENCY if wanted("delete") else []:
+            results["scenarios"].setdefault("delete", {})
             victim = new_user(f"deleter{c}")
             count = max(400, c * 4)
             seed(victim, count)
@@ -231,34 +242,51 @@ def main():
         # Growth: list latency as one user's task count grows.
         grower = new_user("grower")
         have = 0
-        for n in GROWTH:
+        for n in GROWTH if wanted("growth") else []:
             seed(grower, n - have, concurrency=64)
             have = n
             url = f"{BASE}/api/{grower['id']}/tasks?limit=50"
             first = measured(server, 200, url=url, concurrency=16, token=grower["token"])
-            deep = measured(server, 200, url=f"{url}&offset={n - 50}", concurrency=16, token=grower["token"])
-            results["growth"].append({"tasks": n, "first_page": first, "deep_page": deep})
-            print(f"growth {n}: first {first} deep {deep}", flush=True)
+            # The deep page, reached as a client paging through would: by the cursor of the
+            # page before it. The same page by offset shows what the cursor saves.
+            _, before_last, _ = call("GET", f"/api/{grower['id']}/tasks?limit=1&offset={n - 51}",
+                                     token=grower["token"])
+            deep_url = f"{url}&cursor={before_last['next_cursor']}"
+            deep = measured(server, 200, url=deep_url, concurrency=16, token=grower["token"])
+            deep_offset = measured(server, 200, url=f"{url}&offset={n - 50}", concurrency=16,
+                                   token=grower["token"])
+            results["growth"].append({"tasks": n, "first_page": first, "deep_page": deep,
+                                      "deep_page_by_offset": deep_offset})
+            print(f"growth {n}: first {first} deep {deep} deep by offset {deep_offset}", flush=True)
 
         # Interference: logins at 16 while lists run at 16.
-        login = subprocess.Popen(["oha", "--no-tui", "--output-format", "json", "-c", "16", "-z", DURATION,
-                                  "-m", "POST", "-T", "application/json",
-                                  "-d", json.dumps({"email": reader["email"], "password": PASSWORD}),
-                                  f"{BASE}/api/auth/login"], stdout=subprocess.PIPE, text=True)
-        time.sleep(0.5)
-        loaded = measured(server, 200, url=f"{tasks_url}?limit=50", concurrency=16, token=reader["token"])
-        login.communicate()
-        results["interference"] = {"list_p99_ms_unloaded": results["scenarios"]["list (50)"][16]["p99_ms"],
-                                   "list_p99_ms_with_logins": loaded["p99_ms"], "list_with_logins": loaded}
+        if wanted("interference"):
+            interference(server, results, reader, tasks_url)
         results["resources"]["rss_peak_mib"] = server.status("VmHWM")
         results["resources"]["note"] = "cpu_ms_per_1000 is server CPU time (user+system) per 1,000 requests"
     finally:
         server.stop()
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(render(results))
-    print((RESULTS / "latest.md").read_text())
+    out = RESULTS if not ONLY else ROOT / "bench" / "tmp"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "latest.md").write_text(render(results))
+    print((out / "latest.md").read_text())
+
+
+def interference(server, results, reader, tasks_url):
+    """List requests at 16 connections while 16 connections log in, against list alone."""
+    login = subprocess.Popen(["oha", "--no-tui", "--output-format", "json", "-c", "16", "-z", DURATION,
+                              "-m", "POST", "-T", "application/json",
+                              "-d", json.dumps({"email": reader["email"], "password": PASSWORD}),
+                              f"{BASE}/api/auth/login"], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    loaded = measured(server, 200, url=f"{tasks_url}?limit=50", concurrency=16, token=reader["token"])
+    login.communicate()
+    alone = results["scenarios"].get("list (50)", {}).get(16) or \
+        measured(server, 200, url=f"{tasks_url}?limit=50", concurrency=16, token=reader["token"])
+    results["interference"] = {"list_p99_ms_unloaded": alone["p99_ms"],
+                               "list_p99_ms_with_logins": loaded["p99_ms"], "list_with_logins": loaded}
 
 
 def render(r):
@@ -275,23 +303,67 @@ def render(r):
         for c, s in levels.items():
             lines.append(f"| {c} | {s['rps']} | {s['p50_ms']} | {s['p99_ms']} | {s['errors']} | {s['cpu_ms_per_1000']} |")
         lines.append("")
-    lines += ["Delete: oha draws each URL at random from the list of existing tasks, so some "
+    if "delete" in r["scenarios"]:
+        lines += ["Delete: oha draws each URL at random from the list of existing tasks, so some "
               "requests repeat a task already deleted; those 404s are counted in req/s but not "
-              "as errors (see `repeat_404` in latest.json).", ""]
-    lines += ["## Growth: list (50) at 16 connections", "",
-              "| tasks | first page p50 ms | first page p99 ms | deep page p50 ms | deep page p99 ms |",
-              "|---:|---:|---:|---:|---:|"]
-    for g in r["growth"]:
-        lines.append(f"| {g['tasks']} | {g['first_page']['p50_ms']} | {g['first_page']['p99_ms']} | "
-                     f"{g['deep_page']['p50_ms']} | {g['deep_page']['p99_ms']} |")
+                  "as errors (see `repeat_404` in latest.json).", ""]
+    if r["growth"]:
+        lines += ["## Growth: list (50) at 16 connections", "",
+                  "The deep page is the last page, reached by the cursor of the page before it (as a "
+                  "client paging through does); by offset for comparison.", "",
+                  "| tasks | first page p50 ms | first page p99 ms | deep page p50 ms | deep page p99 ms "
+                  "| deep by offset p50 ms | deep by offset p99 ms |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
+        for g in r["growth"]:
+            o = g["deep_page_by_offset"]
+            lines.append(f"| {g['tasks']} | {g['first_page']['p50_ms']} | {g['first_page']['p99_ms']} | "
+                         f"{g['deep_page']['p50_ms']} | {g['deep_page']['p99_ms']} | {o['p50_ms']} | {o['p99_ms']} |")
+        lines.append("")
     i = r["interference"]
+    if i:
+        lines += ["## Interference", "",
+                  f"List (50) p99 at 16 connections: {i['list_p99_ms_unloaded']} ms alone, "
+                  f"{i['list_p99_ms_with_logins']} ms while 16 connections log in.", ""]
     res = r["resources"]
-    lines += ["", "## Interference", "",
-              f"List (50) p99 at 16 connections: {i['list_p99_ms_unloaded']} ms alone, "
-              f"{i['list_p99_ms_with_logins']} ms while 16 connections log in.", "",
-              "## Resources", "",
+    lines += ["## Resources", "",
               f"Server RSS: {res['rss_idle_mib']} MiB idle, {res['rss_peak_mib']} MiB peak (VmHWM).", ""]
+    targets = check_targets(r)
+    if targets:
+        lines += ["## Targets", "", "| target | figure | met |", "|---|---|---|"]
+        lines += [f"| {name} | {figure} | {'yes' if met else '**no**'} |" for name, figure, met in targets]
+        lines.append("")
     return "\n".join(lines)
+
+
+def check_targets(r):
+    """The issue's targets, each with the figure it is judged on (only those this run measured)."""
+    sc = r["scenarios"]
+    out = []
+    if len(sc) == 9 and all(len(levels) == len(CONCURRENCY) for levels in sc.values()):
+        errors = sum(s["errors"] for levels in sc.values() for s in levels.values())
+        out.append(("0 errors at every concurrency", f"{errors} errors", errors == 0))
+    if 64 in sc.get("healthz", {}) and 64 in sc.get("get one", {}):
+        ratio = sc["get one"][64]["rps"] / sc["healthz"][64]["rps"]
+        out.append(("get one >= 40% of /healthz req/s at 64", f"{ratio:.0%}", ratio >= 0.4))
+    if 64 in sc.get("list (50)", {}):
+        p99 = sc["list (50)"][64]["p99_ms"]
+        out.append(("list (50) p99 < 10 ms at 64", f"{p99} ms", p99 < 10))
+        if 64 in sc.get("/tasks page", {}):
+            ratio = sc["/tasks page"][64]["rps"] / sc["list (50)"][64]["rps"]
+            out.append(("/tasks page >= 25% of list req/s at 64", f"{ratio:.0%}", ratio >= 0.25))
+    g = {row["tasks"]: row for row in r["growth"]}
+    if 1000 in g and 100000 in g:
+        for part in ("first_page", "deep_page"):
+            ratio = g[100000][part]["p50_ms"] / g[1000][part]["p50_ms"]
+            out.append((f"list at 100k within 1.5x of 1k, {part.replace('_', ' ')} (p50)", f"{ratio:.2f}x", ratio <= 1.5))
+    i = r["interference"]
+    if i:
+        ratio = i["list_p99_ms_with_logins"] / i["list_p99_ms_unloaded"]
+        out.append(("logins at 16 raise list p99 at most 3x", f"{ratio:.2f}x", ratio <= 3))
+    peak = r["resources"].get("rss_peak_mib")
+    if peak is not None and not ONLY:
+        out.append(("peak RSS < 100 MB", f"{peak * 1.048576:.0f} MB ({peak} MiB)", peak * 1.048576 < 100))
+    return out
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 //! The state every request handler and server function shares.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use axum_client_ip::ClientIpSource;
 use leptos::config::LeptosOptions;
@@ -10,9 +12,27 @@ use crate::{
     error::AppError,
 };
 
-/// Cheap to clone: every field is a handle or a small value.
+/// Cheap to clone (one reference count): every request and server function takes a copy.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Shared {
     pub db: Db,
     pub leptos_options: LeptosOptions,
     pub tokens: Tokens,

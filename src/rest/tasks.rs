@@ -8,7 +8,10 @@ use app::{
     auth::extract::AuthUser,
     error::{AppError, FieldError},
     state::AppState,
-    tasks::{server, Filter, Task, TaskInput, DEFAULT_LIMIT, MAX_LIMIT},
+    tasks::{
+        server::{self, Cursor},
+        Filter, Task, TaskInput, DEFAULT_LIMIT, MAX_LIMIT,
+    },
 };
 use axum::{
     extract::{FromRequestParts, Path, Query, State},
@@ -121,9 +124,15 @@ pub struct TaskList {
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
+    /// Pass as `cursor` to get the tasks after this page; null when none follow. Unlike a
+    /// large `offset`, a cursor costs the same however deep the page.
+    #[schema(example = "AAYVpCZ-nAMBmm5gp3pwUbaXxUzY8A3A")]
+    pub next_cursor: Option<String>,
 }
 
-/// Paging: `limit` 1 to 100 (default 20), `offset` 0 or more (default 0).
+/// Paging: `limit` 1 to 100 (default 20); `offset` 0 or more (default 0), or a `cursor`
+/// from a previous page's `next_cursor` (keyset pagination, as fast on page 1,000 as on
+/// page 1), or both (`offset` then counts from the cursor).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
@@ -133,32 +142,52 @@ pub struct ListQuery {
     /// How many tasks to skip. Past the end gives an empty page with the true total.
     #[param(minimum = 0, default = 0)]
     pub offset: Option<u64>,
+    /// Start just after the task a previous page's `next_cursor` names. Opaque; a cursor
+    /// that no page gave is 422.
+    pub cursor: Option<String>,
 }
 
 impl ListQuery {
-    fn parse(query: &HashMap<String, String>) -> Result<(u32, u64), AppError> {
-        let field = |name: &str, msg: &str| FieldError {
+    fn parse(query: &HashMap<String, String>) -> Result<(u32, u64, Option<Cursor>), AppError> {
+        let field = |name: &str, kind: &str, msg: &str| FieldError {
             loc: vec!["query".into(), name.into()],
             msg: msg.into(),
-            kind: "value_error.number".into(),
+            kind: kind.into(),
         };
         let limit = match query.get("limit").map(|v| v.trim().parse::<u32>()) {
             None => Ok(DEFAULT_LIMIT),
             Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
             Some(_) => Err(field(
                 "limit",
+                "value_error.number",
                 "limit must be a whole number from 1 to 100.",
             )),
         };
         let offset = match query.get("offset").map(|v| v.trim().parse::<u64>()) {
             None => Ok(0),
             Some(Ok(n)) if n <= i64::MAX as u64 => Ok(n),
-            Some(_) => Err(field("offset", "offset must be a whole number, 0 or more.")),
+            Some(_) => Err(field(
+                "offset",
+                "value_error.number",
+                "offset must be a whole number, 0 or more.",
+            )),
         };
-        match (limit, offset) {
-            (Ok(limit), Ok(offset)) => Ok((limit, offset)),
-            (limit, offset) => Err(AppError::validation(
-                [limit.err(), offset.err()].into_iter().flatten().collect(),
+        let cursor = match query.get("cursor").map(|v| Cursor::decode(v.trim())) {
+            None => Ok(None),
+            Some(Some(cursor)) => Ok(Some(cursor)),
+            Some(None) => Err(field(
+                "cursor",
+                "value_error.cursor",
+                "cursor must be a next_cursor value from an earlier page.",
+            )),
+        };
+        match (limit, offset, cursor) {
+            (Ok(limit), Ok(offset), Ok(cursor)) => Ok((limit, offset, cursor)),
+            (limit, offset, cursor) => Err(AppError::validation(
+                [limit.err(), offset.err(), cursor.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
             )),
         }
     }
@@ -206,7 +235,7 @@ pub async fn create(
         (status = 200, description = "A page of tasks", body = TaskList),
         (status = 401, description = "No valid token", body = ApiError),
         (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 422, description = "limit or offset out of range", body = ApiError),
+        (status = 422, description = "limit, offset or cursor invalid", body = ApiError),
     )
 )]
 pub async fn list(
@@ -214,13 +243,14 @@ pub async fn list(
     Owner(owner): Owner,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<TaskList>, AppError> {
-    let (limit, offset) = ListQuery::parse(&query)?;
-    let page = server::list(&state.db, owner, Filter::All, limit, offset).await?;
+    let (limit, offset, cursor) = ListQuery::parse(&query)?;
+    let listing = server::list(&state.db, owner, Filter::All, cursor, limit, offset).await?;
     Ok(Json(TaskList {
-        tasks: page.tasks,
-        total: page.total,
-        limit: page.limit,
-        offset: page.offset,
+        tasks: listing.page.tasks,
+        total: listing.page.total,
+        limit: listing.page.limit,
+        offset: listing.page.offset,
+        next_cursor: listing.next.map(|cursor| cursor.encode()),
     }))
 }
 

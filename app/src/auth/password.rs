@@ -91,12 +91,21 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| AppError::Internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(|error| {
+        // The permit goes with the work, not with this future: a caller that gives up (a
+        // client that disconnects) cannot free a slot while its hash still runs.
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|error| {
             tracing::error!(%error, "password task failed");
             AppError::Internal
         })

@@ -34,16 +34,12 @@ pub async fn load_board(filter: Filter, page: u32) -> Result<TaskBoard, AppError
     let result = async {
         let (state, owner) = caller().await?;
         let counts = super::server::counts(&state.db, owner).await?;
-        let matching = match filter {
-            Filter::All => counts.active + counts.completed,
-            Filter::Active => counts.active,
-            Filter::Completed => counts.completed,
-        };
+        let matching = counts.matching(filter);
         let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
         let page_number = page.clamp(1, page_count);
         let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
         // The counts already give the filter's total: fetch the page without counting again.
-        let tasks = super::server::page(&state.db, owner, filter, PAGE_SIZE, offset).await?;
+        let tasks = super::server::page(&state.db, owner, filter, None, PAGE_SIZE, offset).await?;
         Ok(TaskBoard {
             page: TaskPage {
                 tasks,

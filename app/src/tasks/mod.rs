@@ -167,6 +167,17 @@ pub struct TaskCounts {
     pub completed: u64,
 }
 
+impl TaskCounts {
+    /// How many tasks the filter keeps.
+    pub fn matching(self, filter: Filter) -> u64 {
+        match filter {
+            Filter::All => self.active + self.completed,
+            Filter::Active => self.active,
+            Filter::Completed => self.completed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

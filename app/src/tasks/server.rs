@@ -1,6 +1,7 @@
 //! Tasks on the server: the SQL and the rules. Every query filters on the owner, so one
 //! user's tasks are out of another's reach by construction.
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -62,30 +63,77 @@ pub async fn create(db: &Db, owner: Uuid, input: &TaskInput) -> Result<Task, App
     Ok(row.into())
 }
 
-/// A page of the owner's tasks, newest first (then by id, so pages are stable), and how
-/// many tasks the filter matches in all.
+/// A place in the newest-first order, just after a task: keyset pagination. Clients see it
+/// as an opaque string (URL-safe base64 of the task's `created_at` in microseconds and its
+/// id); it names a position only, so a forged one can reveal nothing but the caller's own
+/// tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    created_at: DateTime<Utc>,
+    id: Uuid,
+}
+
+impl Cursor {
+    /// The position just after `task`.
+    pub fn after(task: &Task) -> Self {
+        Self {
+            created_at: task.created_at,
+            id: task.id,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut bytes = [0u8; 24];
+        bytes[..8].copy_from_slice(&self.created_at.timestamp_micros().to_be_bytes());
+        bytes[8..].copy_from_slice(self.id.as_bytes());
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// `None` for anything [`Cursor::encode`] could not have written.
+    pub fn decode(text: &str) -> Option<Self> {
+        let bytes: [u8; 24] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
+        let micros = i64::from_be_bytes(bytes[..8].try_into().ok()?);
+        Some(Self {
+            created_at: DateTime::from_timestamp_micros(micros)?,
+            id: Uuid::from_slice(&bytes[8..]).ok()?,
+        })
+    }
+}
+
+/// A page of a listing, and where the next one starts if any task follows it.
+pub struct Listing {
+    pub page: TaskPage,
+    pub next: Option<Cursor>,
+}
+
+/// A page of the owner's tasks, newest first (then by id, so pages are stable): `offset`
+/// tasks skipped after `after` (or after the start), and how many tasks the filter matches
+/// in all, read from the counts the database keeps rather than counted.
 pub async fn list(
     db: &Db,
     owner: Uuid,
     filter: Filter,
+    after: Option<Cursor>,
     limit: u32,
     offset: u64,
-) -> Result<TaskPage, AppError> {
-    let tasks = page(db, owner, filter, limit, offset).await?;
-    let total: i64 = with_pool!(db, |pool| {
-        sqlx::query_scalar(
-            "select count(*) from tasks where user_id = $1 and ($2 is null or is_completed = $2)",
-        )
-        .bind(owner)
-        .bind(filter.completed())
-        .fetch_one(pool)
-        .await
-    })?;
-    Ok(TaskPage {
-        tasks,
-        total: total.max(0) as u64,
-        limit,
-        offset,
+) -> Result<Listing, AppError> {
+    // One task more than asked for says whether another page follows.
+    let mut tasks = page(db, owner, filter, after, limit.saturating_add(1), offset).await?;
+    let next = if tasks.len() > limit as usize {
+        tasks.truncate(limit as usize);
+        tasks.last().map(Cursor::after)
+    } else {
+        None
+    };
+    let total = counts(db, owner).await?.matching(filter);
+    Ok(Listing {
+        page: TaskPage {
+            tasks,
+            total,
+            limit,
+            offset,
+        },
+        next,
     })
 }
 
@@ -94,19 +142,35 @@ pub async fn page(
     db: &Db,
     owner: Uuid,
     filter: Filter,
+    after: Option<Cursor>,
     limit: u32,
     offset: u64,
 ) -> Result<Vec<Task>, AppError> {
-    let sql = format!(
-        "select {COLUMNS} from tasks
-         where user_id = $1 and ($2 is null or is_completed = $2)
-         order by created_at desc, id desc
-         limit $3 offset $4"
+    // Each condition only when it applies, so the planner sees a plain range of the
+    // (user_id, created_at desc, id desc) index: a cursor seeks, where an offset walks.
+    let mut sql = format!("select {COLUMNS} from tasks where user_id = $1");
+    let mut next = 2;
+    if filter.completed().is_some() {
+        sql += &format!(" and is_completed = ${next}");
+        next += 1;
+    }
+    if after.is_some() {
+        sql += &format!(" and (created_at, id) < (${next}, ${})", next + 1);
+        next += 2;
+    }
+    sql += &format!(
+        " order by created_at desc, id desc limit ${next} offset ${}",
+        next + 1
     );
     let rows = with_pool!(db, |pool| {
-        sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(owner)
-            .bind(filter.completed())
+        let mut query = sqlx::query_as::<_, TaskRow>(&sql).bind(owner);
+        if let Some(completed) = filter.completed() {
+            query = query.bind(completed);
+        }
+        if let Some(after) = after {
+            query = query.bind(after.created_at).bind(after.id);
+        }
+        query
             .bind(i64::from(limit))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
             .fetch_all(pool)
@@ -115,20 +179,17 @@ pub async fn page(
     Ok(rows.into_iter().map(Task::from).collect())
 }
 
+/// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
 pub async fn counts(db: &Db, owner: Uuid) -> Result<TaskCounts, AppError> {
-    let (active, completed): (i64, i64) = with_pool!(db, |pool| {
-        sqlx::query_as(
-            "select
-                 coalesce(sum(case when is_completed then 0 else 1 end), 0),
-                 coalesce(sum(case when is_completed then 1 else 0 end), 0)
-             from tasks where user_id = $1",
-        )
-        .bind(owner)
-        .fetch_one(pool)
-        .await
+    let row: Option<(i64, i64)> = with_pool!(db, |pool| {
+        sqlx::query_as("select total, completed from task_counts where user_id = $1")
+            .bind(owner)
+            .fetch_optional(pool)
+            .await
     })?;
+    let (total, completed) = row.unwrap_or_default();
     Ok(TaskCounts {
-        active: active.max(0) as u64,
+        active: (total - completed).max(0) as u64,
         completed: completed.max(0) as u64,
     })
 }
@@ -226,4 +287,38 @@ pub async fn delete_completed(db: &Db, owner: Uuid) -> Result<u64, AppError> {
             .map(|r| r.rows_affected())
     })?;
     Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_and_is_url_safe() {
+        let cursor = Cursor {
+            created_at: DateTime::from_timestamp_micros(1_767_693_600_123_456).unwrap(),
+            id: Uuid::now_v7(),
+        };
+        let text = cursor.encode();
+        assert!(text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(Cursor::decode(&text), Some(cursor));
+    }
+
+    #[test]
+    fn a_cursor_that_was_not_written_by_encode_is_refused() {
+        let good = Cursor {
+            created_at: Utc::now(),
+            id: Uuid::new_v4(),
+        }
+        .encode();
+        assert_eq!(Cursor::decode(""), None);
+        assert_eq!(Cursor::decode("not a cursor!"), None);
+        assert_eq!(Cursor::decode(&good[..good.len() - 2]), None);
+        assert_eq!(Cursor::decode(&format!("{good}AA")), None);
+        // The largest timestamp chrono cannot represent.
+        let far = URL_SAFE_NO_PAD.encode([[0x7f; 8].as_slice(), &[0; 16]].concat());
+        assert_eq!(Cursor::decode(&far), None);
+    }
 }
