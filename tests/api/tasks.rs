@@ -665,8 +665,9 @@ async fn totals_follow_every_change_to_a_users_tasks() {
                 .bind(uuid::Uuid::parse_str(theirs["id"].as_str().unwrap()).unwrap())
                 .execute(pool)
                 .await
+                .map(|done| done.rows_affected())
         });
-        assert!(moved.is_err());
+        assert!(moved.is_err(), "{moved:?}");
         check_totals(&app, &user, &db, "after a refused change of owner").await;
 
         // Deleting the account takes its tasks and its counts, without an error.
@@ -676,6 +677,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
                 .execute(pool)
                 .await
                 .unwrap()
+                .rows_affected()
         });
         let left: i64 = with_pool!(&db, |pool| {
             sqlx::query_scalar("select count(*) from task_counts where user_id = $1")
