@@ -145,7 +145,10 @@ def summarize(report, expected, cpu_seconds, also_fine=()):
 def measured(server, expected, **kwargs):
     before = server.cpu_seconds()
     report = oha(**kwargs)
-    return summarize(report, expected, server.cpu_seconds() - before)
+    summary = summarize(report, expected, server.cpu_seconds() - before)
+    summary["rss_mib_after"] = server.status("VmRSS")
+    summary["rss_mib_peak_so_far"] = server.status("VmHWM")
+    return summary
 
 
 def machine():
