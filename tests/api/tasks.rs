@@ -557,7 +557,12 @@ async fn a_cursor_walks_the_same_order_as_offsets_and_says_when_it_ends() {
         seed_tasks(&app, &user, 250).await;
         let mut everything = Vec::new();
         for offset in [0, 100, 200] {
-            everything.extend(ids(&list(&app, &user, &format!("limit=100&offset={offset}")).await));
+            everything.extend(ids(&list(
+                &app,
+                &user,
+                &format!("limit=100&offset={offset}"),
+            )
+            .await));
         }
         assert_eq!(everything.len(), 250);
 
@@ -637,25 +642,52 @@ async fn totals_follow_every_change_to_a_users_tasks() {
         create_ok(&app, &other, "someone else's").await;
         check_totals(&app, &user, &db, "after creating").await;
 
-        let path = |task: &Value| format!("/api/{}/tasks/{}", user.id, task["id"].as_str().unwrap());
-        for (task, done) in [(&tasks[0], true), (&tasks[1], true), (&tasks[1], true), (&tasks[2], true), (&tasks[2], false)] {
-            let response = send(&app, &user.token, reqwest::Method::PATCH, &format!("{}/complete", path(task)), Some(json!({"is_completed": done}))).await;
+        let path =
+            |task: &Value| format!("/api/{}/tasks/{}", user.id, task["id"].as_str().unwrap());
+        for (task, done) in [
+            (&tasks[0], true),
+            (&tasks[1], true),
+            (&tasks[1], true),
+            (&tasks[2], true),
+            (&tasks[2], false),
+        ] {
+            let response = send(
+                &app,
+                &user.token,
+                reqwest::Method::PATCH,
+                &format!("{}/complete", path(task)),
+                Some(json!({"is_completed": done})),
+            )
+            .await;
             assert_eq!(response.status(), 200);
         }
         check_totals(&app, &user, &db, "after completing").await;
         assert_eq!(server::counts(&db, owner).await.unwrap().completed, 2);
 
         for task in [&tasks[0], &tasks[3]] {
-            let response = send(&app, &user.token, reqwest::Method::DELETE, &path(task), None).await;
+            let response = send(
+                &app,
+                &user.token,
+                reqwest::Method::DELETE,
+                &path(task),
+                None,
+            )
+            .await;
             assert_eq!(response.status(), 204);
         }
         check_totals(&app, &user, &db, "after deleting a done and an open task").await;
 
-        assert_eq!(server::set_all_completed(&db, owner, true).await.unwrap(), 3);
+        assert_eq!(
+            server::set_all_completed(&db, owner, true).await.unwrap(),
+            3
+        );
         check_totals(&app, &user, &db, "after marking all done").await;
         assert_eq!(server::delete_completed(&db, owner).await.unwrap(), 4);
         check_totals(&app, &user, &db, "after clearing completed").await;
-        assert_eq!(server::counts(&db, owner).await.unwrap(), Default::default());
+        assert_eq!(
+            server::counts(&db, owner).await.unwrap(),
+            Default::default()
+        );
 
         // A task never changes owner, so no count can drift that way.
         let theirs = create_ok(&app, &user, "mine").await;
