@@ -36,6 +36,20 @@ async fn send(
     request.send().await.unwrap()
 }
 
+/// A successful list of the user's tasks with the given query string.
+async fn list(app: &TestApp, user: &TestUser, query: &str) -> Value {
+    let response = send(
+        app,
+        &user.token,
+        reqwest::Method::GET,
+        &format!("/api/{}/tasks?{query}", user.id),
+        None,
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
 async fn status_and_body(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.unwrap();
@@ -431,18 +445,7 @@ async fn limit_and_offset_out_of_range_are_422() {
             assert_error(status, &body, 422);
             assert_eq!(body["errors"][0]["loc"][0], "query", "{query}");
         }
-        let (status, body) = status_and_body(
-            send(
-                &app,
-                &user.token,
-                reqwest::Method::GET,
-                &format!("/api/{}/tasks", user.id),
-                None,
-            )
-            .await,
-        )
-        .await;
-        assert_eq!(status, 200);
+        let body = list(&app, &user, "").await;
         assert_eq!(body["limit"], 20);
         assert_eq!(body["offset"], 0);
     })
@@ -482,17 +485,7 @@ async fn pages_over_1000_tasks_hold_every_task_exactly_once_newest_first() {
         let mut seen = Vec::new();
         let mut offset = 0;
         loop {
-            let page: Value = send(
-                &app,
-                &user.token,
-                reqwest::Method::GET,
-                &format!("/api/{}/tasks?limit=100&offset={offset}", user.id),
-                None,
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+            let page = list(&app, &user, &format!("limit=100&offset={offset}")).await;
             assert_eq!(page["total"], 1050);
             let tasks = page["tasks"].as_array().unwrap();
             if tasks.is_empty() {
@@ -510,35 +503,12 @@ async fn pages_over_1000_tasks_hold_every_task_exactly_once_newest_first() {
             .collect();
         assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first");
 
-        let past_end: Value = send(
-            &app,
-            &user.token,
-            reqwest::Method::GET,
-            &format!("/api/{}/tasks?offset=5000", user.id),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let past_end = list(&app, &user, "offset=5000").await;
         assert_eq!(past_end["tasks"], json!([]));
         assert_eq!(past_end["total"], 1050);
         assert_eq!(past_end["offset"], 5000);
     })
     .await;
-}
-
-async fn list(app: &TestApp, user: &TestUser, query: &str) -> Value {
-    let response = send(
-        app,
-        &user.token,
-        reqwest::Method::GET,
-        &format!("/api/{}/tasks?{query}", user.id),
-        None,
-    )
-    .await;
-    assert_eq!(response.status(), 200, "{query}");
-    response.json().await.unwrap()
 }
 
 fn ids(page: &Value) -> Vec<String> {
