@@ -2,7 +2,10 @@
 
 pub mod config;
 pub mod cross_site;
+pub mod database;
 pub mod rest;
+pub mod secrets;
+pub mod serve;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;

@@ -3,7 +3,7 @@
 //! `build_router` does no I/O, so tests can drive it in-process; `Application::build`
 //! connects and binds, so tests can also serve it on port 0.
 
-use std::{io::Write as _, net::SocketAddr, path::Path, str::FromStr, time::Duration};
+use std::{net::SocketAddr, time::Duration};
 
 use app::{
     auth::{password::Passwords, server::LoginThrottle, token::Tokens, SESSION_COOKIE},
@@ -19,11 +19,6 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use secrecy::ExposeSecret;
-use sqlx::{
-    postgres::PgPoolOptions,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-};
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -40,7 +35,13 @@ use tower_sessions::{
     cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
 };
 
-use crate::{config::Config, cross_site, rest, sessions::Sessions};
+use crate::{
+    config::{Config, HttpSettings},
+    cross_site, rest,
+    serve::{serve, ServeLimits},
+    sessions::Sessions,
+};
+pub use crate::{database::connect_database, secrets::load_jwt_secret};
 
 /// The largest body any route reads (form posts included).
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -51,6 +52,8 @@ const HOUSEKEEPING_PERIOD: Duration = Duration::from_secs(10 * 60);
 pub enum StartupError {
     #[error("the database could not be opened: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the database could not be reached within {waited_secs}s: {cause}")]
+    Unreachable { waited_secs: u64, cause: String },
     #[error("the database schema could not be migrated: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
@@ -59,107 +62,15 @@ pub enum StartupError {
     Secret(String),
 }
 
-/// The JWT signing key: `JWT_SECRET`, or a secret generated once into `DATA_DIR/jwt_secret`
-/// (owner-only permissions) and read back on every later start, so tokens survive restarts.
-pub fn load_jwt_secret(config: &Config) -> Result<Vec<u8>, StartupError> {
-    if let Some(secret) = &config.jwt_secret {
-        return Ok(secret.expose_secret().as_bytes().to_vec());
-    }
-    let path = config.data_dir.join("jwt_secret");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let secret = text.trim().as_bytes().to_vec();
-            if secret.len() < 32 {
-                return Err(StartupError::Secret(format!(
-                    "{} holds fewer than 32 bytes; delete it to have a new one generated",
-                    path.display()
-                )));
-            }
-            Ok(secret)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => generate_secret_file(&path),
-        Err(e) => Err(StartupError::Secret(format!(
-            "could not read {}: {e}",
-            path.display()
-        ))),
-    }
-}
-
-fn generate_secret_file(path: &Path) -> Result<Vec<u8>, StartupError> {
-    let fail = |e: std::io::Error| {
-        StartupError::Secret(format!("could not write {}: {e}", path.display()))
-    };
-    if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder).map_err(fail)?;
-    }
-    let secret = hex::encode(rand::random::<[u8; 32]>());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(fail)?;
-    file.write_all(secret.as_bytes()).map_err(fail)?;
-    tracing::warn!(
-        path = %path.display(),
-        "JWT_SECRET is not set: generated a signing key and saved it; set JWT_SECRET to the same \
-         value on every instance when running more than one"
-    );
-    Ok(secret.into_bytes())
-}
-
-/// Opens the pool the URL names, creating the SQLite folder and file on first start, and
-/// applies the embedded migrations.
-pub async fn connect_database(config: &Config) -> Result<Db, StartupError> {
-    let url = &config.database_url;
-    let max = config.database_max_connections;
-    let db = if url.starts_with("sqlite:") {
-        if let Some(folder) = config.sqlite_folder() {
-            std::fs::create_dir_all(&folder).map_err(|e| {
-                std::io::Error::new(
-                    e.kind(),
-                    format!("could not create {}: {e}", folder.display()),
-                )
-            })?;
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        // An SQLite connection is a file handle in this process: it cannot drop the way a
-        // network connection can, so pinging it before every use would only double the
-        // round trips to its worker thread.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Db::Sqlite(pool)
-    } else {
-        let pool = PgPoolOptions::new()
-            .max_connections(max)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Db::Postgres(pool)
-    };
-    tracing::info!(backend = db.backend(), "database ready");
-    Ok(db)
-}
-
 /// Every route of the application. No I/O happens here.
-pub fn build_router(state: AppState) -> Router {
+pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let page_state = state.clone();
     let fallback_state = state.clone();
 
     let (api, openapi) = rest::router();
-    let api = match cors_layer(&state.cors_origins) {
+    let api = match cors_layer(&http.cors_origins) {
         Some(cors) => api.layer(cors),
         None => api,
     };
@@ -168,12 +79,11 @@ pub fn build_router(state: AppState) -> Router {
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.cookie_secure)
+        .with_secure(http.cookie_secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(state.session_ttl).unwrap_or(time::Duration::days(7)),
+            time::Duration::try_from(http.session_ttl).unwrap_or(time::Duration::days(7)),
         ));
-    let client_ip_source = state.client_ip_source.clone();
 
     Router::new()
         .merge(api)
@@ -199,8 +109,15 @@ pub fn build_router(state: AppState) -> Router {
             cross_site::refuse_cross_site_cookie_mutations,
         ))
         .layer(sessions)
-        .layer(client_ip_source.into_extension())
+        .layer(http.client_ip_source.clone().into_extension())
+        .layer(middleware::from_fn_with_state(
+            http.request_timeout,
+            rest::errors::answer_503_after,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::map_response(
+            rest::errors::payload_too_large_as_json,
+        ))
         .layer(CompressionLayer::new().compress_when(worth_compressing()))
         .layer(CatchPanicLayer::custom(rest::errors::panic_response))
         .layer(TraceLayer::new_for_http())
@@ -230,10 +147,6 @@ pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
             max_failures: config.login_max_failures,
             window: config.login_failure_window,
         },
-        client_ip_source: config.client_ip_source.clone(),
-        cookie_secure: config.cookie_secure,
-        session_ttl: config.session_ttl,
-        cors_origins: config.cors_origins.clone(),
     })
 }
 
@@ -273,6 +186,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    limits: ServeLimits,
     housekeeping: tokio::task::JoinHandle<()>,
 }
 
@@ -289,8 +203,12 @@ impl Application {
         })?;
         Ok(Self {
             listener,
-            router: build_router(state),
+            router: build_router(state, &config.http),
             db,
+            limits: ServeLimits {
+                header_read_timeout: config.http.header_read_timeout,
+                shutdown_grace: config.http.shutdown_grace,
+            },
             housekeeping,
         })
     }
@@ -302,22 +220,23 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, lets in-flight requests finish, then closes the pool.
+    /// Serves until `shutdown` resolves, lets in-flight requests finish within the grace
+    /// period, then closes the pool (waiting no longer than the grace period for it either).
     pub async fn run_until_stopped(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!("listening on http://{}", self.local_addr());
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        serve(self.listener, self.router, self.limits, shutdown).await;
         self.housekeeping.abort();
-        self.db.close().await;
+        if tokio::time::timeout(self.limits.shutdown_grace, self.db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still busy at the end of the grace period");
+        }
         tracing::info!("stopped");
-        result
+        Ok(())
     }
 }
 

@@ -3,33 +3,127 @@
 //! Queries are written once in SQL both engines accept (`$1` placeholders, `returning`,
 //! timestamps and ids bound from Rust) and run through [`with_pool!`], which expands the
 //! same code for each backend, so every query is checked against both drivers' types.
+//!
+//! Two rules every query here keeps:
+//! - A statement with `returning` is read with `fetch_all`, never `fetch_one` or
+//!   `fetch_optional`: sqlx's SQLite driver stops those after the first row, the autocommit
+//!   then happens when the statement is reset, and the error of that reset (a full disk) is
+//!   thrown away, so a write would be acknowledged that was never stored. Stepping to the end
+//!   also lets SQLite run its automatic WAL checkpoints.
+//! - Every query goes through [`with_pool!`], which fails at once while the database is
+//!   known to be down (see [`Outage`]) instead of letting each request wait for the pool.
 
-use sqlx::{PgPool, SqlitePool};
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
 
-/// Runs the same code against whichever pool `db` holds: `with_pool!(db, |pool| expr)`.
+use sqlx::{Connection as _, PgConnection, PgPool, SqlitePool};
+
+/// Runs the same code against whichever pool `db` holds, with no outage check: for tests
+/// and tools that arrange or inspect rows directly. Queries of the application use
+/// [`with_pool!`].
 #[macro_export]
-macro_rules! with_pool {
+macro_rules! match_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+        match $db.pool() {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
         }
     };
 }
 
+/// Runs the same code against whichever pool `db` holds: `with_pool!(db, |pool| expr)`,
+/// where `expr` is a `Result<_, sqlx::Error>`. While the database is known to be down it
+/// answers at once with an unavailable error, and an unavailable error from `expr` marks it
+/// down.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {{
+        let db: &$crate::db::Db = &*$db;
+        match db.available() {
+            Err(error) => Err(error),
+            Ok(_) => {
+                let result = $crate::match_pool!(db, |$pool| $body);
+                db.observe(&result);
+                result
+            }
+        }
+    }};
+}
+
+/// The connection pool of the backend in use.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
+/// The database: its pool, and whether it is known to be unreachable right now.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+    outage: Arc<Outage>,
+}
+
 impl Db {
+    pub fn sqlite(pool: SqlitePool) -> Self {
+        Self::new(Pool::Sqlite(pool))
+    }
+
+    pub fn postgres(pool: PgPool) -> Self {
+        Self::new(Pool::Postgres(pool))
+    }
+
+    fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            outage: Arc::default(),
+        }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// The backend's name, for logs and health output.
     pub fn backend(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
+    }
+
+    /// The pool, unless the database is known to be down: then the error a request answers
+    /// with at once (503), rather than waiting for the pool's timeout on every request.
+    pub fn available(&self) -> Result<&Pool, sqlx::Error> {
+        if self.outage.down.load(Ordering::Acquire) {
+            return Err(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::ConnectionRefused,
+                "the database is unreachable (waiting for it to come back)",
+            )));
+        }
+        Ok(&self.pool)
+    }
+
+    /// Looks at a query's outcome: an error that says the database cannot be reached marks
+    /// it down until a fresh connection succeeds (PostgreSQL; an SQLite file cannot go away
+    /// like a server can).
+    pub fn observe<T>(&self, result: &Result<T, sqlx::Error>) {
+        let (Pool::Postgres(pool), Err(error)) = (&self.pool, result) else {
+            return;
+        };
+        if !means_unreachable(error) {
+            return;
+        }
+        if self.outage.down.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        tracing::error!(%error, "the database is unreachable; answering 503 until it is back");
+        tokio::spawn(wait_until_reachable(pool.clone(), self.outage.clone()));
     }
 
     /// Round-trips a trivial query: is the database reachable right now?
@@ -42,8 +136,93 @@ impl Db {
 
     /// Closes every connection; waits for connections in use to be returned.
     pub async fn close(&self) {
-        crate::with_pool!(self, |pool| pool.close().await)
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
+}
+
+/// Whether the database is known to be unreachable. Set by the first query that finds it
+/// so; cleared by [`wait_until_reachable`] once a new connection gets through.
+#[derive(Debug, Default)]
+pub struct Outage {
+    down: AtomicBool,
+}
+
+/// How often a down database is tried again, and how long one try may take.
+const PROBE_EVERY: Duration = Duration::from_millis(250);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Tries a fresh connection (outside the pool, so the real cause is seen) until one
+/// succeeds, then drops the pooled connections the outage broke and lets queries through.
+async fn wait_until_reachable(pool: PgPool, outage: Arc<Outage>) {
+    let since = Instant::now();
+    let options = pool.connect_options();
+    let mut last_cause = String::new();
+    loop {
+        tokio::time::sleep(PROBE_EVERY).await;
+        match tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                break;
+            }
+            Ok(Err(error)) => {
+                let cause = error.to_string();
+                if cause != last_cause {
+                    tracing::warn!(%cause, "the database is still unreachable");
+                    last_cause = cause;
+                }
+            }
+            Err(_) => {
+                if last_cause != "timeout" {
+                    tracing::warn!("the database is still unreachable: connecting timed out");
+                    last_cause = "timeout".into();
+                }
+            }
+        }
+    }
+    drop_broken_idle_connections(&pool).await;
+    outage.down.store(false, Ordering::Release);
+    tracing::info!(
+        after_secs = since.elapsed().as_secs_f32(),
+        "the database is reachable again"
+    );
+}
+
+/// Idle connections from before an outage point at a server that went away: test each one
+/// now and close those that fail, so the first requests after it do not meet them.
+async fn drop_broken_idle_connections(pool: &PgPool) {
+    let mut held = Vec::new();
+    while let Some(mut connection) = pool.try_acquire() {
+        let alive = matches!(
+            tokio::time::timeout(PROBE_TIMEOUT, connection.ping()).await,
+            Ok(Ok(()))
+        );
+        if alive {
+            held.push(connection);
+        } else {
+            connection.close_on_drop();
+        }
+    }
+}
+
+/// Errors that say the server cannot be reached, as opposed to a bad query.
+fn means_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        // Class 08: connection exceptions; 57P01-03: the server is shutting down or starting.
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
+/// The first row a write's `returning` clause gave, read with `fetch_all` (see the module
+/// notes): `with_pool!(db, |pool| query.fetch_all(pool).await.map(db::first_row))`.
+pub fn first_row<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
 }
 
 /// Now, truncated to the microsecond both engines store, so what we return after a write

@@ -73,9 +73,13 @@ pub enum AppError {
     /// 429: slow down; try again after this many seconds.
     #[error("Too many failed attempts; try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
-    /// 503: a dependency (the database) is unreachable.
+    /// 503: a dependency (the database) is unreachable, or the request took too long;
+    /// answered with `Retry-After`.
     #[error("{0}")]
     Unavailable(String),
+    /// 507: the database's storage is full; the change was not saved.
+    #[error("The server's storage is full, so the change was not saved. Please try again later.")]
+    InsufficientStorage,
     /// 500: something failed on our side; the cause was logged, not sent.
     #[error("Something went wrong on our side; please try again.")]
     Internal,
@@ -83,6 +87,9 @@ pub enum AppError {
     #[error("Could not reach the server: {0}")]
     Transport(String),
 }
+
+/// How long a client is asked to wait (`Retry-After`) before trying a 503 or 507 again.
+pub const RETRY_UNAVAILABLE_AFTER_SECS: u64 = 1;
 
 impl AppError {
     /// A 422 for a single field.
@@ -149,6 +156,7 @@ impl AppError {
             Self::TooManyRequests { .. } => 429,
             Self::Internal => 500,
             Self::Unavailable(_) => 503,
+            Self::InsufficientStorage => 507,
         }
     }
 
@@ -231,6 +239,12 @@ mod ssr {
                 AppError::TooManyRequests { retry_after_secs } => {
                     headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
                 }
+                AppError::Unavailable(_) | AppError::InsufficientStorage => {
+                    headers.insert(
+                        header::RETRY_AFTER,
+                        HeaderValue::from(super::RETRY_UNAVAILABLE_AFTER_SECS),
+                    );
+                }
                 _ => {}
             }
             response
@@ -268,16 +282,77 @@ mod ssr {
     }
 
     impl From<sqlx::Error> for AppError {
+        /// Every database error is logged here, with its cause; the client gets a status
+        /// that says whether trying again can help, and no internals.
         fn from(error: sqlx::Error) -> Self {
-            match error {
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                    tracing::error!(%error, "database unavailable");
-                    AppError::Unavailable("The database is unavailable; please try again.".into())
+            match DatabaseFault::of(&error) {
+                DatabaseFault::StorageFull => {
+                    tracing::error!(%error, "the database's storage is full; a write failed");
+                    AppError::InsufficientStorage
                 }
-                error => {
+                DatabaseFault::Storage => {
+                    tracing::error!(%error, "the database could not read or write its files");
+                    AppError::Unavailable(
+                        "The server could not use its storage, so nothing was changed. \
+                         Please try again later."
+                            .into(),
+                    )
+                }
+                DatabaseFault::Unavailable => {
+                    tracing::error!(%error, "the database is unavailable or busy");
+                    AppError::Unavailable(
+                        "The database is unavailable or busy, so nothing was changed. \
+                         Please try again."
+                            .into(),
+                    )
+                }
+                DatabaseFault::Other => {
                     tracing::error!(%error, "database error");
                     AppError::Internal
                 }
+            }
+        }
+    }
+
+    /// What a database error means for the client.
+    enum DatabaseFault {
+        StorageFull,
+        Storage,
+        Unavailable,
+        Other,
+    }
+
+    impl DatabaseFault {
+        fn of(error: &sqlx::Error) -> Self {
+            match error {
+                sqlx::Error::Database(e) => {
+                    let code = e.code().unwrap_or_default();
+                    if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                        // Extended result codes keep the primary code in the low byte.
+                        match code.parse::<i32>().unwrap_or_default() & 0xff {
+                            13 => Self::StorageFull,    // SQLITE_FULL
+                            10 => Self::Storage,        // SQLITE_IOERR
+                            5 | 6 => Self::Unavailable, // BUSY, LOCKED after the busy timeout
+                            _ => Self::Other,
+                        }
+                    } else if code == "53100" {
+                        Self::StorageFull // disk_full
+                    } else if code == "57014" // query_canceled: statement_timeout
+                        || ["08", "57P", "53", "40"].iter().any(|class| code.starts_with(class))
+                    {
+                        // Connection exceptions, shutting down, out of resources, and
+                        // serialization failures: all worth trying again.
+                        Self::Unavailable
+                    } else {
+                        Self::Other
+                    }
+                }
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed => Self::Unavailable,
+                _ => Self::Other,
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod tasks;
+pub mod text;
 pub mod timestamp;
 
 #[cfg(feature = "ssr")]

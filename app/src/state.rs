@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use axum_client_ip::ClientIpSource;
 use leptos::config::LeptosOptions;
 
 use crate::{
@@ -38,14 +37,6 @@ pub struct Shared {
     pub tokens: Tokens,
     pub passwords: Passwords,
     pub login_throttle: LoginThrottle,
-    /// Where the client's address comes from: the socket, or a proxy's header.
-    pub client_ip_source: ClientIpSource,
-    /// Mark the session cookie `Secure` (the site is served over HTTPS).
-    pub cookie_secure: bool,
-    /// A browser session ends after this long without a visit.
-    pub session_ttl: std::time::Duration,
-    /// Origins whose pages may call the JSON API with a bearer token.
-    pub cors_origins: Vec<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -24,12 +24,7 @@ fn no_such_route() -> AppError {
 /// Rewrites a framework-made error response (not JSON) into the contract's shape.
 pub async fn ensure_json_errors(response: Response<Body>) -> Response<Body> {
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json || !(status.is_client_error() || status.is_server_error()) {
+    if is_json(&response) || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let error = match status {
@@ -70,4 +65,41 @@ pub fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response<Body> 
         .unwrap_or("unknown panic");
     tracing::error!(panic = message, "a request handler panicked");
     AppError::Internal.into_response()
+}
+
+/// Answers 503 in the error shape when the rest of the stack has not answered within
+/// `limit` (a stalled database, a client sending its body too slowly).
+pub async fn answer_503_after(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(%path, limit_secs = limit.as_secs_f32(), "a request timed out");
+            AppError::Unavailable(
+                "The server took too long to answer this request; please try again.".into(),
+            )
+            .into_response()
+        }
+    }
+}
+
+/// A body over the limit is refused before any handler runs, with a plain-text 413: give
+/// it the error shape, whatever the route.
+pub async fn payload_too_large_as_json(response: Response<Body>) -> Response<Body> {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json(&response) {
+        return AppError::PayloadTooLarge.into_response();
+    }
+    response
+}
+
+fn is_json(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
 }

@@ -1,6 +1,6 @@
 //! The accounts API, exactly as the contract fixes it.
 
-use app::with_pool;
+use app::match_pool;
 use chrono::Utc;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -77,7 +77,7 @@ async fn the_password_is_stored_as_an_argon2id_hash() {
     for_each_backend(|app| async move {
         let user = app.new_user().await;
         let db = app.db().await;
-        let hash: String = with_pool!(&db, |pool| {
+        let hash: String = match_pool!(&db, |pool| {
             sqlx::query_scalar("select password_hash from users where email = $1")
                 .bind(&user.email)
                 .fetch_one(pool)
@@ -175,7 +175,7 @@ async fn every_signup_rule_is_a_422_naming_its_field_and_nothing_is_stored() {
         );
 
         let db = app.db().await;
-        let users: i64 = with_pool!(&db, |pool| {
+        let users: i64 = match_pool!(&db, |pool| {
             sqlx::query_scalar("select count(*) from users")
                 .fetch_one(pool)
                 .await
@@ -377,7 +377,7 @@ async fn expired_tampered_foreign_unsigned_and_orphaned_tokens_are_401() {
         // A valid token stops working once its user is deleted.
         let db = app.db().await;
         let id = uuid::Uuid::parse_str(&user.id).unwrap();
-        with_pool!(&db, |pool| {
+        match_pool!(&db, |pool| {
             sqlx::query("delete from users where id = $1").bind(id).execute(pool).await.map(drop).unwrap()
         });
         assert_eq!(app.get_with_token("/api/auth/me", &user.token).await.status(), 401);

@@ -39,11 +39,10 @@ async fn readyz_answers_503_in_the_error_shape_when_the_database_is_gone() {
         let config = database.config();
         let db = todo::startup::connect_database(&config).await.unwrap();
         db.close().await;
-        let router = todo::startup::build_router(todo::startup::build_state(
-            &config,
-            db,
-            crate::helpers::JWT_SECRET.as_bytes(),
-        ));
+        let router = todo::startup::build_router(
+            todo::startup::build_state(&config, db, crate::helpers::JWT_SECRET.as_bytes()),
+            &config.http,
+        );
 
         let response = router
             .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())

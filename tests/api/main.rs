@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod health;
+mod limits;
 mod openapi;
 mod pages;
 mod sessions;

@@ -454,11 +454,11 @@ async fn limit_and_offset_out_of_range_are_422() {
 
 /// Inserts `n` tasks for `user` straight into the database, one timestamp apart each.
 async fn seed_tasks(app: &TestApp, user: &TestUser, n: usize) {
-    use app::with_pool;
+    use app::match_pool;
     let db = app.db().await;
     let owner = uuid::Uuid::parse_str(&user.id).unwrap();
     let start = chrono::Utc::now() - chrono::Duration::hours(1);
-    with_pool!(&db, |pool| {
+    match_pool!(&db, |pool| {
         let mut tx = pool.begin().await.unwrap();
         for i in 0..n {
             // Pairs share a timestamp, so the id must break ties for pages to be stable.
@@ -575,9 +575,9 @@ async fn a_cursor_walks_the_same_order_as_offsets_and_says_when_it_ends() {
 
 /// The counts the database keeps, and the list's total, equal a count of the rows.
 async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &str) {
-    use app::{tasks::server, with_pool};
+    use app::{match_pool, tasks::server};
     let owner = uuid::Uuid::parse_str(&user.id).unwrap();
-    let (total, completed): (i64, i64) = with_pool!(db, |pool| {
+    let (total, completed): (i64, i64) = match_pool!(db, |pool| {
         sqlx::query_as(
             "select count(*), coalesce(sum(case when is_completed then 1 else 0 end), 0)
              from tasks where user_id = $1",
@@ -598,7 +598,7 @@ async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &
 
 #[tokio::test]
 async fn totals_follow_every_change_to_a_users_tasks() {
-    use app::{tasks::server, with_pool};
+    use app::{match_pool, tasks::server};
     for_each_backend(|app| async move {
         let user = app.new_user().await;
         let other = app.new_user().await;
@@ -661,7 +661,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
 
         // A task never changes owner, so no count can drift that way.
         let theirs = create_ok(&app, &user, "mine").await;
-        let moved = with_pool!(&db, |pool| {
+        let moved = match_pool!(&db, |pool| {
             sqlx::query("update tasks set user_id = $1 where id = $2")
                 .bind(uuid::Uuid::parse_str(&other.id).unwrap())
                 .bind(uuid::Uuid::parse_str(theirs["id"].as_str().unwrap()).unwrap())
@@ -673,7 +673,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
         check_totals(&app, &user, &db, "after a refused change of owner").await;
 
         // Deleting the account takes its tasks and its counts, without an error.
-        with_pool!(&db, |pool| {
+        match_pool!(&db, |pool| {
             sqlx::query("delete from users where id = $1")
                 .bind(owner)
                 .execute(pool)
@@ -681,7 +681,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
                 .unwrap()
                 .rows_affected()
         });
-        let left: i64 = with_pool!(&db, |pool| {
+        let left: i64 = match_pool!(&db, |pool| {
             sqlx::query_scalar("select count(*) from task_counts where user_id = $1")
                 .bind(owner)
                 .fetch_one(pool)

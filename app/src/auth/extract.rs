@@ -122,9 +122,10 @@ impl AuthSession {
     }
 }
 
+/// The session store is the database: when it fails, the database is down or busy.
 fn session_error(error: tower_sessions::session::Error) -> AppError {
     tracing::error!(%error, "session store error");
-    AppError::Internal
+    AppError::Unavailable("Your session could not be read right now; please try again.".into())
 }
 
 impl axum::extract::OptionalFromRequestParts<AppState> for AuthSession {

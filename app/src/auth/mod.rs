@@ -19,7 +19,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{AppError, FieldError};
+use crate::{
+    error::{AppError, FieldError},
+    text,
+};
 
 /// The browser session cookie's name.
 pub const SESSION_COOKIE: &str = "todo_session";
@@ -126,6 +129,7 @@ impl Password {
                 "A password has at most 128 characters.",
             ));
         }
+        text::refuse_control_characters("password", raw)?;
         Ok(Self(raw.to_string()))
     }
 
@@ -224,6 +228,8 @@ impl Credentials {
                 "value_error.too_long",
                 "An email address has at most 254 characters.",
             ));
+        } else if let Err(error) = text::refuse_control_characters("email", &email) {
+            errors.push(error);
         }
         if password.is_empty() {
             errors.push(FieldError::body(
@@ -237,6 +243,8 @@ impl Credentials {
                 "value_error.too_long",
                 "A password has at most 128 characters.",
             ));
+        } else if let Err(error) = text::refuse_control_characters("password", password) {
+            errors.push(error);
         }
         if !errors.is_empty() {
             return Err(AppError::validation(errors));
@@ -325,6 +333,19 @@ mod tests {
         let password = Password::parse("  spaced  ").unwrap();
         assert_eq!(password.expose(), "  spaced  ");
         assert_eq!(format!("{password:?}"), "Password(..)");
+    }
+
+    #[test]
+    fn nul_and_control_characters_are_refused_in_every_field() {
+        assert!(Password::parse("pass\0word").is_err());
+        assert!(Email::parse("ada\0@example.com").is_err());
+        let AppError::Validation { errors, .. } =
+            Credentials::parse("a\0@example.com", "pass\u{1}word").unwrap_err()
+        else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
+        assert_eq!(fields, ["email", "password"]);
     }
 
     #[test]

@@ -67,11 +67,13 @@ pub async fn create_account(state: &AppState, account: NewAccount) -> Result<Use
         .bind(account.name.as_str())
         .bind(hash)
         .bind(now)
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
+        .map(db::first_row)
     });
     match inserted {
-        Ok(row) => Ok(row.into()),
+        Ok(Some(row)) => Ok(row.into()),
+        Ok(None) => Err(AppError::Internal),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
             "An account with this email address already exists.".into(),
         )),

@@ -10,7 +10,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{AppError, FieldError};
+use crate::{
+    error::{AppError, FieldError},
+    text,
+};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
@@ -44,6 +47,7 @@ pub struct TaskTitle(String);
 
 impl TaskTitle {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let raw = text::unify_line_breaks(raw);
         let title = raw.trim();
         if title.is_empty() {
             return Err(FieldError::body(
@@ -59,6 +63,7 @@ impl TaskTitle {
                 "A title has at most 200 characters.",
             ));
         }
+        text::refuse_control_characters("title", title)?;
         Ok(Self(title.to_string()))
     }
 
@@ -73,17 +78,19 @@ pub struct TaskDescription(Option<String>);
 
 impl TaskDescription {
     pub fn parse(raw: Option<&str>) -> Result<Self, FieldError> {
-        let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        let raw = raw.map(text::unify_line_breaks);
+        let Some(description) = raw.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
             return Ok(Self(None));
         };
-        if text.chars().count() > DESCRIPTION_MAX_CHARS {
+        if description.chars().count() > DESCRIPTION_MAX_CHARS {
             return Err(FieldError::body(
                 "description",
                 "value_error.too_long",
                 "A description has at most 2000 characters.",
             ));
         }
-        Ok(Self(Some(text.to_string())))
+        text::refuse_control_characters("description", description)?;
+        Ok(Self(Some(description.to_string())))
     }
 
     pub fn as_deref(&self) -> Option<&str> {
@@ -213,6 +220,24 @@ mod tests {
             None
         );
         assert_eq!(TaskDescription::parse(None).unwrap().as_deref(), None);
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_line_breaks_unified() {
+        assert_eq!(
+            TaskTitle::parse("a\0b").unwrap_err().kind,
+            "value_error.control_characters"
+        );
+        assert_eq!(
+            TaskDescription::parse(Some("x\u{1b}")).unwrap_err().loc,
+            ["body", "description"]
+        );
+        assert_eq!(
+            TaskDescription::parse(Some("one\r\ntwo\tthree"))
+                .unwrap()
+                .as_deref(),
+            Some("one\ntwo\tthree")
+        );
     }
 
     #[test]

@@ -57,10 +57,11 @@ pub async fn create(db: &Db, owner: Uuid, input: &TaskInput) -> Result<Task, App
             .bind(input.description.as_deref())
             .bind(false)
             .bind(now)
-            .fetch_one(pool)
+            .fetch_all(pool)
             .await
+            .map(db::first_row)
     })?;
-    Ok(row.into())
+    row.map(Task::from).ok_or(AppError::Internal)
 }
 
 /// A place in the newest-first order, just after a task: keyset pagination. Clients see it
@@ -219,8 +220,9 @@ pub async fn update(db: &Db, owner: Uuid, id: Uuid, input: &TaskInput) -> Result
             .bind(db::now())
             .bind(id)
             .bind(owner)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(db::first_row)
     })?;
     row.map(Task::from).ok_or_else(not_found)
 }
@@ -241,8 +243,9 @@ pub async fn set_completed(
             .bind(db::now())
             .bind(id)
             .bind(owner)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
+            .map(db::first_row)
     })?;
     row.map(Task::from).ok_or_else(not_found)
 }

@@ -1,0 +1,165 @@
+//! Opening the database: SQLite set up so every acknowledged write is on disk and its
+//! write-ahead log stays bounded; PostgreSQL waited for at start-up, with the real cause of
+//! each failure logged; migrations applied to both.
+
+use std::{str::FromStr, time::Duration};
+
+use app::db::Db;
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    ConnectOptions as _, Connection as _,
+};
+use tokio::time::Instant;
+
+use crate::{config::Config, startup::StartupError};
+
+/// SQLite's page size for new databases, to turn `SQLITE_MAX_SIZE_MB` into pages.
+const SQLITE_PAGE_BYTES: u64 = 4096;
+/// How long a write waits for another connection's write lock before giving up (503).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Start-up retries wait this long at first, doubling up to the maximum.
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LONGEST_RETRY: Duration = Duration::from_secs(5);
+
+/// Opens the pool the URL names, creating the SQLite folder and file on first start, and
+/// applies the embedded migrations.
+pub async fn connect_database(config: &Config) -> Result<Db, StartupError> {
+    let db = if config.database_url.starts_with("sqlite:") {
+        open_sqlite(config).await?
+    } else {
+        open_postgres(config).await?
+    };
+    tracing::info!(backend = db.backend(), "database ready");
+    Ok(db)
+}
+
+async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
+    if let Some(folder) = config.sqlite_folder() {
+        create_private_folder(&folder)?;
+    }
+    let limits = config.database;
+    let mut options = SqliteConnectOptions::from_str(&config.database_url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        // After a checkpoint has copied the log into the database, the log file is cut back
+        // to this size instead of keeping its largest size forever.
+        .pragma(
+            "journal_size_limit",
+            limits.sqlite_wal_limit_bytes.to_string(),
+        );
+    if let Some(max_bytes) = limits.sqlite_max_bytes {
+        options = options.pragma(
+            "max_page_count",
+            (max_bytes / SQLITE_PAGE_BYTES).max(1).to_string(),
+        );
+    }
+    // An SQLite connection is a file handle in this process: it cannot drop the way a
+    // network connection can, so pinging it before every use would only double the round
+    // trips to its worker thread.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .test_before_acquire(false)
+        .acquire_timeout(limits.acquire_timeout)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+    // A log left behind by a crash was replayed when the database opened; fold it into the
+    // database file now, so a long-running instance starts from an empty log.
+    let (busy, log_pages, folded): (i64, i64, i64) =
+        sqlx::query_as("pragma wal_checkpoint(truncate)")
+            .fetch_all(&pool)
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+    tracing::debug!(busy, log_pages, folded, "write-ahead log folded in");
+    Ok(Db::sqlite(pool))
+}
+
+/// The SQLite folder, created readable by this user only (the database holds every
+/// account's data and password hashes).
+fn create_private_folder(folder: &std::path::Path) -> Result<(), StartupError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder).map_err(|e| {
+        StartupError::Io(std::io::Error::new(
+            e.kind(),
+            format!("could not create {}: {e}", folder.display()),
+        ))
+    })
+}
+
+async fn open_postgres(config: &Config) -> Result<Db, StartupError> {
+    let limits = config.database;
+    let options = PgConnectOptions::from_str(&config.database_url)?.options([(
+        "statement_timeout",
+        format!("{}ms", limits.statement_timeout.as_millis()),
+    )]);
+    wait_for_postgres(&options, limits.startup_timeout).await?;
+    // No ping before each use: a connection the server dropped fails its query at once,
+    // which marks the database down (fast 503s) until a new connection succeeds; a ping
+    // would instead retry connecting until the acquire timeout on every request.
+    let pool = PgPoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .acquire_timeout(limits.acquire_timeout)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    Ok(Db::postgres(pool))
+}
+
+/// Connects once, retrying with backoff while the server cannot be reached (it may be
+/// starting), until `patience` runs out. Each failure is logged with its real cause; one
+/// that waiting cannot fix (a wrong password, a missing database) ends the wait at once.
+async fn wait_for_postgres(
+    options: &PgConnectOptions,
+    patience: Duration,
+) -> Result<(), StartupError> {
+    let started = Instant::now();
+    let mut pause = FIRST_RETRY;
+    loop {
+        let attempt = tokio::time::timeout(LONGEST_RETRY, options.connect()).await;
+        let error = match attempt {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            Ok(Err(error)) if !worth_retrying(&error) => return Err(error.into()),
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => format!("no answer within {}s", LONGEST_RETRY.as_secs()),
+        };
+        let waited = started.elapsed();
+        if waited + pause > patience {
+            return Err(StartupError::Unreachable {
+                waited_secs: waited.as_secs(),
+                cause: error,
+            });
+        }
+        tracing::warn!(
+            cause = %error,
+            retry_in_ms = pause.as_millis() as u64,
+            "the database cannot be reached yet; retrying"
+        );
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_RETRY);
+    }
+}
+
+/// Connection failures that may pass: refused, reset, unreachable, or the server starting
+/// up or shutting down. Not: bad credentials, a missing database, a bad URL.
+fn worth_retrying(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
