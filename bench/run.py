@@ -32,6 +32,8 @@ PASSWORD = "bench password 1"
 # For quick iterations: only these parts (scenario names, "delete", "growth", "interference"),
 # written to bench/tmp/ instead of bench/results/.
 ONLY = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
+# SQLite: how long the sustained write load runs while the write-ahead log is watched.
+WAL_SECONDS = int(os.environ.get("BENCH_WAL_SECONDS", "60"))
 
 
 def wanted(name):
@@ -265,6 +267,8 @@ def main():
         # Interference: logins at 16 while lists run at 16.
         if wanted("interference"):
             interference(server, results, reader, tasks_url)
+        if wanted("wal") and backend == "sqlite":
+            wal_soak(results, database_url, writer, writer_url)
         results["resources"]["rss_peak_mib"] = server.status("VmHWM")
         results["resources"]["note"] = "cpu_ms_per_1000 is server CPU time (user+system) per 1,000 requests"
     finally:
@@ -275,6 +279,36 @@ def main():
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     (out / "latest.md").write_text(render(results))
     print((out / "latest.md").read_text())
+
+
+def wal_soak(results, database_url, writer, writer_url):
+    """Creates, updates and completes at 64 connections for WAL_SECONDS, sampling the size of
+    SQLite's write-ahead log every second: it must stay bounded while writes go on."""
+    wal = pathlib.Path(database_url.split("://", 1)[1] + "-wal")
+    token = ["-H", f"authorization: Bearer {writer['token']}", "-T", "application/json"]
+    loads = [
+        ("POST", {"title": "soak", "description": "x" * 200}, f"{BASE}/api/{writer['id']}/tasks", 32),
+        ("PUT", {"title": "soaked", "description": "y" * 200}, writer_url, 16),
+        ("PATCH", {"is_completed": True}, f"{writer_url}/complete", 16),
+    ]
+    procs = [subprocess.Popen(["oha", "--no-tui", "--output-format", "json", "-c", str(c),
+                               "-z", f"{WAL_SECONDS}s", "-m", method, "-d", json.dumps(body)]
+                              + token + [url], stdout=subprocess.PIPE, text=True)
+             for method, body, url, c in loads]
+    sizes = []
+    while any(p.poll() is None for p in procs):
+        sizes.append(wal.stat().st_size if wal.exists() else 0)
+        time.sleep(1)
+    reports = [json.loads(p.communicate()[0]) for p in procs]
+    codes = {}
+    for report in reports:
+        for code, n in report.get("statusCodeDistribution", {}).items():
+            codes[code] = codes.get(code, 0) + n
+    mib = lambda b: round(b / 1024 / 1024, 1)
+    results["wal"] = {"seconds": WAL_SECONDS, "writes": sum(codes.values()), "status_codes": codes,
+                      "wal_peak_mib": mib(max(sizes, default=0)), "wal_end_mib": mib(sizes[-1] if sizes else 0),
+                      "database_mib": mib(pathlib.Path(database_url.split("://", 1)[1]).stat().st_size)}
+    print(f"wal soak: {results['wal']}", flush=True)
 
 
 def interference(server, results, reader, tasks_url):
@@ -327,6 +361,12 @@ def render(r):
         lines += ["## Interference", "",
                   f"List (50) p99 at 16 connections: {i['list_p99_ms_unloaded']} ms alone, "
                   f"{i['list_p99_ms_with_logins']} ms while 16 connections log in.", ""]
+    w = r.get("wal")
+    if w:
+        lines += ["## Write-ahead log under sustained writes", "",
+                  f"{w['writes']} writes in {w['seconds']} s at 64 connections (creates, updates, "
+                  f"completes; status codes {w['status_codes']}): the WAL peaked at {w['wal_peak_mib']} MiB "
+                  f"and ended at {w['wal_end_mib']} MiB beside a {w['database_mib']} MiB database.", ""]
     res = r["resources"]
     lines += ["## Resources", "",
               f"Server RSS: {res['rss_idle_mib']} MiB idle, {res['rss_peak_mib']} MiB peak (VmHWM).", ""]
@@ -363,6 +403,10 @@ def check_targets(r):
     if i:
         ratio = i["list_p99_ms_with_logins"] / i["list_p99_ms_unloaded"]
         out.append(("logins at 16 raise list p99 at most 3x", f"{ratio:.2f}x", ratio <= 3))
+    w = r.get("wal")
+    if w:
+        out.append(("WAL bounded under sustained writes (peak < 128 MiB)", f"{w['wal_peak_mib']} MiB",
+                    w["wal_peak_mib"] < 128))
     peak = r["resources"].get("rss_peak_mib")
     if peak is not None and not ONLY:
         out.append(("peak RSS < 100 MB", f"{peak * 1.048576:.0f} MB ({peak} MiB)", peak * 1.048576 < 100))

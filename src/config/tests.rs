@@ -114,3 +114,39 @@ fn help_lists_every_variable_with_its_default() {
         assert!(help.contains(v.default), "default of {} missing", v.name);
     }
 }
+
+#[test]
+fn the_readme_documents_every_variable() {
+    let readme = include_str!("../../README.md");
+    for v in VARIABLES {
+        assert!(
+            readme.contains(&format!("| `{}` |", v.name)),
+            "{} is missing from the README's configuration table",
+            v.name
+        );
+    }
+}
+
+#[test]
+fn timeouts_and_limits_have_documented_defaults_and_bounds() {
+    let config = config_with(&[]).unwrap();
+    assert_eq!(config.http.request_timeout, Duration::from_secs(30));
+    assert_eq!(config.http.header_read_timeout, Duration::from_secs(10));
+    assert_eq!(config.http.shutdown_grace, Duration::from_secs(10));
+    assert_eq!(config.database.sqlite_max_bytes, None);
+    assert_eq!(
+        config_with(&[("SQLITE_MAX_SIZE_MB", "2")])
+            .unwrap()
+            .database
+            .sqlite_max_bytes,
+        Some(2 * 1024 * 1024)
+    );
+    for (name, bad) in [
+        ("REQUEST_TIMEOUT_SECS", "0"),
+        ("HEADER_READ_TIMEOUT_SECS", "soon"),
+        ("SHUTDOWN_GRACE_SECS", "3601"),
+        ("SQLITE_WAL_LIMIT_MB", "0"),
+    ] {
+        assert_eq!(config_with(&[(name, bad)]).unwrap_err().name, name);
+    }
+}
