@@ -6,7 +6,7 @@
 use std::{net::SocketAddr, time::Duration};
 
 use app::{
-    auth::{password::Passwords, server::LoginThrottle, token::Tokens, SESSION_COOKIE},
+    auth::{password::Passwords, throttle::LoginThrottle, token::Tokens, SESSION_COOKIE},
     db::Db,
     state::{AppState, Shared},
     App,
@@ -249,9 +249,11 @@ async fn housekeeping(db: Db, throttle: LoginThrottle) {
         if let Err(error) = sessions.delete_expired().await {
             tracing::warn!(%error, "deleting expired sessions failed");
         }
-        match app::auth::server::delete_expired(&db, throttle).await {
-            Ok(removed) => tracing::debug!(removed, "expired rows deleted"),
-            Err(error) => tracing::warn!(%error, "deleting expired rows failed"),
+        let removed = app::auth::server::delete_expired_revocations(&db)
+            .await
+            .and(throttle.delete_expired(&db).await);
+        if let Err(error) = removed {
+            tracing::warn!(%error, "deleting expired rows failed");
         }
     }
 }

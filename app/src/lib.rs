@@ -13,6 +13,9 @@ pub mod tasks;
 pub mod text;
 pub mod timestamp;
 
+#[cfg(test)]
+mod module_graph;
+
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    auth::{password::Passwords, server::LoginThrottle, token::Tokens},
+    auth::{extract::AuthContext, password::Passwords, throttle::LoginThrottle, token::Tokens},
     db::Db,
     error::AppError,
 };
@@ -37,6 +37,16 @@ pub struct Shared {
     pub tokens: Tokens,
     pub passwords: Passwords,
     pub login_throttle: LoginThrottle,
+}
+
+impl AuthContext for AppState {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

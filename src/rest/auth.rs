@@ -72,7 +72,7 @@ pub async fn signup(
     AppJson(body): AppJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
     let account = NewAccount::parse(&body.email, &body.password, &body.name)?;
-    let user = server::create_account(&state, account).await?;
+    let user = server::create_account(&state.db, &state.passwords, account).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -94,7 +94,14 @@ pub async fn login(
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
     let credentials = Credentials::parse(&body.email, &body.password)?;
-    let user = server::check_credentials(&state, &credentials, client).await?;
+    let user = server::check_credentials(
+        &state.db,
+        &state.passwords,
+        state.login_throttle,
+        &credentials,
+        client,
+    )
+    .await?;
     let issued = state.tokens.issue(user.id)?;
     Ok(Json(LoginResponse {
         access_token: issued.token,

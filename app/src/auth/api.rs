@@ -23,7 +23,7 @@ pub async fn signup(
     let result: Result<User, AppError> = async {
         let state = crate::state::AppState::from_context()?;
         let account = NewAccount::parse(&email, &password, &name)?;
-        let user = match server::create_account(&state, account).await {
+        let user = match server::create_account(&state.db, &state.passwords, account).await {
             Err(AppError::Conflict(msg)) => Err(AppError::invalid_field(FieldError::body(
                 "email",
                 "value_error.taken",
@@ -57,7 +57,14 @@ pub async fn login(
             tracing::error!(%error, "client address unavailable");
             AppError::Internal
         })?;
-        let user = server::check_credentials(&state, &credentials, client).await?;
+        let user = server::check_credentials(
+            &state.db,
+            &state.passwords,
+            state.login_throttle,
+            &credentials,
+            client,
+        )
+        .await?;
         session()?.log_in(user.id).await?;
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(user)

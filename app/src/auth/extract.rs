@@ -10,8 +10,19 @@ use axum::{
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{server, token::Claims, User};
-use crate::{error::AppError, state::AppState};
+use super::{
+    server,
+    token::{Claims, Tokens},
+    User,
+};
+use crate::{db::Db, error::AppError};
+
+/// What authenticating a request needs. The application's state provides it; this module
+/// names only what it uses, so it does not depend on the state that depends on it.
+pub trait AuthContext: Send + Sync {
+    fn db(&self) -> &Db;
+    fn tokens(&self) -> &Tokens;
+}
 
 const SESSION_USER_KEY: &str = "user_id";
 
@@ -33,10 +44,10 @@ pub struct AuthUser {
 #[derive(Clone, Debug)]
 pub struct MaybeAuthUser(pub Option<AuthUser>);
 
-impl FromRequestParts<AppState> for AuthUser {
+impl<S: AuthContext> FromRequestParts<S> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         MaybeAuthUser::from_request_parts(parts, state)
             .await?
             .0
@@ -44,16 +55,16 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-impl FromRequestParts<AppState> for MaybeAuthUser {
+impl<S: AuthContext> FromRequestParts<S> for MaybeAuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         if let Some(header) = parts.headers.get(AUTHORIZATION) {
             let token = bearer_token(header.to_str().unwrap_or_default()).ok_or_else(|| {
                 AppError::Unauthorized("The Authorization header must be 'Bearer <token>'.".into())
             })?;
-            let claims = state.tokens.verify(token)?;
-            let user = server::user_for_token(&state.db, &claims)
+            let claims = state.tokens().verify(token)?;
+            let user = server::user_for_token(state.db(), &claims)
                 .await?
                 .ok_or_else(|| {
                     AppError::Unauthorized("The access token is no longer valid.".into())
@@ -70,7 +81,7 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
         let Some(user_id) = session.user_id().await? else {
             return Ok(Self(None));
         };
-        match server::find_user(&state.db, user_id).await? {
+        match server::find_user(state.db(), user_id).await? {
             Some(user) => Ok(Self(Some(AuthUser {
                 user,
                 credential: Credential::Session(session),
@@ -128,13 +139,10 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
     AppError::Unavailable("Your session could not be read right now; please try again.".into())
 }
 
-impl axum::extract::OptionalFromRequestParts<AppState> for AuthSession {
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for AuthSession {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Option<Self>, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, AppError> {
         Ok(Self::from_parts(parts))
     }
 }

@@ -13,6 +13,8 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
 pub mod token;
 
 use chrono::{DateTime, Utc};
