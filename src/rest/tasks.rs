@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use app::{
     auth::extract::AuthUser,
     error::{AppError, FieldError},
+    ids::{TaskId, UserId},
     state::AppState,
     tasks::{
         server::{self, Cursor},
@@ -26,12 +27,12 @@ use uuid::Uuid;
 use super::{json::AppJson, openapi::ApiError};
 
 /// The caller, checked against `{user_id}` in the path.
-pub struct Owner(pub Uuid);
+pub struct Owner(pub UserId);
 
 /// The caller and the `{task_id}` they ask about.
 pub struct OwnedTask {
-    pub owner: Uuid,
-    pub task_id: Uuid,
+    pub owner: UserId,
+    pub task_id: TaskId,
 }
 
 fn path_uuid(params: &HashMap<String, String>, name: &str) -> Result<Uuid, FieldError> {
@@ -87,7 +88,7 @@ impl FromRequestParts<AppState> for Owner {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let [owner] = own_path_ids(parts, state, ["user_id"]).await?;
-        Ok(Self(owner))
+        Ok(Self(UserId(owner)))
     }
 }
 
@@ -96,7 +97,10 @@ impl FromRequestParts<AppState> for OwnedTask {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let [owner, task_id] = own_path_ids(parts, state, ["user_id", "task_id"]).await?;
-        Ok(Self { owner, task_id })
+        Ok(Self {
+            owner: UserId(owner),
+            task_id: TaskId(task_id),
+        })
     }
 }
 

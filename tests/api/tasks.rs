@@ -456,7 +456,7 @@ async fn limit_and_offset_out_of_range_are_422() {
 async fn seed_tasks(app: &TestApp, user: &TestUser, n: usize) {
     use app::match_pool;
     let db = app.db().await;
-    let owner = uuid::Uuid::parse_str(&user.id).unwrap();
+    let owner = app::ids::UserId(uuid::Uuid::parse_str(&user.id).unwrap());
     let start = chrono::Utc::now() - chrono::Duration::hours(1);
     match_pool!(&db, |pool| {
         let mut tx = pool.begin().await.unwrap();
@@ -576,7 +576,7 @@ async fn a_cursor_walks_the_same_order_as_offsets_and_says_when_it_ends() {
 /// The counts the database keeps, and the list's total, equal a count of the rows.
 async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &str) {
     use app::{match_pool, tasks::server};
-    let owner = uuid::Uuid::parse_str(&user.id).unwrap();
+    let owner = app::ids::UserId(uuid::Uuid::parse_str(&user.id).unwrap());
     let (total, completed): (i64, i64) = match_pool!(db, |pool| {
         sqlx::query_as(
             "select count(*), coalesce(sum(case when is_completed then 1 else 0 end), 0)
@@ -602,7 +602,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
     for_each_backend(|app| async move {
         let user = app.new_user().await;
         let other = app.new_user().await;
-        let owner = uuid::Uuid::parse_str(&user.id).unwrap();
+        let owner = app::ids::UserId(uuid::Uuid::parse_str(&user.id).unwrap());
         let db = app.db().await;
         check_totals(&app, &user, &db, "no tasks yet").await;
         let mut tasks = Vec::new();

@@ -15,7 +15,7 @@ use super::{
     token::{Claims, Tokens},
     User,
 };
-use crate::{db::Db, error::AppError};
+use crate::{db::Db, error::AppError, ids::UserId};
 
 /// What authenticating a request needs. The application's state provides it; this module
 /// names only what it uses, so it does not depend on the state that depends on it.
@@ -38,6 +38,13 @@ pub enum Credential {
 pub struct AuthUser {
     pub user: User,
     pub credential: Credential,
+}
+
+impl AuthUser {
+    /// Whose data this request may touch.
+    pub fn id(&self) -> UserId {
+        UserId(self.user.id)
+    }
 }
 
 /// The user if there is one. Still 401 for a bad bearer token.
@@ -81,7 +88,7 @@ impl<S: AuthContext> FromRequestParts<S> for MaybeAuthUser {
         let Some(user_id) = session.user_id().await? else {
             return Ok(Self(None));
         };
-        match server::find_user(state.db(), user_id).await? {
+        match server::find_user(state.db(), UserId(user_id)).await? {
             Some(user) => Ok(Self(Some(AuthUser {
                 user,
                 credential: Credential::Session(session),

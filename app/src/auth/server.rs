@@ -14,6 +14,7 @@ use super::{
 use crate::{
     db::{self, Db},
     error::AppError,
+    ids::UserId,
     with_pool,
 };
 
@@ -123,7 +124,7 @@ pub async fn check_credentials(
 }
 
 /// The user a session names, if it still exists.
-pub async fn find_user(db: &Db, id: Uuid) -> Result<Option<User>, AppError> {
+pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
     let row = with_pool!(db, |pool| {
         sqlx::query_as::<_, UserRow>("select id, email, name, created_at from users where id = $1")
             .bind(id)

@@ -19,6 +19,8 @@ pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
+/// Tasks shown per page on `/tasks`.
+pub const PAGE_SIZE: u32 = 20;
 
 /// A task as its owner sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +167,16 @@ pub struct TaskPage {
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
+}
+
+/// What the task page shows: one page of the filtered list, and the counts for the footer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskBoard {
+    pub page: TaskPage,
+    pub counts: TaskCounts,
+    /// 1-based.
+    pub page_number: u32,
+    pub page_count: u32,
 }
 
 /// How many of a user's tasks are still to do and done.

@@ -5,10 +5,11 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Filter, Task, TaskCounts, TaskInput, TaskPage};
+use super::{Filter, Task, TaskBoard, TaskCounts, TaskInput, TaskPage, PAGE_SIZE};
 use crate::{
     db::{self, Db},
     error::AppError,
+    ids::{TaskId, UserId},
     with_pool,
 };
 
@@ -16,8 +17,8 @@ const COLUMNS: &str = "id, user_id, title, description, is_completed, created_at
 
 #[derive(sqlx::FromRow)]
 struct TaskRow {
-    id: Uuid,
-    user_id: Uuid,
+    id: TaskId,
+    user_id: UserId,
     title: String,
     description: Option<String>,
     is_completed: bool,
@@ -28,8 +29,8 @@ struct TaskRow {
 impl From<TaskRow> for Task {
     fn from(row: TaskRow) -> Self {
         Self {
-            id: row.id,
-            user_id: row.user_id,
+            id: row.id.as_uuid(),
+            user_id: row.user_id.as_uuid(),
             title: row.title,
             description: row.description,
             is_completed: row.is_completed,
@@ -43,7 +44,7 @@ fn not_found() -> AppError {
     AppError::NotFound("There is no such task.".into())
 }
 
-pub async fn create(db: &Db, owner: Uuid, input: &TaskInput) -> Result<Task, AppError> {
+pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, AppError> {
     let now = db::now();
     let sql = format!(
         "insert into tasks (id, user_id, title, description, is_completed, created_at, updated_at)
@@ -51,7 +52,7 @@ pub async fn create(db: &Db, owner: Uuid, input: &TaskInput) -> Result<Task, App
     );
     let row = with_pool!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(Uuid::now_v7())
+            .bind(TaskId(Uuid::now_v7()))
             .bind(owner)
             .bind(input.title.as_str())
             .bind(input.description.as_deref())
@@ -112,7 +113,7 @@ pub struct Listing {
 /// in all, read from the counts the database keeps rather than counted.
 pub async fn list(
     db: &Db,
-    owner: Uuid,
+    owner: UserId,
     filter: Filter,
     after: Option<Cursor>,
     limit: u32,
@@ -138,10 +139,38 @@ pub async fn list(
     })
 }
 
+/// The task page's view of the owner's tasks: page `page` (1-based, clamped to the pages
+/// there are) of the filtered list, and the counts.
+pub async fn board(
+    db: &Db,
+    owner: UserId,
+    filter: Filter,
+    page: u32,
+) -> Result<TaskBoard, AppError> {
+    let counts = counts(db, owner).await?;
+    let matching = counts.matching(filter);
+    let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+    let page_number = page.clamp(1, page_count);
+    let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
+    // The counts already give the filter's total: fetch the page without counting again.
+    let tasks = self::page(db, owner, filter, None, PAGE_SIZE, offset).await?;
+    Ok(TaskBoard {
+        page: TaskPage {
+            tasks,
+            total: matching,
+            limit: PAGE_SIZE,
+            offset,
+        },
+        counts,
+        page_number,
+        page_count,
+    })
+}
+
 /// One page of the owner's tasks, newest first (then by id, so pages are stable).
 pub async fn page(
     db: &Db,
-    owner: Uuid,
+    owner: UserId,
     filter: Filter,
     after: Option<Cursor>,
     limit: u32,
@@ -181,7 +210,7 @@ pub async fn page(
 }
 
 /// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
-pub async fn counts(db: &Db, owner: Uuid) -> Result<TaskCounts, AppError> {
+pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
     let row: Option<(i64, i64)> = with_pool!(db, |pool| {
         sqlx::query_as("select total, completed from task_counts where user_id = $1")
             .bind(owner)
@@ -195,7 +224,7 @@ pub async fn counts(db: &Db, owner: Uuid) -> Result<TaskCounts, AppError> {
     })
 }
 
-pub async fn get(db: &Db, owner: Uuid, id: Uuid) -> Result<Task, AppError> {
+pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
     let sql = format!("select {COLUMNS} from tasks where id = $1 and user_id = $2");
     let row = with_pool!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
@@ -208,7 +237,12 @@ pub async fn get(db: &Db, owner: Uuid, id: Uuid) -> Result<Task, AppError> {
 }
 
 /// Replaces title and description (an absent description clears it).
-pub async fn update(db: &Db, owner: Uuid, id: Uuid, input: &TaskInput) -> Result<Task, AppError> {
+pub async fn update(
+    db: &Db,
+    owner: UserId,
+    id: TaskId,
+    input: &TaskInput,
+) -> Result<Task, AppError> {
     let sql = format!(
         "update tasks set title = $1, description = $2, updated_at = $3
          where id = $4 and user_id = $5 returning {COLUMNS}"
@@ -229,8 +263,8 @@ pub async fn update(db: &Db, owner: Uuid, id: Uuid, input: &TaskInput) -> Result
 
 pub async fn set_completed(
     db: &Db,
-    owner: Uuid,
-    id: Uuid,
+    owner: UserId,
+    id: TaskId,
     completed: bool,
 ) -> Result<Task, AppError> {
     let sql = format!(
@@ -250,7 +284,7 @@ pub async fn set_completed(
     row.map(Task::from).ok_or_else(not_found)
 }
 
-pub async fn delete(db: &Db, owner: Uuid, id: Uuid) -> Result<(), AppError> {
+pub async fn delete(db: &Db, owner: UserId, id: TaskId) -> Result<(), AppError> {
     let deleted = with_pool!(db, |pool| {
         sqlx::query("delete from tasks where id = $1 and user_id = $2")
             .bind(id)
@@ -266,7 +300,7 @@ pub async fn delete(db: &Db, owner: Uuid, id: Uuid) -> Result<(), AppError> {
 }
 
 /// Marks every one of the owner's tasks done (or not done); returns how many changed.
-pub async fn set_all_completed(db: &Db, owner: Uuid, completed: bool) -> Result<u64, AppError> {
+pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Result<u64, AppError> {
     let changed = with_pool!(db, |pool| {
         sqlx::query("update tasks set is_completed = $1, updated_at = $2 where user_id = $3 and is_completed <> $1")
             .bind(completed)
@@ -280,7 +314,7 @@ pub async fn set_all_completed(db: &Db, owner: Uuid, completed: bool) -> Result<
 }
 
 /// Deletes the owner's completed tasks; returns how many went.
-pub async fn delete_completed(db: &Db, owner: Uuid) -> Result<u64, AppError> {
+pub async fn delete_completed(db: &Db, owner: UserId) -> Result<u64, AppError> {
     let deleted = with_pool!(db, |pool| {
         sqlx::query("delete from tasks where user_id = $1 and is_completed = $2")
             .bind(owner)

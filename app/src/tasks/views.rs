@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::{
     api::{
         load_board, AddTask, ClearCompleted, DeleteTask, EditTask, SetAllCompleted,
-        SetTaskCompleted, TaskBoard,
+        SetTaskCompleted,
     },
-    Filter, Task, TaskTitle,
+    Filter, Task, TaskBoard, TaskTitle,
 };
 use crate::{auth::views::RequireUser, components::Field, error::AppError};
 
@@ -336,9 +336,14 @@ fn TaskRow(
             <Show
                 when=move || editing.get()
                 fallback={
-                    let shown = StoredValue::new((task.clone(), title.clone(), edit_href.clone()));
+                    let shown = StoredValue::new((
+                        task.clone(),
+                        title.clone(),
+                        edit_href.clone(),
+                        back_href.clone(),
+                    ));
                     move || {
-                        let (task, title, edit_href) = shown.get_value();
+                        let (task, title, edit_href, back_href) = shown.get_value();
                         let title_for_toggle = title.clone();
                         view! {
                             <ActionForm action=actions.toggle attr:class="toggle">
@@ -369,6 +374,7 @@ fn TaskRow(
                             </a>
                             <ActionForm action=actions.remove attr:class="inline-form">
                                 <input type="hidden" name="id" value=id.to_string() />
+                                <input type="hidden" name="next" value=back_href.clone() />
                                 <button type="submit" class="link-button danger" aria-label=format!("Delete: {}", title)>
                                     "Delete"
                                 </button>
@@ -427,6 +433,7 @@ fn EditForm(
                     id,
                     title,
                     description,
+                    next: None,
                 });
             }
             set_editing.set(false);
@@ -475,6 +482,7 @@ fn EditForm(
             }
         >
             <input type="hidden" name="id" value=id.to_string() />
+            <input type="hidden" name="next" value=back_href.clone() />
             <label class="visually-hidden" for=format!("edit-title-{id}")>"Title"</label>
             <input
                 id=format!("edit-title-{id}")
@@ -498,7 +506,7 @@ fn EditForm(
                 <div class="confirm" role="alertdialog" aria-label="Delete this task?">
                     <p>"The title is empty. Delete this task?"</p>
                     <button type="button" class="button danger" on:click=move |_| {
-                        actions.remove.dispatch(DeleteTask { id });
+                        actions.remove.dispatch(DeleteTask { id, next: None });
                         set_editing.set(false);
                     }>"Delete task"</button>
                     <button type="button" class="button secondary" on:click=move |_| {
