@@ -5,48 +5,10 @@ use chrono::Utc;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use crate::helpers::{for_each_backend, for_each_backend_with, TestApp, JWT_SECRET};
-
-fn new_email() -> String {
-    format!("ada-{}@example.com", uuid::Uuid::new_v4().simple())
-}
-
-async fn assert_error_shape(response: reqwest::Response, status: u16) -> Value {
-    assert_eq!(response.status(), status);
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status_code"], status, "{body}");
-    assert!(
-        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-        "{body}"
-    );
-    body
-}
-
-/// The `loc` of every entry in a 422's `errors`.
-fn error_fields(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .expect("an errors list")
-        .iter()
-        .map(|e| {
-            e["loc"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap())
-                .collect::<Vec<_>>()
-                .join(".")
-        })
-        .collect()
-}
+use crate::{
+    helpers::{for_each_backend, JWT_SECRET},
+    requests::{assert_error_shape, error_fields, new_email},
+};
 
 #[tokio::test]
 async fn signup_returns_201_with_the_user_and_never_the_password() {
@@ -423,83 +385,6 @@ async fn logout_revokes_exactly_the_token_it_was_called_with() {
                 .status(),
             200
         );
-    })
-    .await;
-}
-
-async fn failed_login(app: &TestApp, email: &str) -> reqwest::Response {
-    app.post_json(
-        "/api/auth/login",
-        &json!({"email": email, "password": "wrong password"}),
-    )
-    .await
-}
-
-#[tokio::test]
-async fn ten_failures_for_one_account_lock_it_with_429_until_the_window_passes() {
-    for_each_backend_with(&[("LOGIN_FAILURE_WINDOW_SECS", "5")], |app| async move {
-        let user = app.new_user().await;
-        for attempt in 1..=10 {
-            assert_eq!(
-                failed_login(&app, &user.email).await.status(),
-                401,
-                "attempt {attempt}"
-            );
-        }
-        let locked = app
-            .post_json(
-                "/api/auth/login",
-                &json!({"email": user.email, "password": user.password}),
-            )
-            .await;
-        let retry_after: u64 = locked.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!((1..=5).contains(&retry_after), "{retry_after}");
-        assert_error_shape(locked, 429).await;
-
-        tokio::time::sleep(std::time::Duration::from_secs(retry_after + 1)).await;
-        app.login(&user.email, &user.password).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn ten_failures_from_one_address_lock_it_for_every_account() {
-    for_each_backend(|app| async move {
-        let victim = app.new_user().await;
-        for _ in 0..10 {
-            assert_eq!(failed_login(&app, &new_email()).await.status(), 401);
-        }
-        let response = app
-            .post_json(
-                "/api/auth/login",
-                &json!({"email": victim.email, "password": victim.password}),
-            )
-            .await;
-        assert!(response.headers().contains_key("retry-after"));
-        assert_error_shape(response, 429).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn login_validation_is_422_not_401_and_does_not_count_as_a_failure() {
-    for_each_backend(|app| async move {
-        let user = app.new_user().await;
-        for _ in 0..12 {
-            let response = app
-                .post_json(
-                    "/api/auth/login",
-                    &json!({"email": user.email, "password": ""}),
-                )
-                .await;
-            let body = assert_error_shape(response, 422).await;
-            assert_eq!(error_fields(&body), ["body.password"]);
-        }
-        app.login(&user.email, &user.password).await;
     })
     .await;
 }

@@ -102,7 +102,7 @@ impl TestApp {
 
     /// Signs up a random user through the API and logs them in.
     pub async fn new_user(&self) -> TestUser {
-        let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+        let email = crate::requests::new_email();
         let password = "correct horse battery".to_string();
         let name = "Test User".to_string();
         let response = self

@@ -4,7 +4,10 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::for_each_backend;
+use crate::{
+    helpers::for_each_backend,
+    requests::{assert_error, create, send, status_and_body},
+};
 
 async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -183,6 +186,43 @@ async fn nul_and_control_characters_in_any_text_field_get_422_and_nothing_is_sto
         )
         .await;
         assert_eq!(status, 422, "{json}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn titles_and_descriptions_are_limited_in_characters_not_bytes() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        for (body, expected) in [
+            (json!({"title": "🦀".repeat(200)}), 201),
+            (json!({"title": "é".repeat(200)}), 201),
+            (json!({"title": "🦀".repeat(201)}), 422),
+            (json!({"title": "   "}), 422),
+            (json!({"title": "ok", "description": "д".repeat(2000)}), 201),
+            (json!({"title": "ok", "description": "д".repeat(2001)}), 422),
+            (json!({"description": "no title"}), 422),
+            (json!({"title": 7}), 422),
+        ] {
+            let (status, response) = status_and_body(create(&app, &user, body.clone()).await).await;
+            assert_eq!(status, expected, "{body} gave {response}");
+            if expected == 422 {
+                assert_error(status, &response, 422);
+                assert!(!response["errors"].as_array().unwrap().is_empty());
+            }
+        }
+        let list: Value = send(
+            &app,
+            &user.token,
+            reqwest::Method::GET,
+            &format!("/api/{}/tasks", user.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(list["total"], 3, "refused tasks were not stored");
     })
     .await;
 }

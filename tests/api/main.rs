@@ -3,11 +3,15 @@
 //! Every test runs on SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL too.
 
 mod helpers;
+mod requests;
 
 mod auth;
+mod cors;
 mod health;
 mod limits;
+mod listing;
 mod openapi;
 mod pages;
 mod sessions;
 mod tasks;
+mod throttle;

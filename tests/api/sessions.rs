@@ -3,7 +3,10 @@
 
 use serde_json::Value;
 
-use crate::helpers::{for_each_backend, for_each_backend_with, TestApp};
+use crate::{
+    helpers::{for_each_backend, for_each_backend_with, TestApp},
+    requests::new_email,
+};
 
 /// Posts a form the way a browser without JavaScript does.
 async fn post_form(
@@ -36,10 +39,6 @@ fn set_cookie(response: &reqwest::Response) -> String {
 
 fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_string()
-}
-
-fn new_email() -> String {
-    format!("grace-{}@example.com", uuid::Uuid::new_v4().simple())
 }
 
 #[tokio::test]
