@@ -11,13 +11,17 @@ use serde::{Deserialize, Serialize};
 
 /// One offending input field, in the contract's `errors` shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    /// Where the bad value sits, e.g. `["body", "title"]`.
+    /// Where the bad value sits, e.g. `["body", "title"]` or `["path", "task_id"]`.
+    #[cfg_attr(feature = "ssr", schema(example = json!(["body", "title"])))]
     pub loc: Vec<String>,
     /// What is wrong, written for a person.
+    #[cfg_attr(feature = "ssr", schema(example = "A task needs a title."))]
     pub msg: String,
     /// A stable machine-readable kind, e.g. `value_error.too_long`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "ssr", schema(example = "value_error.missing"))]
     pub kind: String,
 }
 
@@ -208,13 +212,19 @@ mod ssr {
 
     use super::{AppError, FieldError};
 
-    /// The contract's error body.
-    #[derive(Serialize)]
-    pub struct ErrorBody<'a> {
+    /// Every error, whatever its cause, has this body.
+    #[derive(Serialize, utoipa::ToSchema)]
+    #[schema(as = ApiError)]
+    pub struct ErrorBody {
+        /// What went wrong, for a person.
+        #[schema(example = "There is no such task.")]
         pub detail: String,
+        /// The HTTP status, repeated.
+        #[schema(example = 404)]
         pub status_code: u16,
+        /// With 422 only: one entry per offending field.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub errors: Option<&'a [FieldError]>,
+        pub errors: Option<Vec<FieldError>>,
     }
 
     impl IntoResponse for AppError {
@@ -222,7 +232,7 @@ mod ssr {
             let status = StatusCode::from_u16(self.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let errors = match &self {
-                AppError::Validation { errors, .. } => Some(errors.as_slice()),
+                AppError::Validation { errors, .. } => Some(errors.clone()),
                 _ => None,
             };
             let body = ErrorBody {

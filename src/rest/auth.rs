@@ -14,17 +14,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{json::AppJson, openapi::ApiError};
+use app::error::ErrorBody;
+
+use super::{
+    json::AppJson,
+    responses::{Invalid, StorageFull, TooLarge, TooMany, Unauthorized, Unavailable},
+};
 
 #[derive(Deserialize, ToSchema)]
 pub struct SignupRequest {
-    /// Trimmed and stored lower-case; at most 254 characters.
+    /// Trimmed and stored lower-case; shaped like an address.
     #[schema(example = "ada@example.com")]
     pub email: String,
-    /// 8 to 128 characters.
+    /// Never trimmed; stored only as an Argon2id hash.
     #[schema(example = "correct horse battery")]
     pub password: String,
-    /// Trimmed, 1 to 100 characters.
+    /// Trimmed; no line breaks.
     #[schema(example = "Ada Lovelace")]
     pub name: String,
 }
@@ -62,9 +67,8 @@ pub struct UserSummary {
     request_body = SignupRequest,
     responses(
         (status = 201, description = "Created", body = User),
-        (status = 409, description = "The email is already registered (in any case)", body = ApiError),
-        (status = 413, description = "Body too large", body = ApiError),
-        (status = 422, description = "Invalid fields", body = ApiError),
+        (status = 409, description = "The email is already registered (in any case)", body = ErrorBody),
+        TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn signup(
@@ -82,10 +86,8 @@ pub async fn signup(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
-        (status = 401, description = "Wrong email or password (one answer for both)", body = ApiError),
-        (status = 422, description = "Invalid fields", body = ApiError),
-        (status = 429, description = "10 failures within a minute for this account or address",
-            body = ApiError, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, description = "Wrong email or password (one answer for both)", body = ErrorBody),
+        Invalid, TooMany, Unavailable,
     )
 )]
 pub async fn login(
@@ -121,7 +123,7 @@ pub async fn login(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out; the token no longer works"),
-        (status = 401, description = "No valid token", body = ApiError),
+        Unauthorized, Unavailable,
     )
 )]
 pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, AppError> {
@@ -138,7 +140,7 @@ pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<Sta
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = User),
-        (status = 401, description = "No valid token", body = ApiError),
+        Unauthorized, Unavailable,
     )
 )]
 pub async fn me(auth: AuthUser) -> Json<User> {

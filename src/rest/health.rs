@@ -27,7 +27,7 @@ pub async fn alive() -> Json<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses(
         (status = 200, description = "The database answers", body = Health),
-        (status = 503, description = "The database does not answer", body = super::openapi::ApiError),
+        super::responses::Unavailable,
     ))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
     match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {

@@ -6,11 +6,12 @@ pub mod errors;
 pub mod health;
 pub mod json;
 pub mod openapi;
+pub mod responses;
 pub mod tasks;
 
 use app::state::AppState;
 use axum::{extract::DefaultBodyLimit, middleware, Router};
-use utoipa::OpenApi as _;
+use utoipa::{Modify as _, OpenApi as _};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The largest JSON body the API reads; anything larger is answered 413.
@@ -31,9 +32,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::map_response(errors::ensure_json_errors));
 
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health::alive))
         .routes(routes!(health::ready))
         .nest("/api", api)
-        .split_for_parts()
+        .split_for_parts();
+    openapi::Limits.modify(&mut document);
+    (router, document)
 }

@@ -2,39 +2,20 @@
 //! the pages that show it: Swagger UI at `/docs` and ReDoc at `/redoc`, with their scripts
 //! served by this application so they render without internet access.
 
+use app::{
+    auth::{EMAIL_MAX_CHARS, NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
+    error::{ErrorBody, FieldError},
+    tasks::{DEFAULT_LIMIT, DESCRIPTION_MAX_CHARS, MAX_LIMIT, TITLE_MAX_CHARS},
+};
 use axum::response::Html;
 use utoipa::{
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-    Modify, OpenApi, ToSchema,
+    openapi::{
+        schema::{Object, Schema},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        RefOr,
+    },
+    Modify, OpenApi,
 };
-
-/// Every error, whatever its cause, has this body.
-#[derive(ToSchema)]
-pub struct ApiError {
-    /// What went wrong, for a person.
-    #[schema(example = "There is no such task.")]
-    pub detail: String,
-    /// The HTTP status, repeated.
-    #[schema(example = 404)]
-    pub status_code: u16,
-    /// With 422 only: one entry per offending field.
-    pub errors: Option<Vec<ApiFieldError>>,
-}
-
-/// One offending field of a 422.
-#[derive(ToSchema)]
-#[schema(as = FieldError)]
-pub struct ApiFieldError {
-    /// Where the value sits, e.g. `["body", "title"]` or `["path", "task_id"]`.
-    #[schema(example = json!(["body", "title"]))]
-    pub loc: Vec<String>,
-    #[schema(example = "A title has at most 200 characters.")]
-    pub msg: String,
-    /// A stable machine-readable kind, e.g. `value_error.too_long`.
-    #[serde(rename = "type")]
-    #[schema(example = "value_error.too_long")]
-    pub kind: String,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,7 +28,7 @@ pub struct ApiFieldError {
             401 responses carry `WWW-Authenticate: Bearer`."
     ),
     modifiers(&BearerSecurity),
-    components(schemas(ApiError, ApiFieldError)),
+    components(schemas(ErrorBody, FieldError)),
     tags(
         (name = "auth", description = "Accounts and access tokens"),
         (name = "tasks", description = "Your tasks; the path's user_id must be yours"),
@@ -73,6 +54,83 @@ impl Modify for BearerSecurity {
                     .build(),
             ),
         );
+    }
+}
+
+/// Writes the validation limits into the document from the constants the validators use,
+/// so the documented bounds are the enforced ones. Applied to the finished document (the
+/// routes add their schemas after `ApiDoc` is built).
+pub struct Limits;
+
+impl Modify for Limits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let text = |min: usize, max: usize| {
+            let words = if min > 0 {
+                format!("{min} to {max} characters.")
+            } else {
+                format!("At most {max} characters.")
+            };
+            (Some(min).filter(|m| *m > 0), max, words)
+        };
+        let fields = [
+            ("TaskRequest", "title", text(1, TITLE_MAX_CHARS)),
+            ("TaskRequest", "description", text(0, DESCRIPTION_MAX_CHARS)),
+            ("SignupRequest", "email", text(0, EMAIL_MAX_CHARS)),
+            (
+                "SignupRequest",
+                "password",
+                text(PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS),
+            ),
+            ("SignupRequest", "name", text(1, NAME_MAX_CHARS)),
+            ("Task", "title", text(1, TITLE_MAX_CHARS)),
+            ("Task", "description", text(0, DESCRIPTION_MAX_CHARS)),
+        ];
+        if let Some(components) = openapi.components.as_mut() {
+            for (schema, field, (min, max, words)) in fields {
+                let Some(property) = object_of(components.schemas.get_mut(schema))
+                    .and_then(|o| object_of(o.properties.get_mut(field)))
+                else {
+                    continue;
+                };
+                property.min_length = min;
+                property.max_length = Some(max);
+                property.description = Some(match property.description.take() {
+                    Some(before) => format!("{words} {before}"),
+                    None => words,
+                });
+            }
+        }
+        let list = openapi
+            .paths
+            .paths
+            .get_mut("/api/{user_id}/tasks")
+            .and_then(|item| item.get.as_mut());
+        let parameters = list
+            .into_iter()
+            .flat_map(|op| op.parameters.iter_mut().flatten());
+        for parameter in parameters {
+            let RefOr::T(parameter) = parameter else {
+                continue;
+            };
+            if parameter.name != "limit" {
+                continue;
+            }
+            parameter.description = Some(format!(
+                "How many tasks to return, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
+            ));
+            if let Some(schema) = object_of(parameter.schema.as_mut()) {
+                schema.minimum = Some(1.into());
+                schema.maximum = Some(MAX_LIMIT.into());
+                schema.default = Some(DEFAULT_LIMIT.into());
+            }
+        }
+    }
+}
+
+fn object_of(schema: Option<&mut RefOr<Schema>>) -> Option<&mut Object> {
+    match schema? {
+        RefOr::T(Schema::Object(object)) => Some(object),
+        _ => None,
     }
 }
 

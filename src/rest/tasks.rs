@@ -24,7 +24,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{json::AppJson, openapi::ApiError};
+use super::{
+    json::AppJson,
+    responses::{Invalid, NoSuchTask, NotYours, StorageFull, TooLarge, Unauthorized, Unavailable},
+};
 
 /// The caller, checked against `{user_id}` in the path.
 pub struct Owner(pub UserId);
@@ -107,10 +110,10 @@ impl FromRequestParts<AppState> for OwnedTask {
 /// The body of `POST` and `PUT`. A `user_id` or `id` sent along is ignored.
 #[derive(Deserialize, ToSchema)]
 pub struct TaskRequest {
-    /// 1 to 200 characters, trimmed.
+    /// Trimmed.
     #[schema(example = "Buy milk")]
     pub title: String,
-    /// At most 2000 characters; omitted or null clears it.
+    /// Omitted or null clears it.
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -134,14 +137,13 @@ pub struct TaskList {
     pub next_cursor: Option<String>,
 }
 
-/// Paging: `limit` 1 to 100 (default 20); `offset` 0 or more (default 0), or a `cursor`
-/// from a previous page's `next_cursor` (keyset pagination, as fast on page 1,000 as on
-/// page 1), or both (`offset` then counts from the cursor).
+/// Paging: `limit` (see its bounds), `offset` 0 or more (default 0), or a `cursor` from a
+/// previous page's `next_cursor` (keyset pagination, as fast on page 1,000 as on page 1), or
+/// both (`offset` then counts from the cursor).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// How many tasks to return, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
+    /// How many tasks to return.
     pub limit: Option<u32>,
     /// How many tasks to skip. Past the end gives an empty page with the true total.
     #[param(minimum = 0, default = 0)]
@@ -164,7 +166,7 @@ impl ListQuery {
             Some(_) => Err(field(
                 "limit",
                 "value_error.number",
-                "limit must be a whole number from 1 to 100.",
+                &format!("limit must be a whole number from 1 to {MAX_LIMIT}."),
             )),
         };
         let offset = match query.get("offset").map(|v| v.trim().parse::<u64>()) {
@@ -208,10 +210,7 @@ const USER_ID: &str = "The caller's own id (the token's `sub`); anyone else's is
     responses(
         (status = 201, description = "Created", body = Task,
             headers(("Location" = String, description = "The new task's URL"))),
-        (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 413, description = "Body too large", body = ApiError),
-        (status = 422, description = "Invalid path, body or fields", body = ApiError),
+        Unauthorized, NotYours, TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn create(
@@ -237,9 +236,7 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tasks", body = TaskList),
-        (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 422, description = "limit, offset or cursor invalid", body = ApiError),
+        Unauthorized, NotYours, Invalid, Unavailable,
     )
 )]
 pub async fn list(
@@ -265,10 +262,7 @@ pub async fn list(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The task", body = Task),
-        (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 404, description = "No such task of yours", body = ApiError),
-        (status = 422, description = "An id is not a UUID", body = ApiError),
+        Unauthorized, NotYours, NoSuchTask, Invalid, Unavailable,
     )
 )]
 pub async fn get(State(state): State<AppState>, path: OwnedTask) -> Result<Json<Task>, AppError> {
@@ -285,11 +279,7 @@ pub async fn get(State(state): State<AppState>, path: OwnedTask) -> Result<Json<
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated task", body = Task),
-        (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 404, description = "No such task of yours", body = ApiError),
-        (status = 413, description = "Body too large", body = ApiError),
-        (status = 422, description = "Invalid path, body or fields", body = ApiError),
+        Unauthorized, NotYours, NoSuchTask, TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn update(
@@ -311,10 +301,7 @@ pub async fn update(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated task", body = Task),
-        (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 404, description = "No such task of yours", body = ApiError),
-        (status = 422, description = "Invalid path or body", body = ApiError),
+        Unauthorized, NotYours, NoSuchTask, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn complete(
@@ -334,10 +321,7 @@ pub async fn complete(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid token", body = ApiError),
-        (status = 403, description = "Not your user_id", body = ApiError),
-        (status = 404, description = "No such task of yours", body = ApiError),
-        (status = 422, description = "An id is not a UUID", body = ApiError),
+        Unauthorized, NotYours, NoSuchTask, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn delete(

@@ -148,3 +148,56 @@ async fn swagger_ui_and_redoc_load_their_assets_from_this_server() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_documented_limits_are_the_ones_enforced() {
+    use app::{
+        auth::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS},
+        tasks::{DESCRIPTION_MAX_CHARS, MAX_LIMIT, TITLE_MAX_CHARS},
+    };
+    for_each_backend(|app| async move {
+        let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let title = &schemas["TaskRequest"]["properties"]["title"];
+        assert_eq!(title["maxLength"], TITLE_MAX_CHARS, "{title}");
+        assert_eq!(title["minLength"], 1);
+        assert_eq!(
+            schemas["TaskRequest"]["properties"]["description"]["maxLength"],
+            DESCRIPTION_MAX_CHARS
+        );
+        let password = &schemas["SignupRequest"]["properties"]["password"];
+        assert_eq!(password["minLength"], PASSWORD_MIN_CHARS);
+        assert_eq!(password["maxLength"], PASSWORD_MAX_CHARS);
+        let limit = doc["paths"]["/api/{user_id}/tasks"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap()
+            .clone();
+        assert_eq!(limit["schema"]["maximum"], MAX_LIMIT, "{limit}");
+
+        // The documented bound is where the API starts refusing.
+        let user = app.new_user().await;
+        for (length, status) in [(TITLE_MAX_CHARS, 201), (TITLE_MAX_CHARS + 1, 422)] {
+            let response = crate::requests::create(
+                &app,
+                &user,
+                serde_json::json!({"title": "t".repeat(length)}),
+            )
+            .await;
+            assert_eq!(response.status(), status, "{length}");
+        }
+
+        // Shared responses point at the one error schema.
+        let delete = &doc["paths"]["/api/{user_id}/tasks/{task_id}"]["delete"]["responses"];
+        for status in ["401", "403", "404", "422", "503", "507"] {
+            let schema = &delete[status]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(
+                schema, "#/components/schemas/ApiError",
+                "{status}: {delete}"
+            );
+        }
+    })
+    .await;
+}

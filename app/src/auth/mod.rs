@@ -49,7 +49,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-/// An email address: trimmed, lower-cased, at most 254 characters, shaped like an address.
+/// An email address: trimmed, lower-cased, at most [`EMAIL_MAX_CHARS`] characters, shaped
+/// like an address.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -63,7 +64,7 @@ impl Email {
         if email.chars().count() > EMAIL_MAX_CHARS {
             return invalid(
                 "value_error.too_long",
-                "An email address has at most 254 characters.",
+                &format!("An email address has at most {EMAIL_MAX_CHARS} characters."),
             );
         }
         if !looks_like_an_address(&email) {
@@ -104,7 +105,8 @@ fn looks_like_an_address(email: &str) -> bool {
         && labels_ok
 }
 
-/// A password as typed: 8 to 128 characters, never trimmed, never printed.
+/// A password as typed: [`PASSWORD_MIN_CHARS`] to [`PASSWORD_MAX_CHARS`] characters, never
+/// trimmed, never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -121,14 +123,14 @@ impl Password {
             return Err(FieldError::body(
                 "password",
                 "value_error.too_short",
-                "A password has at least 8 characters.",
+                format!("A password has at least {PASSWORD_MIN_CHARS} characters."),
             ));
         }
         if chars > PASSWORD_MAX_CHARS {
             return Err(FieldError::body(
                 "password",
                 "value_error.too_long",
-                "A password has at most 128 characters.",
+                format!("A password has at most {PASSWORD_MAX_CHARS} characters."),
             ));
         }
         text::refuse_control_characters("password", raw)?;
@@ -140,7 +142,8 @@ impl Password {
     }
 }
 
-/// The name shown in the app: trimmed, 1 to 100 characters, no control characters.
+/// The name shown in the app: trimmed, 1 to [`NAME_MAX_CHARS`] characters, no control
+/// characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -158,7 +161,7 @@ impl DisplayName {
             return Err(FieldError::body(
                 "name",
                 "value_error.too_long",
-                "A name has at most 100 characters.",
+                format!("A name has at most {NAME_MAX_CHARS} characters."),
             ));
         }
         if name.chars().any(char::is_control) {
@@ -228,7 +231,7 @@ impl Credentials {
             errors.push(FieldError::body(
                 "email",
                 "value_error.too_long",
-                "An email address has at most 254 characters.",
+                format!("An email address has at most {EMAIL_MAX_CHARS} characters."),
             ));
         } else if let Err(error) = text::refuse_control_characters("email", &email) {
             errors.push(error);
@@ -243,7 +246,7 @@ impl Credentials {
             errors.push(FieldError::body(
                 "password",
                 "value_error.too_long",
-                "A password has at most 128 characters.",
+                format!("A password has at most {PASSWORD_MAX_CHARS} characters."),
             ));
         } else if let Err(error) = text::refuse_control_characters("password", password) {
             errors.push(error);

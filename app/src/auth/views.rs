@@ -10,7 +10,7 @@ use leptos_router::{
 
 use super::{
     api::{current_user, Login, Logout, Signup},
-    DisplayName, Email, Password, User,
+    DisplayName, Email, Password, User, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::{
     components::{Field, FormMessage},
@@ -187,7 +187,7 @@ pub fn SignupPage() -> impl IntoView {
                     name="password"
                     input_type="password"
                     autocomplete="new-password"
-                    hint="8 to 128 characters."
+                    hint=format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters.")
                     required=true
                     server_error=field_message(error, "password")
                     check=check_password

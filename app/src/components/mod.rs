@@ -29,7 +29,7 @@ pub fn Field(
     name: &'static str,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     /// The value to show first (what was typed before a failed plain form post).
     #[prop(into, optional)]
     initial: Signal<Option<String>>,
@@ -54,9 +54,10 @@ pub fn Field(
     let described_by = {
         let message_id = message_id.clone();
         let hint_id = hint_id.clone();
+        let has_hint = hint.is_some();
         move || {
             let mut ids = Vec::new();
-            if hint.is_some() {
+            if has_hint {
                 ids.push(hint_id.clone());
             }
             if message().is_some() {

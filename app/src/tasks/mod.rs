@@ -28,9 +28,9 @@ pub const PAGE_SIZE: u32 = 20;
 pub struct Task {
     pub id: Uuid,
     pub user_id: Uuid,
-    /// 1 to 200 characters.
+    /// 1 to [`TITLE_MAX_CHARS`] characters.
     pub title: String,
-    /// At most 2000 characters, or null.
+    /// At most [`DESCRIPTION_MAX_CHARS`] characters, or null.
     pub description: Option<String>,
     pub is_completed: bool,
     /// RFC 3339, UTC, microseconds; never changes.
@@ -43,7 +43,7 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A title: trimmed, 1 to 200 characters (characters, not bytes).
+/// A title: trimmed, 1 to [`TITLE_MAX_CHARS`] characters (characters, not bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskTitle(String);
 
@@ -62,7 +62,7 @@ impl TaskTitle {
             return Err(FieldError::body(
                 "title",
                 "value_error.too_long",
-                "A title has at most 200 characters.",
+                format!("A title has at most {TITLE_MAX_CHARS} characters."),
             ));
         }
         text::refuse_control_characters("title", title)?;
@@ -74,7 +74,7 @@ impl TaskTitle {
     }
 }
 
-/// A description: at most 2000 characters; blank means none.
+/// A description: at most [`DESCRIPTION_MAX_CHARS`] characters; blank means none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaskDescription(Option<String>);
 
@@ -88,7 +88,7 @@ impl TaskDescription {
             return Err(FieldError::body(
                 "description",
                 "value_error.too_long",
-                "A description has at most 2000 characters.",
+                format!("A description has at most {DESCRIPTION_MAX_CHARS} characters."),
             ));
         }
         text::refuse_control_characters("description", description)?;

@@ -14,7 +14,7 @@ use super::{
         load_board, AddTask, ClearCompleted, DeleteTask, EditTask, SetAllCompleted,
         SetTaskCompleted,
     },
-    Filter, TaskBoard, TaskTitle,
+    Filter, TaskBoard, TaskTitle, DESCRIPTION_MAX_CHARS,
 };
 use crate::{auth::views::RequireUser, components::Field, error::AppError};
 
@@ -157,7 +157,12 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
             />
             <div class="field">
                 <label for="field-description">"Details (optional)"</label>
-                <textarea id="field-description" name="description" rows="2" maxlength="2000">
+                <textarea
+                    id="field-description"
+                    name="description"
+                    rows="2"
+                    maxlength=DESCRIPTION_MAX_CHARS
+                >
                     {move || error.get().and_then(|e| e.kept("description"))}
                 </textarea>
                 <p class="field-message" role="alert">

@@ -1,0 +1,47 @@
+//! The error responses routes share, each declared once and named in a route's
+//! `responses(...)`. Every body is the one error shape (`ApiError`, the type the server
+//! really sends: `app::error::ErrorBody`).
+
+use app::error::ErrorBody;
+use utoipa::IntoResponses;
+
+/// No valid bearer token; the response carries `WWW-Authenticate: Bearer`.
+#[derive(IntoResponses)]
+#[response(status = 401, headers(("WWW-Authenticate" = String, description = "Bearer")))]
+pub struct Unauthorized(pub ErrorBody);
+
+/// The path's `user_id` is not the caller's.
+#[derive(IntoResponses)]
+#[response(status = 403)]
+pub struct NotYours(pub ErrorBody);
+
+/// No such task of yours (someone else's task looks the same as a missing one).
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NoSuchTask(pub ErrorBody);
+
+/// The body is larger than the API reads.
+#[derive(IntoResponses)]
+#[response(status = 413)]
+pub struct TooLarge(pub ErrorBody);
+
+/// A path id, a query parameter or a body field is invalid; `errors` names each one.
+#[derive(IntoResponses)]
+#[response(status = 422)]
+pub struct Invalid(pub ErrorBody);
+
+/// Too many attempts; try again after `Retry-After` seconds.
+#[derive(IntoResponses)]
+#[response(status = 429, headers(("Retry-After" = u64, description = "Seconds to wait")))]
+pub struct TooMany(pub ErrorBody);
+
+/// The database is unreachable or busy, or the request took too long: nothing was changed
+/// (a timed-out write may still have committed). Try again after `Retry-After` seconds.
+#[derive(IntoResponses)]
+#[response(status = 503, headers(("Retry-After" = u64, description = "Seconds to wait")))]
+pub struct Unavailable(pub ErrorBody);
+
+/// The server's storage is full: the change was not stored.
+#[derive(IntoResponses)]
+#[response(status = 507, headers(("Retry-After" = u64, description = "Seconds to wait")))]
+pub struct StorageFull(pub ErrorBody);
