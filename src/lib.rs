@@ -3,6 +3,7 @@
 pub mod config;
 pub mod cross_site;
 pub mod database;
+pub mod failed_forms;
 pub mod rest;
 pub mod secrets;
 pub mod serve;

@@ -37,14 +37,14 @@ use tower_sessions::{
 
 use crate::{
     config::{Config, HttpSettings},
-    cross_site, rest,
+    cross_site, failed_forms, rest,
     serve::{serve, ServeLimits},
     sessions::Sessions,
 };
 pub use crate::{database::connect_database, secrets::load_jwt_secret};
 
 /// The largest body any route reads (form posts included).
-const BODY_LIMIT: usize = 1024 * 1024;
+pub const BODY_LIMIT: usize = 1024 * 1024;
 /// How often expired sessions, token revocations and login failures are deleted.
 const HOUSEKEEPING_PERIOD: Duration = Duration::from_secs(10 * 60);
 
@@ -104,6 +104,9 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         >(
             move || provide_context(fallback_state.clone()),
             app::shell,
+        ))
+        .layer(middleware::from_fn(
+            failed_forms::keep_failed_forms_in_session,
         ))
         .layer(middleware::from_fn(
             cross_site::refuse_cross_site_cookie_mutations,

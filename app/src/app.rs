@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Pages() -> impl IntoView {
     provide_auth();
+    crate::forms::provide_failed_forms();
     view! {
         <SiteHeader />
         <main id="main" class="page">

@@ -48,10 +48,6 @@ pub enum AppError {
     Validation {
         detail: String,
         errors: Vec<FieldError>,
-        /// What a form had in its non-secret fields, so a page rendered after a plain form
-        /// post (no JavaScript) can show it again. Never part of a JSON API response.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        kept: Vec<(String, String)>,
     },
     /// 400: a request the server could not make sense of at all.
     #[error("{0}")]
@@ -107,43 +103,7 @@ impl AppError {
             [only] => only.msg.clone(),
             _ => "Some fields are invalid.".to_string(),
         };
-        Self::Validation {
-            detail,
-            errors,
-            kept: Vec::new(),
-        }
-    }
-
-    /// This error as a form shows it: still the same message, plus the form's non-secret
-    /// values so they survive a round trip without JavaScript.
-    pub fn for_form(self, values: &[(&str, &str)]) -> Self {
-        let kept = values
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        match self {
-            Self::Validation { detail, errors, .. } => Self::Validation {
-                detail,
-                errors,
-                kept,
-            },
-            other => Self::Validation {
-                detail: other.to_string(),
-                errors: Vec::new(),
-                kept,
-            },
-        }
-    }
-
-    /// A value a form had when this error was made (see [`AppError::for_form`]).
-    pub fn kept(&self, field: &str) -> Option<String> {
-        match self {
-            Self::Validation { kept, .. } => kept
-                .iter()
-                .find(|(k, _)| k == field)
-                .map(|(_, v)| v.clone()),
-            _ => None,
-        }
+        Self::Validation { detail, errors }
     }
 
     /// The HTTP status this error is answered with.

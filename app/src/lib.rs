@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod forms;
 pub mod ids;
 pub mod tasks;
 pub mod text;

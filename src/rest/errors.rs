@@ -36,7 +36,6 @@ pub async fn ensure_json_errors(response: Response<Body>) -> Response<Body> {
         StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST => AppError::Validation {
             detail: "The request could not be read.".into(),
             errors: vec![],
-            kept: vec![],
         },
         status if status.is_server_error() => AppError::Internal,
         status => AppError::BadRequest(

@@ -192,20 +192,23 @@ async fn a_failed_plain_form_post_comes_back_with_messages_and_the_values_except
             ],
         )
         .await;
-        assert_eq!(response.status(), 302);
+        assert_eq!(response.status(), 303);
         let back = location(&response);
-        assert!(back.starts_with(&app.url("/signup?")), "{back}");
+        // The error stays in the session: nothing in the address a link could forge.
+        assert_eq!(back, app.url("/signup"));
 
-        let html = app
-            .client
-            .get(&back)
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = |client: reqwest::Client, url: String| async move {
+            client
+                .get(&url)
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        let html = page(app.client.clone(), back.clone()).await;
         assert!(
             html.contains("Enter an email address such as name@example.com."),
             "{html}"
@@ -217,6 +220,38 @@ async fn a_failed_plain_form_post_comes_back_with_messages_and_the_values_except
             "HTML in a kept value is escaped"
         );
         assert!(!html.contains("hunter2"), "the password is never sent back");
+
+        // Shown once: the next visit is a fresh form.
+        let again = page(app.client.clone(), back).await;
+        assert!(!again.contains("Enter an email address such as name@example.com."));
+        assert!(!again.contains("not-an-address"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_error_or_form_values_in_a_link_are_ignored() {
+    use base64::Engine as _;
+    use leptos::server_fn::error::FromServerFnError as _;
+    for_each_backend(|app| async move {
+        let forged = app::error::AppError::validation(vec![app::error::FieldError::body(
+            "email",
+            "value_error",
+            "</p><script>alert(1)</script>Your account is locked; call +1 555 0100",
+        )]);
+        let err = base64::engine::general_purpose::URL_SAFE.encode(forged.ser());
+        let link = format!("/signup?next=%2Ftasks&__path=%2Frpc%2Fsignup&__err={err}");
+        let response = app.client.get(app.url(&link)).send().await.unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), "/signup?next=%2Ftasks");
+        let html = app
+            .get_page("/signup?next=%2Ftasks")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("call +1 555 0100"), "{html}");
+        assert!(!html.contains("<script>alert(1)"));
     })
     .await;
 }
@@ -302,6 +337,47 @@ async fn a_server_function_called_by_the_app_answers_errors_with_their_own_statu
             body.to_string().contains("Wrong email or password."),
             "{body}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_description_that_closes_the_textarea_stays_text_in_edit_mode() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let hostile = "</textarea><script>alert(1)</script><textarea>";
+        let created: Value = crate::requests::create(
+            &app,
+            &user,
+            serde_json::json!({"title": "<b>bold</b>", "description": hostile}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let id = created["id"].as_str().unwrap();
+        let login = post_form(
+            &app,
+            &app.client,
+            "/rpc/login",
+            "/login",
+            &[("email", &user.email), ("password", &user.password)],
+        )
+        .await;
+        assert_eq!(login.status(), 302, "{:?}", login.headers());
+
+        let html = app
+            .get_page(&format!("/tasks?edit={id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("&lt;/textarea&gt;&lt;script&gt;alert(1)"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>alert(1)</script>"), "{html}");
+        assert!(!html.contains("<b>bold</b>"));
     })
     .await;
 }

@@ -1,8 +1,8 @@
 //! Server functions for the account pages: thin adapters over `auth::server`.
 //!
-//! Each works as a plain form post (no JavaScript: the answer is a redirect) and as a call
-//! from the hydrated app. Errors come back as form errors that keep what was typed, except
-//! the password.
+//! Each works as a plain form post (no JavaScript: the answer is a redirect, and a failure is
+//! kept in the session for the page it returns to, see `crate::forms`) and as a call from
+//! the hydrated app. Errors keep their kind: a lockout is a 429, not a typo.
 
 use leptos::prelude::*;
 
@@ -19,7 +19,6 @@ pub async fn signup(
     use super::{safe_next, server, NewAccount};
     use crate::error::FieldError;
 
-    let kept = [("email", email.as_str()), ("name", name.as_str())];
     let result: Result<User, AppError> = async {
         let state = crate::state::AppState::from_context()?;
         let account = NewAccount::parse(&email, &password, &name)?;
@@ -36,7 +35,7 @@ pub async fn signup(
         Ok(user)
     }
     .await;
-    crate::error::with_status(result).map_err(|e| e.for_form(&kept))
+    crate::error::with_status(result)
 }
 
 #[server(prefix = "/rpc", endpoint = "login")]
@@ -49,7 +48,6 @@ pub async fn login(
 
     use super::{safe_next, server, Credentials};
 
-    let kept = [("email", email.as_str())];
     let result: Result<User, AppError> = async {
         let state = crate::state::AppState::from_context()?;
         let credentials = Credentials::parse(&email, &password)?;
@@ -70,7 +68,7 @@ pub async fn login(
         Ok(user)
     }
     .await;
-    crate::error::with_status(result).map_err(|e| e.for_form(&kept))
+    crate::error::with_status(result)
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]

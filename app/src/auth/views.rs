@@ -1,11 +1,11 @@
 //! The account pages (sign up, log in, your account), the nav's user menu, and the guard
 //! that sends visitors to the login page and back.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn as _};
 use leptos_meta::Title;
 use leptos_router::{
     components::{Redirect, A},
-    hooks::{use_location, use_query_map, use_url},
+    hooks::{use_location, use_query_map},
 };
 
 use super::{
@@ -15,6 +15,7 @@ use super::{
 use crate::{
     components::{Field, FormMessage},
     error::AppError,
+    forms::{form_error, form_message, kept_value, use_failed_forms, AfterFailedForm},
 };
 
 /// The account actions and who is logged in, shared by every page.
@@ -28,9 +29,6 @@ pub struct Auth {
 
 /// Creates the actions and the current-user resource; call once, inside the router.
 pub fn provide_auth() -> Auth {
-    // An error carried back in the URL from a plain form post (no JavaScript) is normally
-    // provided inside <Routes>; the actions live above it, so read it here.
-    use_url().with_untracked(|url| url.provide_server_action_error());
     let signup = ServerAction::<Signup>::new();
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
@@ -104,28 +102,8 @@ pub fn UserMenu() -> impl IntoView {
     }
 }
 
-/// The latest error an action returned, if its last answer was an error.
-fn action_error<T: 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    Signal::derive(move || value.get().and_then(|v| v.err()))
-}
-
 fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
-}
-
-/// A message for the whole form when the error names no field.
-fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
-    Signal::derive(move || match error.get() {
-        Some(AppError::Validation { errors, .. }) if !errors.is_empty() => None,
-        Some(e) => Some(e.to_string()),
-        None => None,
-    })
-}
-
-fn kept(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.kept(field)))
 }
 
 /// The `next` query parameter: where to return after logging in.
@@ -152,7 +130,8 @@ fn check_present(value: &str) -> Option<String> {
 #[component]
 pub fn SignupPage() -> impl IntoView {
     let auth = use_auth();
-    let error = action_error(auth.signup.value());
+    let failed = use_failed_forms().of(Signup::PATH);
+    let error = form_error(auth.signup.value(), failed);
     let next = next_param();
     let pending = auth.signup.pending();
 
@@ -160,6 +139,7 @@ pub fn SignupPage() -> impl IntoView {
         <Title text="Sign up" />
         <section class="card narrow">
             <h1>"Create your account"</h1>
+            <AfterFailedForm>
             <ActionForm action=auth.signup attr:novalidate=true attr:aria-label="Sign up">
                 <input type="hidden" name="next" value=move || next.get() />
                 <FormMessage message=form_message(error) />
@@ -168,7 +148,7 @@ pub fn SignupPage() -> impl IntoView {
                     name="name"
                     autocomplete="name"
                     required=true
-                    initial=kept(error, "name")
+                    initial=kept_value(failed, "name")
                     server_error=field_message(error, "name")
                     check=check_name
                 />
@@ -178,7 +158,7 @@ pub fn SignupPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="email"
                     required=true
-                    initial=kept(error, "email")
+                    initial=kept_value(failed, "email")
                     server_error=field_message(error, "email")
                     check=check_email
                 />
@@ -196,6 +176,7 @@ pub fn SignupPage() -> impl IntoView {
                     {move || if pending.get() { "Creating your account…" } else { "Sign up" }}
                 </button>
             </ActionForm>
+            </AfterFailedForm>
             <p class="muted">
                 "Already have an account? "
                 <A href=move || with_next("/login", &next.get())>"Log in"</A>
@@ -207,7 +188,8 @@ pub fn SignupPage() -> impl IntoView {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
-    let error = action_error(auth.login.value());
+    let failed = use_failed_forms().of(Login::PATH);
+    let error = form_error(auth.login.value(), failed);
     let next = next_param();
     let pending = auth.login.pending();
 
@@ -215,6 +197,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <section class="card narrow">
             <h1>"Log in"</h1>
+            <AfterFailedForm>
             <ActionForm action=auth.login attr:novalidate=true attr:aria-label="Log in">
                 <input type="hidden" name="next" value=move || next.get() />
                 <FormMessage message=form_message(error) />
@@ -224,7 +207,7 @@ pub fn LoginPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="username"
                     required=true
-                    initial=kept(error, "email")
+                    initial=kept_value(failed, "email")
                     server_error=field_message(error, "email")
                     check=check_present
                 />
@@ -241,6 +224,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if pending.get() { "Logging in…" } else { "Log in" }}
                 </button>
             </ActionForm>
+            </AfterFailedForm>
             <p class="muted">
                 "New here? "
                 <A href=move || with_next("/signup", &next.get())>"Create an account"</A>

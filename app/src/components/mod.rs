@@ -108,3 +108,26 @@ pub fn FormMessage(#[prop(into)] message: Signal<Option<String>>) -> impl IntoVi
         </Show>
     }
 }
+
+/// Text to put inside a `<textarea>`. The renderer in use leaves textarea children
+/// unescaped in server-rendered HTML (they are raw text to it), so a value holding
+/// `</textarea>` would end the element there and whatever follows would run as markup. On
+/// the server the text is escaped here; the browser decodes it back into the same value the
+/// hydrated app holds.
+pub fn textarea_text(text: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut escaped = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => escaped.push_str("&amp;"),
+                '<' => escaped.push_str("&lt;"),
+                '>' => escaped.push_str("&gt;"),
+                c => escaped.push(c),
+            }
+        }
+        escaped
+    }
+    #[cfg(not(feature = "ssr"))]
+    text
+}

@@ -46,14 +46,9 @@ pub async fn load_board(filter: Filter, page: u32) -> Result<TaskBoard, AppError
 
 #[server(prefix = "/rpc", endpoint = "tasks/add")]
 pub async fn add_task(title: String, description: Option<String>) -> Result<Task, AppError> {
-    let kept = [
-        ("title", title.as_str()),
-        ("description", description.as_deref().unwrap_or_default()),
-    ];
     let input = super::TaskInput::parse(&title, description.as_deref());
     as_caller(|state, owner| async move { super::server::create(&state.db, owner, &input?).await })
         .await
-        .map_err(|e| e.for_form(&kept))
 }
 
 #[server(prefix = "/rpc", endpoint = "tasks/complete")]
@@ -71,10 +66,6 @@ pub async fn edit_task(
     description: Option<String>,
     next: Option<String>,
 ) -> Result<Task, AppError> {
-    let kept = [
-        ("title", title.as_str()),
-        ("description", description.as_deref().unwrap_or_default()),
-    ];
     let input = super::TaskInput::parse(&title, description.as_deref());
     as_caller(|state, owner| async move {
         let task = super::server::update(&state.db, owner, id.into(), &input?).await?;
@@ -82,7 +73,6 @@ pub async fn edit_task(
         Ok(task)
     })
     .await
-    .map_err(|e| e.for_form(&kept))
 }
 
 #[server(prefix = "/rpc", endpoint = "tasks/delete")]

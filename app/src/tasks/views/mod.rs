@@ -4,7 +4,7 @@
 //! filter and edit mode live in the URL); once hydrated the same forms run as server actions,
 //! with pending items and optimistic toggles that fall back to the server's truth on failure.
 
-use leptos::{html, prelude::*};
+use leptos::{html, prelude::*, server_fn::ServerFn as _};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 use uuid::Uuid;
@@ -16,7 +16,12 @@ use super::{
     },
     Filter, TaskBoard, TaskTitle, DESCRIPTION_MAX_CHARS,
 };
-use crate::{auth::views::RequireUser, components::Field, error::AppError};
+use crate::{
+    auth::views::RequireUser,
+    components::{textarea_text, Field, FormMessage},
+    error::AppError,
+    forms::{form_error, form_message, kept_value, use_failed_forms, AfterFailedForm},
+};
 
 mod row;
 
@@ -136,7 +141,8 @@ fn Board() -> impl IntoView {
 #[component]
 fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
     let form = NodeRef::<html::Form>::new();
-    let error = Signal::derive(move || add.value().get().and_then(|v| v.err()));
+    let failed = use_failed_forms().of(AddTask::PATH);
+    let error = form_error(add.value(), failed);
     // Clear the form once the server has the task.
     Effect::new(move |_| {
         if let Some(Ok(_)) = add.value().get() {
@@ -146,12 +152,14 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
         }
     });
     view! {
+        <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
+            <FormMessage message=form_message(error) />
             <Field
                 label="New task"
                 name="title"
                 required=true
-                initial=Signal::derive(move || error.get().and_then(|e| e.kept("title")))
+                initial=kept_value(failed, "title")
                 server_error=Signal::derive(move || error.get().and_then(|e| e.field_message("title")))
                 check=|v| TaskTitle::parse(v).err().map(|e| e.msg)
             />
@@ -163,7 +171,7 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
                     rows="2"
                     maxlength=DESCRIPTION_MAX_CHARS
                 >
-                    {move || error.get().and_then(|e| e.kept("description"))}
+                    {move || textarea_text(kept_value(failed, "description").get().unwrap_or_default())}
                 </textarea>
                 <p class="field-message" role="alert">
                     {move || error.get().and_then(|e| e.field_message("description"))}
@@ -171,6 +179,7 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
             </div>
             <button type="submit" class="button">"Add task"</button>
         </ActionForm>
+        </AfterFailedForm>
         <Show when=move || add.pending().get()>
             <p class="pending" role="status">
                 "Adding “"{move || add.input().get().map(|i| i.title).unwrap_or_default()}"”…"

@@ -4,6 +4,7 @@
 use leptos::{ev, html, prelude::*, server_fn::ServerFn as _, wasm_bindgen::JsCast as _};
 
 use super::Actions;
+use crate::components::textarea_text;
 use crate::tasks::{
     api::{DeleteTask, EditTask},
     Task,
@@ -198,7 +199,7 @@ fn EditForm(
             />
             <label class="visually-hidden" for=format!("edit-description-{id}")>"Details"</label>
             <textarea id=format!("edit-description-{id}") name="description" rows="2">
-                {task.description.clone().unwrap_or_default()}
+                {textarea_text(task.description.clone().unwrap_or_default())}
             </textarea>
             <div class="edit-actions">
                 <button type="submit" class="button">"Save"</button>

@@ -1,0 +1,127 @@
+//! What a plain form post (no JavaScript) that failed leaves for the page it returns to: the
+//! error, with its kind intact, and what was typed in the non-secret fields.
+//!
+//! The server keeps it in the session for one page view (never in the URL, where a link
+//! could forge it); the page takes it with [`take_failed_form`]. With JavaScript, forms read
+//! their action's own result instead and keep what was typed in the inputs.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The session key the server keeps a failed form under.
+pub const FAILED_FORM_KEY: &str = "failed_form";
+
+/// A failed plain form post: which server function, its error, the non-secret values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedForm {
+    /// The server function's path, e.g. `/rpc/login`.
+    pub action: String,
+    pub error: AppError,
+    pub values: Vec<(String, String)>,
+}
+
+impl FailedForm {
+    /// Whether a field's value may be kept: never a password.
+    pub fn keeps(field: &str) -> bool {
+        !field.contains("password")
+    }
+
+    pub fn value(&self, field: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.clone())
+    }
+}
+
+/// Takes (and removes) the failed form the session holds, if any.
+#[server(prefix = "/rpc", endpoint = "forms/failed")]
+pub async fn take_failed_form() -> Result<Option<FailedForm>, AppError> {
+    let Some(session) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
+    else {
+        return Ok(None);
+    };
+    session
+        .remove::<FailedForm>(FAILED_FORM_KEY)
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "the failed form could not be read from the session");
+            AppError::Unavailable("Your session could not be read right now.".into())
+        })
+}
+
+/// The failed form of this page view, loaded once per page (the page's forms wait for it).
+#[derive(Clone, Copy)]
+pub struct FailedForms(Resource<Option<FailedForm>>);
+
+/// Creates the resource; call once, inside the router.
+pub fn provide_failed_forms() {
+    let location = use_location();
+    let resource = Resource::new(
+        move || location.pathname.get(),
+        |_| async { take_failed_form().await.ok().flatten() },
+    );
+    provide_context(FailedForms(resource));
+}
+
+impl FailedForms {
+    /// The failed form of `action` on this page view, if that is what failed.
+    pub fn of(self, action: &'static str) -> Signal<Option<FailedForm>> {
+        let resource = self.0;
+        Signal::derive(move || resource.get().flatten().filter(|f| f.action == action))
+    }
+}
+
+pub fn use_failed_forms() -> FailedForms {
+    expect_context::<FailedForms>()
+}
+
+/// Renders its children once this page view's failed form (if any) is known, so forms
+/// render with what was typed before a failed plain post.
+#[component]
+pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
+    let FailedForms(resource) = use_failed_forms();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let _ = resource.await;
+                children.with_value(|c| c())
+            })}
+        </Suspense>
+    }
+}
+
+/// The error a form shows: its action's latest answer with JavaScript, or the failed plain
+/// post this page view came back from.
+pub fn form_error<T: 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    failed: Signal<Option<FailedForm>>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || match value.get() {
+        Some(result) => result.err(),
+        None => failed.get().map(|f| f.error),
+    })
+}
+
+/// What was typed in `field` before the failed plain post, if the page came back from one.
+pub fn kept_value(
+    failed: Signal<Option<FailedForm>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || failed.get().and_then(|f| f.value(field)))
+}
+
+/// A message for the whole form when the error names no field (a lockout, an ended
+/// session, an unreachable server).
+pub fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
+    Signal::derive(move || match error.get() {
+        Some(AppError::Validation { errors, .. }) if !errors.is_empty() => None,
+        Some(e) => Some(e.to_string()),
+        None => None,
+    })
+}
