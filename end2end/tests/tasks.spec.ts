@@ -137,6 +137,28 @@ test.describe('with JavaScript disabled', () => {
     await expect(page).toHaveURL('/tasks?page=2');
     await expect(page.getByText('24 items left')).toBeVisible();
   });
+
+  test('a refused task keeps what was typed, and markup in it stays text', async ({ page }) => {
+    await signUp(page, newAccount(), { js: false });
+    await expect(page).toHaveURL('/tasks');
+    const details = '</textarea><script>window.__pwned = 1</script> keep me';
+    await page.getByLabel('New task').fill('x'.repeat(201));
+    await page.getByLabel('Details (optional)').fill(details);
+    await page.getByRole('button', { name: 'Add task' }).click();
+
+    // Back on the page (the error lives in the session, not the address), with the message
+    // and exactly what was typed.
+    await expect(page).toHaveURL('/tasks');
+    await expect(page.getByText('A title has at most 200 characters.')).toBeVisible();
+    await expect(page.getByLabel('New task')).toHaveValue('x'.repeat(201));
+    await expect(page.getByLabel('Details (optional)')).toHaveValue(details);
+    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+
+    // Shown once: a reload is a fresh form.
+    await page.reload();
+    await expect(page.getByText('A title has at most 200 characters.')).toHaveCount(0);
+    await expect(page.getByLabel('New task')).toHaveValue('');
+  });
 });
 
 test('two people never see each other’s tasks', async ({ browser }) => {
