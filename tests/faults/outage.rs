@@ -125,6 +125,19 @@ async fn postgres_with_proxy() -> Option<(Database, Proxy)> {
     Some((database, proxy))
 }
 
+/// The server, reaching its database through the proxy.
+fn start_through(proxy: &Proxy, database: &Database, env: &[(&str, &str)]) -> Server {
+    Server::start(
+        Launch {
+            database_url: &database.url_via(proxy.port),
+            data_dir: database.folder.path(),
+            env,
+            shell_prefix: None,
+        },
+        START,
+    )
+}
+
 async fn get_me(server: &Server, token: &str) -> (u16, Option<Value>, Option<String>, Duration) {
     let started = Instant::now();
     let response = client()
@@ -147,16 +160,7 @@ async fn a_database_that_refuses_connections_gets_a_fast_503_and_the_server_reco
     let Some((database, mut proxy)) = postgres_with_proxy().await else {
         return;
     };
-    let url = database.url_via(proxy.port);
-    let server = Server::start(
-        Launch {
-            database_url: &url,
-            data_dir: database.folder.path(),
-            env: &[],
-            shell_prefix: None,
-        },
-        START,
-    );
+    let server = start_through(&proxy, &database, &[]);
     let account = new_account(&client(), &server).await;
     assert_eq!(get_me(&server, &account.token).await.0, 200);
 
@@ -203,16 +207,7 @@ async fn a_database_that_stops_answering_gets_503_when_the_request_times_out() {
     let Some((database, mut proxy)) = postgres_with_proxy().await else {
         return;
     };
-    let url = database.url_via(proxy.port);
-    let server = Server::start(
-        Launch {
-            database_url: &url,
-            data_dir: database.folder.path(),
-            env: &[("REQUEST_TIMEOUT_SECS", "2")],
-            shell_prefix: None,
-        },
-        START,
-    );
+    let server = start_through(&proxy, &database, &[("REQUEST_TIMEOUT_SECS", "2")]);
     let account = new_account(&client(), &server).await;
 
     proxy.black_hole().await;

@@ -20,6 +20,21 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|v| !v.trim().is_empty())
 }
 
+/// Runs `$body` with a direct connection to the test database, whichever engine it is.
+macro_rules! with_connection {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        if $db.postgres_name.is_some() {
+            let mut $conn = PgConnection::connect(&$db.url).await.expect("connect");
+            $body
+        } else {
+            let mut $conn = sqlx::SqliteConnection::connect(&$db.url)
+                .await
+                .expect("open");
+            $body
+        }
+    };
+}
+
 /// A database that several server runs in a row can share.
 pub struct Database {
     pub url: String,
@@ -65,50 +80,26 @@ impl Database {
         url.to_string()
     }
 
-    /// How many tasks the database holds for `user_id`, read directly, not through the app.
+    /// The ids of `user_id`'s tasks, read directly from the database, not through the app.
     pub async fn stored_task_ids(&self, user_id: &str) -> Vec<String> {
         let user: uuid::Uuid = user_id.parse().expect("a user id");
-        if self.postgres_name.is_some() {
-            let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-            let rows: Vec<(uuid::Uuid,)> =
-                sqlx::query_as("select id from tasks where user_id = $1")
-                    .bind(user)
-                    .fetch_all(&mut conn)
-                    .await
-                    .expect("read tasks");
-            rows.into_iter().map(|(id,)| id.to_string()).collect()
-        } else {
-            let url = format!("{}?mode=ro", self.url);
-            let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open");
-            let rows: Vec<(uuid::Uuid,)> =
-                sqlx::query_as("select id from tasks where user_id = $1")
-                    .bind(user)
-                    .fetch_all(&mut conn)
-                    .await
-                    .expect("read tasks");
-            rows.into_iter().map(|(id,)| id.to_string()).collect()
-        }
+        let sql = "select id from tasks where user_id = $1";
+        let rows: Vec<(uuid::Uuid,)> = with_connection!(self, |conn| sqlx::query_as(sql)
+            .bind(user)
+            .fetch_all(&mut conn)
+            .await
+            .expect("read tasks"));
+        rows.into_iter().map(|(id,)| id.to_string()).collect()
     }
 
     /// Whether an account with this email exists, read directly.
     pub async fn account_exists(&self, email: &str) -> bool {
         let sql = "select count(*) from users where email = $1";
-        let count: i64 = if self.postgres_name.is_some() {
-            let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-            sqlx::query_scalar(sql)
-                .bind(email)
-                .fetch_one(&mut conn)
-                .await
-        } else {
-            let mut conn = sqlx::SqliteConnection::connect(&self.url)
-                .await
-                .expect("open");
-            sqlx::query_scalar(sql)
-                .bind(email)
-                .fetch_one(&mut conn)
-                .await
-        }
-        .expect("count users");
+        let count: i64 = with_connection!(self, |conn| sqlx::query_scalar(sql)
+            .bind(email)
+            .fetch_one(&mut conn)
+            .await
+            .expect("count users"));
         count > 0
     }
 
