@@ -12,7 +12,7 @@ use sqlx::{
 };
 use tokio::time::Instant;
 
-use crate::{config::Config, startup::StartupError};
+use crate::{config::Config, private_files, startup::StartupError};
 
 /// SQLite's page size for new databases, to turn `SQLITE_MAX_SIZE_MB` into pages.
 const SQLITE_PAGE_BYTES: u64 = 4096;
@@ -35,8 +35,11 @@ pub async fn connect_database(config: &Config) -> Result<Db, StartupError> {
 }
 
 async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
-    if let Some(folder) = config.sqlite_folder() {
-        create_private_folder(&folder)?;
+    if let Some(file) = config.sqlite_file() {
+        if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty()) {
+            private_files::create_folder(folder)?;
+        }
+        private_files::prepare_database_file(&file)?;
     }
     let limits = config.database;
     let mut options = SqliteConnectOptions::from_str(&config.database_url)?
@@ -78,21 +81,6 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
             .unwrap_or_default();
     tracing::debug!(busy, log_pages, folded, "write-ahead log folded in");
     Ok(Db::sqlite(pool))
-}
-
-/// The SQLite folder, created readable by this user only (the database holds every
-/// account's data and password hashes).
-fn create_private_folder(folder: &std::path::Path) -> Result<(), StartupError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(folder).map_err(|e| {
-        StartupError::Io(std::io::Error::new(
-            e.kind(),
-            format!("could not create {}: {e}", folder.display()),
-        ))
-    })
 }
 
 async fn open_postgres(config: &Config) -> Result<Db, StartupError> {

@@ -4,6 +4,7 @@ pub mod config;
 pub mod cross_site;
 pub mod database;
 pub mod failed_forms;
+pub mod private_files;
 pub mod rest;
 pub mod secrets;
 pub mod serve;

@@ -4,7 +4,7 @@ use std::{io::Write as _, path::Path};
 
 use secrecy::ExposeSecret;
 
-use crate::{config::Config, startup::StartupError};
+use crate::{config::Config, private_files, startup::StartupError};
 
 /// The JWT signing key: `JWT_SECRET`, or a secret generated once into `DATA_DIR/jwt_secret`
 /// (owner-only permissions) and read back on every later start, so tokens survive restarts.
@@ -15,6 +15,14 @@ pub fn load_jwt_secret(config: &Config) -> Result<Vec<u8>, StartupError> {
     let path = config.data_dir.join("jwt_secret");
     match std::fs::read_to_string(&path) {
         Ok(text) => {
+            if let Ok(Some(mode)) = private_files::open_to_others(&path) {
+                return Err(StartupError::Secret(format!(
+                    "{} can be read by other users (mode {mode:o}); run `chmod 600 {}` or set \
+                     JWT_SECRET instead",
+                    path.display(),
+                    path.display()
+                )));
+            }
             let secret = text.trim().as_bytes().to_vec();
             if secret.len() < 32 {
                 return Err(StartupError::Secret(format!(
@@ -37,14 +45,10 @@ fn generate_secret_file(path: &Path) -> Result<Vec<u8>, StartupError> {
         StartupError::Secret(format!("could not write {}: {e}", path.display()))
     };
     if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder).map_err(fail)?;
+        private_files::create_folder(folder).map_err(fail)?;
     }
     let secret = hex::encode(rand::random::<[u8; 32]>());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(fail)?;
+    let mut file = private_files::create_new_file(path).map_err(fail)?;
     file.write_all(secret.as_bytes()).map_err(fail)?;
     tracing::warn!(
         path = %path.display(),

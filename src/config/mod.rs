@@ -217,15 +217,12 @@ impl Config {
         })
     }
 
-    /// The folder the SQLite database lives in, if the database is SQLite on a file.
-    pub fn sqlite_folder(&self) -> Option<PathBuf> {
+    /// The SQLite database file, if the database is SQLite on a file.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
         let path = self.database_url.strip_prefix("sqlite:")?;
         let path = path.trim_start_matches("//");
         let path = path.split('?').next().unwrap_or_default();
-        if path.is_empty() || path == ":memory:" {
-            return None;
-        }
-        PathBuf::from(path).parent().map(PathBuf::from)
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
 }
 

@@ -20,7 +20,7 @@ fn defaults_give_a_local_sqlite_file_on_port_3000() {
         config.leptos_options.site_addr.to_string(),
         "127.0.0.1:3000"
     );
-    assert_eq!(config.sqlite_folder(), Some(PathBuf::from("data")));
+    assert_eq!(config.sqlite_file(), Some(PathBuf::from("data/todo.db")));
 }
 
 #[test]
@@ -101,9 +101,9 @@ fn cors_origins_are_a_checked_comma_separated_list() {
 }
 
 #[test]
-fn postgres_urls_have_no_sqlite_folder() {
+fn postgres_urls_have_no_sqlite_file() {
     let config = config_with(&[("DATABASE_URL", "postgres://u@h/db")]).unwrap();
-    assert_eq!(config.sqlite_folder(), None);
+    assert_eq!(config.sqlite_file(), None);
 }
 
 #[test]

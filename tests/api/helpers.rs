@@ -219,12 +219,17 @@ impl FreshDatabase {
 
     /// The test configuration with some variables set otherwise.
     pub fn config_with(&self, overrides: &[(&str, &str)]) -> Config {
+        Self::config_for(&self.url, overrides)
+    }
+
+    /// The test configuration for a database URL, with some variables set otherwise.
+    pub fn config_for(url: &str, overrides: &[(&str, &str)]) -> Config {
         Config::from_lookup(|name| {
             if let Some((_, value)) = overrides.iter().find(|(k, _)| *k == name) {
                 return Some(value.to_string());
             }
             match name {
-                "DATABASE_URL" => Some(self.url.clone()),
+                "DATABASE_URL" => Some(url.to_string()),
                 "DATABASE_MAX_CONNECTIONS" => Some("5".into()),
                 "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
                 "RUST_LOG" => Some("warn".into()),
