@@ -224,7 +224,7 @@ mod ssr {
     /// Server functions answer an error with its own status rather than a blanket 500, so
     /// logs and monitors see 4xx for bad input. A plain form post (no JavaScript) keeps the
     /// redirect back to its page, which carries the error in the URL.
-    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(error) = &result {
             if let (false, Some(response)) = (
                 is_plain_form_post(),
@@ -237,6 +237,14 @@ mod ssr {
             }
         }
         result
+    }
+
+    /// Runs a server function's body and answers its error with the error's own status
+    /// (see [`with_status`]): the one wrapper every server function uses.
+    pub async fn respond<T>(
+        body: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        with_status(body.await)
     }
 
     /// Whether the server function being run was called by a plain HTML form (no
@@ -329,4 +337,4 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{is_plain_form_post, with_status, ErrorBody};
+pub use ssr::{is_plain_form_post, respond, ErrorBody};

@@ -40,18 +40,21 @@ impl FailedForm {
 /// Takes (and removes) the failed form the session holds, if any.
 #[server(prefix = "/rpc", endpoint = "forms/failed")]
 pub async fn take_failed_form() -> Result<Option<FailedForm>, AppError> {
-    let Some(session) = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
-    else {
-        return Ok(None);
-    };
-    session
-        .remove::<FailedForm>(FAILED_FORM_KEY)
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "the failed form could not be read from the session");
-            AppError::Unavailable("Your session could not be read right now.".into())
-        })
+    crate::error::respond(async {
+        let Some(session) = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
+        else {
+            return Ok(None);
+        };
+        session
+            .remove::<FailedForm>(FAILED_FORM_KEY)
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "the failed form could not be read from the session");
+                AppError::Unavailable("Your session could not be read right now.".into())
+            })
+    })
+    .await
 }
 
 /// The failed form of this page view, loaded once per page (the page's forms wait for it).

@@ -73,11 +73,16 @@ pub async fn answer_503_after(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response<Body> {
-    let path = request.uri().path().to_owned();
+    // A reference-counted copy, not a new string: this runs on every request.
+    let uri = request.uri().clone();
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(%path, limit_secs = limit.as_secs_f32(), "a request timed out");
+            tracing::warn!(
+                path = uri.path(),
+                limit_secs = limit.as_secs_f32(),
+                "a request timed out"
+            );
             AppError::Unavailable(
                 "The server took too long to answer this request; please try again.".into(),
             )

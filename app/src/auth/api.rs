@@ -19,7 +19,7 @@ pub async fn signup(
     use super::{safe_next, server, NewAccount};
     use crate::error::FieldError;
 
-    let result: Result<User, AppError> = async {
+    crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let account = NewAccount::parse(&email, &password, &name)?;
         let user = match server::create_account(&state.db, &state.passwords, account).await {
@@ -33,9 +33,8 @@ pub async fn signup(
         session()?.log_in(user.id).await?;
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(user)
-    }
-    .await;
-    crate::error::with_status(result)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "login")]
@@ -48,7 +47,7 @@ pub async fn login(
 
     use super::{safe_next, server, Credentials};
 
-    let result: Result<User, AppError> = async {
+    crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let credentials = Credentials::parse(&email, &password)?;
         let ClientIp(client) = leptos_axum::extract::<ClientIp>().await.map_err(|error| {
@@ -66,20 +65,18 @@ pub async fn login(
         session()?.log_in(user.id).await?;
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(user)
-    }
-    .await;
-    crate::error::with_status(result)
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let result = async {
+    crate::error::respond(async {
         session()?.log_out().await?;
         leptos_axum::redirect("/");
         Ok(())
-    }
-    .await;
-    crate::error::with_status(result)
+    })
+    .await
 }
 
 /// Who is logged in, if anyone.
@@ -87,14 +84,13 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn current_user() -> Result<Option<User>, AppError> {
     use super::extract::MaybeAuthUser;
 
-    let result = async {
+    crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let MaybeAuthUser(user) =
             leptos_axum::extract_with_state::<MaybeAuthUser, _>(&state).await?;
         Ok(user.map(|u| u.user))
-    }
-    .await;
-    crate::error::with_status(result)
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -18,14 +18,13 @@ async fn as_caller<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
-    let result = async {
+    crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let auth =
             leptos_axum::extract_with_state::<crate::auth::extract::AuthUser, _>(&state).await?;
         body(state, auth.id()).await
-    }
-    .await;
-    crate::error::with_status(result)
+    })
+    .await
 }
 
 /// After a plain form post, go to `next` (a path on this site); the hydrated app stays put.
