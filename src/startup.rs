@@ -85,8 +85,10 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             time::Duration::try_from(http.session_ttl).unwrap_or(time::Duration::days(7)),
         ));
 
-    Router::new()
-        .merge(api)
+    // Pages, server functions and docs: cookie sessions, and no cross-site changes. The JSON
+    // API is merged beside them, outside the session layer: it authenticates with bearer
+    // tokens only, and a session cookie sent there is never read.
+    let pages = Router::new()
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .route("/redoc", get(rest::openapi::redoc))
         .leptos_routes_with_context(
@@ -108,10 +110,12 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         .layer(middleware::from_fn(
             failed_forms::keep_failed_forms_in_session,
         ))
-        .layer(middleware::from_fn(
-            cross_site::refuse_cross_site_cookie_mutations,
-        ))
-        .layer(sessions)
+        .layer(middleware::from_fn(cross_site::refuse_cross_site_changes))
+        .layer(sessions);
+
+    Router::new()
+        .merge(api)
+        .merge(pages)
         .layer(http.client_ip_source.clone().into_extension())
         .layer(middleware::from_fn_with_state(
             http.request_timeout,

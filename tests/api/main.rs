@@ -7,6 +7,7 @@ mod requests;
 
 mod auth;
 mod cors;
+mod cross_site;
 mod files;
 mod health;
 mod limits;
