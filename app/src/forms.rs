@@ -58,8 +58,16 @@ pub async fn take_failed_form() -> Result<Option<FailedForm>, AppError> {
 }
 
 /// The failed form of this page view, loaded once per page (the page's forms wait for it).
+///
+/// Forms read a plain signal that [`AfterFailedForm`] fills once the resource has loaded,
+/// never the resource itself: leptos 0.8's server renderer can stall a response when one
+/// resource is read with `.get()` under several `<Suspense>` boundaries (leptos issues
+/// #4578 and #4851); awaiting it in one place avoids that.
 #[derive(Clone, Copy)]
-pub struct FailedForms(Resource<Option<FailedForm>>);
+pub struct FailedForms {
+    resource: Resource<Option<FailedForm>>,
+    loaded: RwSignal<Option<FailedForm>>,
+}
 
 /// Creates the resource; call once, inside the router.
 pub fn provide_failed_forms() {
@@ -68,14 +76,17 @@ pub fn provide_failed_forms() {
         move || location.pathname.get(),
         |_| async { take_failed_form().await.ok().flatten() },
     );
-    provide_context(FailedForms(resource));
+    provide_context(FailedForms {
+        resource,
+        loaded: RwSignal::new(None),
+    });
 }
 
 impl FailedForms {
     /// The failed form of `action` on this page view, if that is what failed.
     pub fn of(self, action: &'static str) -> Signal<Option<FailedForm>> {
-        let resource = self.0;
-        Signal::derive(move || resource.get().flatten().filter(|f| f.action == action))
+        let loaded = self.loaded;
+        Signal::derive(move || loaded.get().filter(|f| f.action == action))
     }
 }
 
@@ -87,12 +98,12 @@ pub fn use_failed_forms() -> FailedForms {
 /// render with what was typed before a failed plain post.
 #[component]
 pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
-    let FailedForms(resource) = use_failed_forms();
+    let FailedForms { resource, loaded } = use_failed_forms();
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let _ = resource.await;
+                loaded.set(resource.await);
                 children.with_value(|c| c())
             })}
         </Suspense>
