@@ -119,7 +119,7 @@ async fn wait_for_postgres(
                 let _ = connection.close().await;
                 return Ok(());
             }
-            Ok(Err(error)) if !worth_retrying(&error) => return Err(error.into()),
+            Ok(Err(error)) if !app::db::means_unreachable(&error) => return Err(error.into()),
             Ok(Err(error)) => error.to_string(),
             Err(_) => format!("no answer within {}s", LONGEST_RETRY.as_secs()),
         };
@@ -137,17 +137,5 @@ async fn wait_for_postgres(
         );
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(LONGEST_RETRY);
-    }
-}
-
-/// Connection failures that may pass: refused, reset, unreachable, or the server starting
-/// up or shutting down. Not: bad credentials, a missing database, a bad URL.
-fn worth_retrying(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut => true,
-        sqlx::Error::Database(e) => e
-            .code()
-            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
-        _ => false,
     }
 }

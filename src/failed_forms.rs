@@ -24,14 +24,8 @@ const ERROR_PARAMS: [&str; 2] = ["__err", "__path"];
 
 pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Response {
     if request.method() == Method::GET {
-        if let Some(clean) = request.uri().query().and_then(without_error_params) {
-            let path = request.uri().path();
-            let target = if clean.is_empty() {
-                path.to_string()
-            } else {
-                format!("{path}?{clean}")
-            };
-            return Redirect::to(&target).into_response();
+        if let Some((clean, _)) = request.uri().query().and_then(split_error_params) {
+            return Redirect::to(&with_query(request.uri().path(), &clean)).into_response();
         }
         return next.run(request).await;
     }
@@ -73,12 +67,9 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
     let Some((path, query)) = location.split_once('?') else {
         return response;
     };
-    let Some(clean) = without_error_params(query) else {
+    let Some((clean, carried)) = split_error_params(query) else {
         return response;
     };
-    let carried: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
     let param = |name: &str| carried.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     if let (Some(action), Some(error)) = (param("__path"), param("__err").and_then(decode_error)) {
         let failed = FailedForm {
@@ -90,12 +81,7 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
             tracing::warn!(%error, "a failed form could not be kept in the session");
         }
     }
-    let target = if clean.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{clean}")
-    };
-    match HeaderValue::from_str(&target) {
+    match HeaderValue::from_str(&with_query(path, &clean)) {
         Ok(value) => {
             response.headers_mut().insert(header::LOCATION, value);
             *response.status_mut() = StatusCode::SEE_OTHER;
@@ -105,25 +91,26 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
     response
 }
 
-/// The query without the error parameters, if it had any.
-fn without_error_params(query: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+/// The query without the error parameters, and those parameters, if it had any.
+fn split_error_params(query: &str) -> Option<(String, Vec<(String, String)>)> {
+    let (carried, kept): (Vec<_>, Vec<_>) = form_urlencoded::parse(query.as_bytes())
         .into_owned()
-        .collect();
-    if !pairs
-        .iter()
-        .any(|(k, _)| ERROR_PARAMS.contains(&k.as_str()))
-    {
+        .partition(|(k, _)| ERROR_PARAMS.contains(&k.as_str()));
+    if carried.is_empty() {
         return None;
     }
-    let mut kept = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs
-        .iter()
-        .filter(|(k, _)| !ERROR_PARAMS.contains(&k.as_str()))
-    {
-        kept.append_pair(k, v);
+    let clean = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&kept)
+        .finish();
+    Some((clean, carried))
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
     }
-    Some(kept.finish())
 }
 
 /// The error the server function put in the redirect: base64 of its JSON encoding.
@@ -138,12 +125,21 @@ mod tests {
 
     #[test]
     fn error_parameters_are_stripped_and_the_rest_kept() {
-        assert_eq!(without_error_params("filter=active&page=2"), None);
+        let clean = |query| split_error_params(query).map(|(clean, _)| clean);
+        assert_eq!(clean("filter=active&page=2"), None);
         assert_eq!(
-            without_error_params("filter=active&__path=%2Frpc%2Flogin&__err=eyJ9").as_deref(),
+            clean("filter=active&__path=%2Frpc%2Flogin&__err=eyJ9").as_deref(),
             Some("filter=active")
         );
-        assert_eq!(without_error_params("__err=x").as_deref(), Some(""));
+        assert_eq!(clean("__err=x").as_deref(), Some(""));
+        let (_, carried) = split_error_params("a=1&__path=%2Frpc%2Flogin&__err=eyJ9").unwrap();
+        assert_eq!(
+            carried,
+            [
+                ("__path".to_string(), "/rpc/login".to_string()),
+                ("__err".to_string(), "eyJ9".to_string())
+            ]
+        );
     }
 
     #[test]

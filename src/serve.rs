@@ -3,8 +3,8 @@
 //!
 //! `axum::serve` offers neither a header-read timeout nor a bound on graceful shutdown, so a
 //! client that sends half a request could hold a connection (and a file descriptor) forever
-//! and keep SIGTERM from ever completing. This is the same hyper connection builder, with
-//! those two limits.
+//! and keep SIGTERM from ever completing. This serves the same router with hyper's HTTP/1
+//! connection builder, with those two limits.
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 

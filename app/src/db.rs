@@ -46,7 +46,7 @@ macro_rules! with_pool {
         let db: &$crate::db::Db = &*$db;
         match db.available() {
             Err(error) => Err(error),
-            Ok(_) => {
+            Ok(()) => {
                 let result = $crate::match_pool!(db, |$pool| $body);
                 db.observe(&result);
                 result
@@ -97,16 +97,16 @@ impl Db {
         }
     }
 
-    /// The pool, unless the database is known to be down: then the error a request answers
-    /// with at once (503), rather than waiting for the pool's timeout on every request.
-    pub fn available(&self) -> Result<&Pool, sqlx::Error> {
+    /// Whether queries may go ahead: while the database is known to be down, the error a
+    /// request answers with at once (503), rather than waiting for the pool's timeout.
+    pub fn available(&self) -> Result<(), sqlx::Error> {
         if self.outage.down.load(Ordering::Acquire) {
             return Err(sqlx::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::ConnectionRefused,
                 "the database is unreachable (waiting for it to come back)",
             )));
         }
-        Ok(&self.pool)
+        Ok(())
     }
 
     /// Looks at a query's outcome: an error that says the database cannot be reached marks
@@ -136,10 +136,7 @@ impl Db {
 
     /// Closes every connection; waits for connections in use to be returned.
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
-        }
+        crate::match_pool!(self, |pool| pool.close().await)
     }
 }
 
@@ -207,8 +204,9 @@ async fn drop_broken_idle_connections(pool: &PgPool) {
     }
 }
 
-/// Errors that say the server cannot be reached, as opposed to a bad query.
-fn means_unreachable(error: &sqlx::Error) -> bool {
+/// Errors that say the server cannot be reached (refused, reset, shutting down or starting
+/// up), as opposed to a bad query, bad credentials or a missing database.
+pub fn means_unreachable(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
         // Class 08: connection exceptions; 57P01-03: the server is shutting down or starting.
