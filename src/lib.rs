@@ -7,6 +7,7 @@ pub mod failed_forms;
 pub mod private_files;
 pub mod rest;
 pub mod secrets;
+pub mod security_headers;
 pub mod serve;
 pub mod sessions;
 pub mod startup;

@@ -6,18 +6,18 @@
 use std::{net::SocketAddr, time::Duration};
 
 use app::{
-    auth::{password::Passwords, throttle::LoginThrottle, token::Tokens, SESSION_COOKIE},
+    auth::{password::Passwords, throttle::Throttle, token::Tokens, SESSION_COOKIE},
     db::Db,
     state::{AppState, Shared},
     App,
 };
 use axum::{
-    http::{header, HeaderValue, Method},
+    http::{header, request::Parts, HeaderValue, Method},
     middleware,
     routing::get,
     Router,
 };
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
@@ -37,7 +37,7 @@ use tower_sessions::{
 
 use crate::{
     config::{Config, HttpSettings},
-    cross_site, failed_forms, rest,
+    cross_site, failed_forms, rest, security_headers,
     serve::{serve, ServeLimits},
     sessions::Sessions,
 };
@@ -91,22 +91,14 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
     let pages = Router::new()
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .route("/redoc", get(rest::openapi::redoc))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(page_state.clone()),
-            {
-                let options = leptos_options.clone();
-                move || app::shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || page_context(&page_state), {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(
-            move || provide_context(fallback_state.clone()),
-            app::shell,
-        ))
+        >(move || page_context(&fallback_state), app::shell))
         .layer(middleware::from_fn(
             failed_forms::keep_failed_forms_in_session,
         ))
@@ -127,10 +119,25 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         ))
         .layer(CompressionLayer::new().compress_when(worth_compressing()))
         .layer(CatchPanicLayer::custom(rest::errors::panic_response))
+        .layer(middleware::from_fn_with_state(
+            http.cookie_secure,
+            security_headers::set_security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// What every page render gets beyond Leptos's own context: the state, and the nonce the
+/// security headers promised for this response's scripts.
+fn page_context(state: &AppState) {
+    provide_context(state.clone());
+    if let Some(nonce) =
+        use_context::<Parts>().and_then(|parts| security_headers::page_nonce(&parts))
+    {
+        provide_context(nonce);
+    }
 }
 
 /// Which responses get compressed: tower-http's defaults (no images, gRPC or event streams),
@@ -149,12 +156,16 @@ pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
         db,
         leptos_options: config.leptos_options.clone(),
         tokens: Tokens::new(jwt_secret),
-        passwords: Passwords::default(),
-        login_throttle: LoginThrottle {
-            max_failures: config.login_max_failures,
-            window: config.login_failure_window,
-        },
+        passwords: Passwords::new(cores(), config.password_queue as usize),
+        throttle: config.throttle,
     })
+}
+
+/// How many password hashes run at once: one per core.
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 /// Lets browsers on the configured origins call the API with a bearer token. Credentials
@@ -203,7 +214,7 @@ impl Application {
         let db = connect_database(&config).await?;
         let secret = load_jwt_secret(&config)?;
         let state = build_state(&config, db.clone(), &secret);
-        let housekeeping = tokio::spawn(housekeeping(db.clone(), state.login_throttle));
+        let housekeeping = tokio::spawn(housekeeping(db.clone(), state.throttle));
         let addr = config.leptos_options.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|e| {
             std::io::Error::new(e.kind(), format!("could not listen on {addr}: {e}"))
@@ -248,7 +259,7 @@ impl Application {
 }
 
 /// Deletes expired sessions, token revocations and login failures, now and then.
-async fn housekeeping(db: Db, throttle: LoginThrottle) {
+async fn housekeeping(db: Db, throttle: Throttle) {
     let sessions = Sessions::new(&db);
     let mut ticks = tokio::time::interval(HOUSEKEEPING_PERIOD);
     loop {

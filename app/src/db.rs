@@ -231,3 +231,45 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     now.duration_trunc(TimeDelta::microseconds(1))
         .unwrap_or(now)
 }
+
+/// What each engine needs so that a transaction's "check, then write" is atomic against
+/// other transactions about the same subjects (see `auth::throttle`).
+pub trait SubjectLocks: sqlx::Database {
+    fn lock(
+        connection: &mut Self::Connection,
+        subjects: &[String],
+    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+impl SubjectLocks for sqlx::Sqlite {
+    /// Nothing to do: SQLite runs one writer at a time, and a writing statement holds the
+    /// write lock from its start, its reads included.
+    async fn lock(_: &mut Self::Connection, _: &[String]) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
+impl SubjectLocks for sqlx::Postgres {
+    /// One transaction-scoped advisory lock per subject, taken in the order of their keys
+    /// (a volatile function in the select list runs after the sort), so two transactions
+    /// never wait for each other in a cycle. Released at commit or rollback.
+    async fn lock(connection: &mut PgConnection, subjects: &[String]) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "select pg_advisory_xact_lock(key) from (
+                 select distinct hashtextextended(subject, 0) as key from unnest($1::text[]) as subject
+             ) as keys order by key",
+        )
+        .bind(subjects)
+        .execute(connection)
+        .await
+        .map(drop)
+    }
+}
+
+/// Takes [`SubjectLocks`] for `subjects` inside `tx`, on either engine.
+pub async fn lock_subjects<D: SubjectLocks>(
+    tx: &mut sqlx::Transaction<'_, D>,
+    subjects: &[String],
+) -> Result<(), sqlx::Error> {
+    D::lock(&mut **tx, subjects).await
+}

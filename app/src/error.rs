@@ -71,7 +71,7 @@ pub enum AppError {
     #[error("The request body is too large.")]
     PayloadTooLarge,
     /// 429: slow down; try again after this many seconds.
-    #[error("Too many failed attempts; try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts; try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
     /// 503: a dependency (the database) is unreachable, or the request took too long;
     /// answered with `Retry-After`.

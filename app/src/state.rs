@@ -6,7 +6,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::{
-    auth::{extract::AuthContext, password::Passwords, throttle::LoginThrottle, token::Tokens},
+    auth::{
+        extract::AuthContext, password::Passwords, server::Asker, throttle::Throttle, token::Tokens,
+    },
     db::Db,
     error::AppError,
 };
@@ -36,7 +38,7 @@ pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub tokens: Tokens,
     pub passwords: Passwords,
-    pub login_throttle: LoginThrottle,
+    pub throttle: Throttle,
 }
 
 impl AuthContext for AppState {
@@ -46,6 +48,18 @@ impl AuthContext for AppState {
 
     fn tokens(&self) -> &Tokens {
         &self.tokens
+    }
+}
+
+impl Shared {
+    /// A signup or login from `client`, held to this server's limits.
+    pub fn asker(&self, client: std::net::IpAddr) -> Asker<'_> {
+        Asker {
+            db: &self.db,
+            passwords: &self.passwords,
+            throttle: self.throttle,
+            client,
+        }
     }
 }
 

@@ -61,8 +61,9 @@ pub struct Config {
     /// `None`: generate one into `data_dir` on first start.
     pub jwt_secret: Option<SecretString>,
     pub data_dir: PathBuf,
-    pub login_max_failures: u32,
-    pub login_failure_window: Duration,
+    pub throttle: app::auth::throttle::Throttle,
+    /// Password hashes that may wait for a core before signups and logins answer 503.
+    pub password_queue: u32,
 }
 
 impl Config {
@@ -98,9 +99,16 @@ impl Config {
         };
         let database_max_connections = number("DATABASE_MAX_CONNECTIONS", 1, 1000)?;
         let session_ttl_hours = number("SESSION_TTL_HOURS", 1, 8760)?;
-        let login_max_failures = number("LOGIN_MAX_FAILURES", 1, 1000)?;
-        let login_failure_window_secs = number("LOGIN_FAILURE_WINDOW_SECS", 1, 86_400)?;
         let secs = |name, low, high| number(name, low, high).map(|n| Duration::from_secs(n.into()));
+        let throttle = app::auth::throttle::Throttle {
+            login_failures_per_account_and_address: number("LOGIN_MAX_FAILURES", 1, 100_000)?,
+            login_failures_per_account: number("LOGIN_MAX_FAILURES_PER_ACCOUNT", 1, 100_000)?,
+            login_failures_per_address: number("LOGIN_MAX_FAILURES_PER_ADDRESS", 1, 100_000)?,
+            login_window: secs("LOGIN_FAILURE_WINDOW_SECS", 1, 86_400)?,
+            signups_per_address: number("SIGNUPS_PER_HOUR", 1, 1_000_000)?,
+            signup_window: Duration::from_secs(3600),
+        };
+        let password_queue = number("PASSWORD_QUEUE", 0, 100_000)?;
         const MIB: u64 = 1024 * 1024;
         let database = DatabaseLimits {
             startup_timeout: secs("DATABASE_STARTUP_TIMEOUT_SECS", 0, 3600)?,
@@ -203,8 +211,8 @@ impl Config {
             leptos_options,
             jwt_secret,
             data_dir: PathBuf::from(get("DATA_DIR").1),
-            login_max_failures,
-            login_failure_window: Duration::from_secs(login_failure_window_secs.into()),
+            throttle,
+            password_queue,
             http: HttpSettings {
                 cookie_secure,
                 session_ttl: Duration::from_secs(u64::from(session_ttl_hours) * 3600),

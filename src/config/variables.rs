@@ -121,12 +121,34 @@ pub const VARIABLES: &[Variable] = &[
     Variable {
         name: "LOGIN_MAX_FAILURES",
         default: "10",
-        help: "failed logins per account or per address before login answers 429 (1 to 1000)",
+        help: "failed logins for one account from one address before that pair gets 429 \
+               (1 to 100000); a correct password clears the pair",
+    },
+    Variable {
+        name: "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        default: "100",
+        help: "failed logins for one account from all addresses together before it gets 429",
+    },
+    Variable {
+        name: "LOGIN_MAX_FAILURES_PER_ADDRESS",
+        default: "100",
+        help: "failed logins from one address across all accounts before it gets 429",
     },
     Variable {
         name: "LOGIN_FAILURE_WINDOW_SECS",
         default: "60",
-        help: "the window those failures are counted in, in seconds (1 to 86400)",
+        help: "the window login failures are counted in, in seconds (1 to 86400)",
+    },
+    Variable {
+        name: "SIGNUPS_PER_HOUR",
+        default: "10",
+        help: "accounts one address may create in an hour before signup answers 429",
+    },
+    Variable {
+        name: "PASSWORD_QUEUE",
+        default: "64",
+        help: "password checks that may wait for a free core (one runs per core); beyond \
+               that, signup and login answer 503 with Retry-After instead of queueing",
     },
     Variable {
         name: "CORS_ORIGINS",

@@ -2,14 +2,13 @@
 
 use app::{
     auth::{
-        extract::{AuthUser, Credential},
+        extract::{AuthUser, ClientAddress, Credential},
         server, Credentials, NewAccount, User,
     },
     error::AppError,
     state::AppState,
 };
 use axum::{extract::State, http::StatusCode, Json};
-use axum_client_ip::ClientIp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -68,15 +67,16 @@ pub struct UserSummary {
     responses(
         (status = 201, description = "Created", body = User),
         (status = 409, description = "The email is already registered (in any case)", body = ErrorBody),
-        TooLarge, Invalid, Unavailable, StorageFull,
+        TooLarge, Invalid, TooMany, Unavailable, StorageFull,
     )
 )]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     AppJson(body): AppJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
     let account = NewAccount::parse(&body.email, &body.password, &body.name)?;
-    let user = server::create_account(&state.db, &state.passwords, account).await?;
+    let user = server::create_account(state.asker(client), account).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -92,18 +92,11 @@ pub async fn signup(
 )]
 pub async fn login(
     State(state): State<AppState>,
-    ClientIp(client): ClientIp,
+    ClientAddress(client): ClientAddress,
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
     let credentials = Credentials::parse(&body.email, &body.password)?;
-    let user = server::check_credentials(
-        &state.db,
-        &state.passwords,
-        state.login_throttle,
-        &credentials,
-        client,
-    )
-    .await?;
+    let user = server::check_credentials(state.asker(client), &credentials).await?;
     let issued = state.tokens.issue(user.id)?;
     Ok(Json(LoginResponse {
         access_token: issued.token,

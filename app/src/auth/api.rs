@@ -22,7 +22,8 @@ pub async fn signup(
     crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let account = NewAccount::parse(&email, &password, &name)?;
-        let user = match server::create_account(&state.db, &state.passwords, account).await {
+        let client = client_address().await?;
+        let user = match server::create_account(state.asker(client), account).await {
             Err(AppError::Conflict(msg)) => Err(AppError::invalid_field(FieldError::body(
                 "email",
                 "value_error.taken",
@@ -43,30 +44,25 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<User, AppError> {
-    use axum_client_ip::ClientIp;
-
     use super::{safe_next, server, Credentials};
 
     crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let credentials = Credentials::parse(&email, &password)?;
-        let ClientIp(client) = leptos_axum::extract::<ClientIp>().await.map_err(|error| {
-            tracing::error!(%error, "client address unavailable");
-            AppError::Internal
-        })?;
-        let user = server::check_credentials(
-            &state.db,
-            &state.passwords,
-            state.login_throttle,
-            &credentials,
-            client,
-        )
-        .await?;
+        let client = client_address().await?;
+        let user = server::check_credentials(state.asker(client), &credentials).await?;
         session()?.log_in(user.id).await?;
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(user)
     })
     .await
+}
+
+/// The address the request came from (see `ClientAddress`).
+#[cfg(feature = "ssr")]
+async fn client_address() -> Result<std::net::IpAddr, AppError> {
+    let super::extract::ClientAddress(client) = leptos_axum::extract().await?;
+    Ok(client)
 }
 
 #[server(prefix = "/rpc", endpoint = "logout")]

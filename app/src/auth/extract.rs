@@ -167,3 +167,29 @@ mod tests {
         assert_eq!(bearer_token("abc"), None);
     }
 }
+
+/// The address a request came from, for throttling: what `CLIENT_IP_SOURCE` says (a
+/// proxy's header), or the socket's peer when that header is absent (a request that did not
+/// come through the proxy, so its peer is the client).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        if let Ok(axum_client_ip::ClientIp(ip)) =
+            axum_client_ip::ClientIp::from_request_parts(parts, state).await
+        {
+            return Ok(Self(ip));
+        }
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| Self(info.0.ip()))
+            .ok_or_else(|| {
+                tracing::error!("the client address is unknown (no ConnectInfo)");
+                AppError::Internal
+            })
+    }
+}

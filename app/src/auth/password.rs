@@ -2,7 +2,9 @@
 //!
 //! Parameters follow OWASP's recommendation (19 MiB, 2 iterations, 1 lane). At most one hash
 //! per core runs at a time, so a burst of logins queues here instead of starving every other
-//! request of blocking threads and memory.
+//! request of blocking threads and memory; and the queue itself is bounded: once it is full,
+//! a signup or login is answered 503 with `Retry-After` at once instead of waiting behind a
+//! backlog that only grows (each waiting request holds its connection and memory).
 
 use std::sync::{Arc, OnceLock};
 
@@ -24,23 +26,19 @@ pub const LANES: u32 = 1;
 
 #[derive(Clone, Debug)]
 pub struct Passwords {
+    /// One per hash that may run now.
     permits: Arc<Semaphore>,
-}
-
-impl Default for Passwords {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        Self::new(cores)
-    }
+    /// One per hash that may run or wait: running plus queued.
+    places: Arc<Semaphore>,
 }
 
 impl Passwords {
-    /// At most `concurrency` hashes or verifications run at once.
-    pub fn new(concurrency: usize) -> Self {
+    /// At most `concurrency` hashes or verifications run at once, and `queue` more wait.
+    pub fn new(concurrency: usize, queue: usize) -> Self {
+        let concurrency = concurrency.max(1);
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            places: Arc::new(Semaphore::new(concurrency + queue)),
         }
     }
 
@@ -91,6 +89,12 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        let place = self.places.clone().try_acquire_owned().map_err(|_| {
+            tracing::warn!("the password queue is full; answering 503");
+            AppError::Unavailable(
+                "The server is busy checking other passwords; please try again in a moment.".into(),
+            )
+        })?;
         let permit = self
             .permits
             .clone()
@@ -101,7 +105,7 @@ impl Passwords {
         // client that disconnects) cannot free a slot while its hash still runs.
         tokio::task::spawn_blocking(move || {
             let result = work();
-            drop(permit);
+            drop((permit, place));
             result
         })
         .await
@@ -136,7 +140,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_only() {
-        let passwords = Passwords::new(2);
+        let passwords = Passwords::new(2, 0);
         let right = Password::parse("correct horse").unwrap();
         let wrong = Password::parse("battery staple").unwrap();
         let hash = passwords.hash(&right).await.unwrap();
@@ -151,8 +155,42 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_account_never_verifies() {
-        let passwords = Passwords::new(1);
+        let passwords = Passwords::new(1, 0);
         let any = Password::parse("whatever1").unwrap();
         assert!(!passwords.verify(&any, None).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_answers_unavailable_at_once_instead_of_waiting() {
+        // One runs, one waits; the rest of a burst of 8 is turned away.
+        let passwords = Passwords::new(1, 1);
+        let password = Password::parse("whatever1").unwrap();
+        let burst: Vec<_> = (0..8)
+            .map(|_| {
+                let passwords = passwords.clone();
+                let password = password.clone();
+                tokio::spawn(async move { passwords.hash(&password).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for task in burst {
+            results.push(task.await);
+        }
+        let refused = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Err(AppError::Unavailable(_)))))
+            .count();
+        let hashed = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
+        assert_eq!(hashed + refused, 8, "{results:?}");
+        assert!(
+            hashed >= 2,
+            "the running and the queued hash both finish: {results:?}"
+        );
+        assert!(
+            refused >= 1,
+            "a burst beyond the queue is refused: {results:?}"
+        );
+        // Once the burst is through, there is room again.
+        assert!(passwords.hash(&password).await.is_ok());
     }
 }

@@ -6,10 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use super::{
-    password::Passwords,
-    throttle::{self, LoginThrottle},
-    token::Claims,
-    Credentials, NewAccount, User,
+    password::Passwords, throttle::Throttle, token::Claims, Credentials, NewAccount, User,
 };
 use crate::{
     db::{self, Db},
@@ -49,8 +46,29 @@ struct LoginRow {
     password_hash: String,
 }
 
-/// Creates an account; 409 when the email (in any case) is already registered.
-pub async fn create_account(
+/// Who is asking to sign up or log in, and the limits they are held to.
+pub struct Asker<'a> {
+    pub db: &'a Db,
+    pub passwords: &'a Passwords,
+    pub throttle: Throttle,
+    pub client: IpAddr,
+}
+
+/// Creates an account; 409 when the email (in any case) is already registered, 429 when
+/// the address has made its hourly share of accounts. Only a created account counts.
+pub async fn create_account(asker: Asker<'_>, account: NewAccount) -> Result<User, AppError> {
+    let db = asker.db;
+    let attempt = asker.throttle.start_signup(db, asker.client).await?;
+    let created = insert_account(db, asker.passwords, account).await;
+    if created.is_err() {
+        if let Err(error) = attempt.withdraw(db).await {
+            tracing::warn!(%error, "a signup attempt could not be withdrawn");
+        }
+    }
+    created
+}
+
+async fn insert_account(
     db: &Db,
     passwords: &Passwords,
     account: NewAccount,
@@ -83,32 +101,40 @@ pub async fn create_account(
     }
 }
 
-/// The user these credentials belong to. Refuses with 429 while the account or the address
-/// is locked out, and with the same 401 for an unknown email and a wrong password.
+/// The user these credentials belong to. The attempt is counted before the password is
+/// checked: 429 once a ceiling is reached (see `throttle`), and the same 401 for an unknown
+/// email and a wrong password.
 pub async fn check_credentials(
-    db: &Db,
-    passwords: &Passwords,
-    throttle: LoginThrottle,
+    asker: Asker<'_>,
     credentials: &Credentials,
-    client: IpAddr,
 ) -> Result<User, AppError> {
-    let keys = throttle::Keys::new(&credentials.email, client);
-    throttle.refuse_while_locked_out(db, &keys).await?;
+    let Asker {
+        db,
+        passwords,
+        throttle,
+        client,
+    } = asker;
+    let email = credentials.email.as_str();
+    let attempt = throttle.start_login(db, email, client).await?;
 
-    let row = with_pool!(db, |pool| {
-        sqlx::query_as::<_, LoginRow>(
-            "select id, email, name, created_at, password_hash from users where email = $1",
-        )
-        .bind(&credentials.email)
-        .fetch_optional(pool)
-        .await
-    })?;
-    let stored = row.as_ref().map(|r| r.password_hash.clone());
-    let verified = passwords.verify(&credentials.password, stored).await?;
+    let checked = async {
+        let row = with_pool!(db, |pool| {
+            sqlx::query_as::<_, LoginRow>(
+                "select id, email, name, created_at, password_hash from users where email = $1",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let stored = row.as_ref().map(|r| r.password_hash.clone());
+        let verified = passwords.verify(&credentials.password, stored).await?;
+        Ok::<_, AppError>(row.filter(|_| verified))
+    }
+    .await;
 
-    match row {
-        Some(row) if verified => {
-            throttle::forget_account_failures(db, &keys).await?;
+    match checked {
+        Ok(Some(row)) => {
+            attempt.login_succeeded(db, email, client).await?;
             Ok(User {
                 id: row.id,
                 email: row.email,
@@ -116,9 +142,14 @@ pub async fn check_credentials(
                 created_at: row.created_at,
             })
         }
-        _ => {
-            throttle::record_failure(db, &keys).await?;
-            Err(AppError::Unauthorized(WRONG_CREDENTIALS.into()))
+        // The attempt stands as a failure.
+        Ok(None) => Err(AppError::Unauthorized(WRONG_CREDENTIALS.into())),
+        // Not a wrong password (the database or the hashing queue failed): not counted.
+        Err(error) => {
+            if let Err(also) = attempt.withdraw(db).await {
+                tracing::warn!(error = %also, "a login attempt could not be withdrawn");
+            }
+            Err(error)
         }
     }
 }

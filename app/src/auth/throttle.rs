@@ -1,10 +1,21 @@
-//! Login throttling: failed logins are counted in the database (so every instance agrees),
-//! per account and per client address, and either lock out logins for the window once it
-//! holds `max_failures` of them.
+//! Login and signup throttling, in the database so every instance behind a load balancer
+//! agrees.
+//!
+//! An attempt is recorded *before* the work it limits (a password check, an account
+//! creation), in the same atomic step that checks every ceiling it is counted against: N
+//! parallel attempts cannot all slip under a ceiling, because each sees the ones before it.
+//! A login attempt whose password was right, and a signup that created nothing, are removed
+//! again afterwards; what stays is a failed login or a created account.
+//!
+//! Atomicity: on SQLite the check and the insert are one statement, and a writing statement
+//! holds the database's write lock from its start. On PostgreSQL the statement runs in a
+//! transaction that first takes an advisory lock per subject (in one global order, so two
+//! attempts never wait for each other in a cycle).
 
 use std::{net::IpAddr, time::Duration};
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::{
     db::{self, Db},
@@ -12,69 +23,101 @@ use crate::{
     with_pool,
 };
 
-/// How many failed logins, within what window, lock an account or an address out.
+/// The ceilings, all configurable (see the README's table of variables).
 #[derive(Clone, Copy, Debug)]
-pub struct LoginThrottle {
-    pub max_failures: u32,
-    pub window: Duration,
+pub struct Throttle {
+    /// Failed logins for one account from one address within `login_window`.
+    pub login_failures_per_account_and_address: u32,
+    /// Failed logins for one account from every address together.
+    pub login_failures_per_account: u32,
+    /// Failed logins from one address across every account.
+    pub login_failures_per_address: u32,
+    pub login_window: Duration,
+    /// Accounts created from one address within `signup_window`.
+    pub signups_per_address: u32,
+    pub signup_window: Duration,
 }
 
-/// The two subjects a login attempt is counted against.
-pub struct Keys {
-    account: String,
-    address: String,
-}
-
-impl Keys {
-    pub fn new(email: &str, client: IpAddr) -> Self {
+impl Default for Throttle {
+    /// The contract's figures.
+    fn default() -> Self {
         Self {
-            account: format!("account:{email}"),
-            address: format!("address:{client}"),
+            login_failures_per_account_and_address: 10,
+            login_failures_per_account: 100,
+            login_failures_per_address: 100,
+            login_window: Duration::from_secs(60),
+            signups_per_address: 10,
+            signup_window: Duration::from_secs(3600),
         }
     }
 }
 
-impl LoginThrottle {
-    fn window(self) -> chrono::Duration {
-        chrono::Duration::from_std(self.window).unwrap_or_default()
+/// One ceiling an attempt counts against: at most `max` events for `subject` in `window`.
+struct Ceiling {
+    subject: String,
+    max: u32,
+    window: Duration,
+}
+
+/// An attempt that has been counted. Drop it to let it stand (a failure, an account made);
+/// [`Attempt::withdraw`] removes it again.
+#[must_use]
+pub struct Attempt {
+    id: Uuid,
+}
+
+impl Throttle {
+    /// Counts a login attempt for `email` from `client`, or refuses it with 429 (and how long
+    /// to wait) when one of the three ceilings is reached.
+    pub async fn start_login(
+        &self,
+        db: &Db,
+        email: &str,
+        client: IpAddr,
+    ) -> Result<Attempt, AppError> {
+        let window = self.login_window;
+        count_attempt(
+            db,
+            &[
+                Ceiling {
+                    subject: login_pair(email, client),
+                    max: self.login_failures_per_account_and_address,
+                    window,
+                },
+                Ceiling {
+                    subject: format!("login-account:{email}"),
+                    max: self.login_failures_per_account,
+                    window,
+                },
+                Ceiling {
+                    subject: format!("login-address:{client}"),
+                    max: self.login_failures_per_address,
+                    window,
+                },
+            ],
+        )
+        .await
     }
 
-    /// 429 (with how long to wait) while the account or the address is locked out.
-    pub async fn refuse_while_locked_out(self, db: &Db, keys: &Keys) -> Result<(), AppError> {
-        let now = db::now();
-        let counts: Vec<(i64, DateTime<Utc>)> = with_pool!(db, |pool| {
-            sqlx::query_as(
-                "select count(*), min(failed_at) from login_failures
-                 where subject in ($1, $2) and failed_at > $3
-                 group by subject",
-            )
-            .bind(&keys.account)
-            .bind(&keys.address)
-            .bind(now - self.window())
-            .fetch_all(pool)
-            .await
-        })?;
-        let locked_until = counts
-            .into_iter()
-            .filter(|(failures, _)| *failures >= i64::from(self.max_failures))
-            .map(|(_, oldest)| oldest + self.window())
-            .max();
-        match locked_until {
-            Some(until) => {
-                let wait_ms = (until - now).num_milliseconds().max(0) as u64;
-                Err(AppError::TooManyRequests {
-                    retry_after_secs: wait_ms.div_ceil(1000).max(1),
-                })
-            }
-            None => Ok(()),
-        }
+    /// Counts an account creation from `client`, or refuses it with 429.
+    pub async fn start_signup(&self, db: &Db, client: IpAddr) -> Result<Attempt, AppError> {
+        count_attempt(
+            db,
+            &[Ceiling {
+                subject: format!("signup:{client}"),
+                max: self.signups_per_address,
+                window: self.signup_window,
+            }],
+        )
+        .await
     }
 
-    /// Deletes failures older than the window; returns how many went.
-    pub async fn delete_expired(self, db: &Db) -> Result<u64, AppError> {
-        let before = db::now() - self.window();
+    /// Deletes events too old to count against any ceiling; returns how many went.
+    pub async fn delete_expired(&self, db: &Db) -> Result<u64, AppError> {
+        let longest = self.login_window.max(self.signup_window);
+        let before = db::now() - chrono::Duration::from_std(longest).unwrap_or_default();
         let removed = with_pool!(db, |pool| {
-            sqlx::query("delete from login_failures where failed_at < $1")
+            sqlx::query("delete from throttle_events where happened_at < $1")
                 .bind(before)
                 .execute(pool)
                 .await
@@ -84,28 +127,148 @@ impl LoginThrottle {
     }
 }
 
-/// Counts one failed attempt against both the account and the address.
-pub async fn record_failure(db: &Db, keys: &Keys) -> Result<(), AppError> {
-    with_pool!(db, |pool| {
-        sqlx::query("insert into login_failures (subject, failed_at) values ($1, $3), ($2, $3)")
-            .bind(&keys.account)
-            .bind(&keys.address)
-            .bind(db::now())
-            .execute(pool)
-            .await
-            .map(drop)
-    })?;
-    Ok(())
+fn login_pair(email: &str, client: IpAddr) -> String {
+    // The address has no spaces, so the pair reads back one way only.
+    format!("login:{client} {email}")
 }
 
-/// A correct password clears the account's failures (the address's stay counted).
-pub async fn forget_account_failures(db: &Db, keys: &Keys) -> Result<(), AppError> {
-    with_pool!(db, |pool| {
-        sqlx::query("delete from login_failures where subject = $1")
-            .bind(&keys.account)
-            .execute(pool)
-            .await
-            .map(drop)
+impl Attempt {
+    /// Takes the attempt back: it did not happen as far as the ceilings are concerned.
+    pub async fn withdraw(self, db: &Db) -> Result<(), AppError> {
+        with_pool!(db, |pool| {
+            sqlx::query("delete from throttle_events where attempt = $1")
+                .bind(self.id)
+                .execute(pool)
+                .await
+                .map(drop)
+        })?;
+        Ok(())
+    }
+
+    /// A login that succeeded: this attempt and the earlier failures for the same account
+    /// from the same address no longer count (failures from elsewhere still do).
+    pub async fn login_succeeded(
+        self,
+        db: &Db,
+        email: &str,
+        client: IpAddr,
+    ) -> Result<(), AppError> {
+        with_pool!(db, |pool| {
+            sqlx::query("delete from throttle_events where attempt = $1 or subject = $2")
+                .bind(self.id)
+                .bind(login_pair(email, client))
+                .execute(pool)
+                .await
+                .map(drop)
+        })?;
+        Ok(())
+    }
+}
+
+/// Checks every ceiling and records the attempt against all of them, in one atomic step.
+async fn count_attempt(db: &Db, ceilings: &[Ceiling]) -> Result<Attempt, AppError> {
+    let now = db::now();
+    let attempt = Attempt { id: Uuid::new_v4() };
+    let subjects: Vec<String> = ceilings.iter().map(|c| c.subject.clone()).collect();
+    let statement = counting_statement(ceilings.len());
+    let inserted = with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            db::lock_subjects(&mut tx, &subjects).await?;
+            let mut query = sqlx::query(&statement).bind(attempt.id).bind(now);
+            for ceiling in ceilings {
+                query = query
+                    .bind(&ceiling.subject)
+                    .bind(now - chrono::Duration::from_std(ceiling.window).unwrap_or_default())
+                    .bind(i64::from(ceiling.max));
+            }
+            let inserted = query.execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(inserted)
+        }
+        .await
     })?;
-    Ok(())
+    if inserted == ceilings.len() as u64 {
+        return Ok(attempt);
+    }
+    Err(AppError::TooManyRequests {
+        retry_after_secs: seconds_until_a_slot_frees(db, ceilings, now).await?,
+    })
+}
+
+/// `insert ... select` one row per ceiling, only when every ceiling has room. Parameters:
+/// `$1` the attempt, `$2` now, then per ceiling its subject, the window's start and its max.
+fn counting_statement(ceilings: usize) -> String {
+    let param = |ceiling: usize, offset: usize| format!("${}", 3 + ceiling * 3 + offset);
+    let subjects: Vec<String> = (0..ceilings)
+        .map(|c| format!("select {} as subject", param(c, 0)))
+        .collect();
+    let room: Vec<String> = (0..ceilings)
+        .map(|c| {
+            format!(
+                "(select count(*) from throttle_events where subject = {} and happened_at > {}) < {}",
+                param(c, 0),
+                param(c, 1),
+                param(c, 2)
+            )
+        })
+        .collect();
+    format!(
+        "insert into throttle_events (attempt, subject, happened_at)
+         select $1, subjects.subject, $2 from ({}) as subjects
+         where {}",
+        subjects.join(" union all "),
+        room.join(" and ")
+    )
+}
+
+/// How long until every full ceiling has a free slot again (at least a second).
+async fn seconds_until_a_slot_frees(
+    db: &Db,
+    ceilings: &[Ceiling],
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let mut free_at = now;
+    for ceiling in ceilings {
+        let window = chrono::Duration::from_std(ceiling.window).unwrap_or_default();
+        // The event whose expiry brings the count back under the ceiling.
+        let oldest_counted: Vec<(DateTime<Utc>,)> = with_pool!(db, |pool| {
+            sqlx::query_as(
+                "select happened_at from throttle_events
+                 where subject = $1 and happened_at > $2
+                 order by happened_at desc limit 1 offset $3",
+            )
+            .bind(&ceiling.subject)
+            .bind(now - window)
+            .bind(i64::from(ceiling.max) - 1)
+            .fetch_all(pool)
+            .await
+        })?;
+        if let Some((at,)) = db::first_row(oldest_counted) {
+            free_at = free_at.max(at + window);
+        }
+    }
+    let wait_ms = (free_at - now).num_milliseconds().max(0) as u64;
+    Ok(wait_ms.div_ceil(1000).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counting_statement_numbers_its_parameters_per_ceiling() {
+        let sql = counting_statement(2);
+        assert!(sql.contains("select $3 as subject union all select $6 as subject"));
+        assert!(sql.contains("subject = $3 and happened_at > $4) < $5"));
+        assert!(sql.contains("subject = $6 and happened_at > $7) < $8"));
+    }
+
+    #[test]
+    fn a_login_pair_cannot_be_confused_with_another() {
+        let a = login_pair("x y@example.com", "10.0.0.1".parse().unwrap());
+        let b = login_pair("y@example.com", "10.0.0.1".parse().unwrap());
+        assert_ne!(a, b);
+        assert!(a.starts_with("login:10.0.0.1 "));
+    }
 }
