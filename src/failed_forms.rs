@@ -74,6 +74,11 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
     if let (Some(action), Some(error)) = (param("__path"), param("__err").and_then(decode_error)) {
         let failed = FailedForm {
             action: action.clone(),
+            // The redirect may name the page as a whole URL (from `Referer`): keep its path.
+            page: path
+                .parse::<axum::http::Uri>()
+                .map(|uri| uri.path().to_owned())
+                .unwrap_or_default(),
             error,
             values,
         };

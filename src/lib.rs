@@ -9,6 +9,7 @@ pub mod rest;
 pub mod secrets;
 pub mod security_headers;
 pub mod serve;
+pub mod server_fn_errors;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;

@@ -39,6 +39,7 @@ use crate::{
     config::{Config, HttpSettings},
     cross_site, failed_forms, rest, security_headers,
     serve::{serve, ServeLimits},
+    server_fn_errors,
     sessions::Sessions,
 };
 pub use crate::{database::connect_database, secrets::load_jwt_secret};
@@ -99,6 +100,9 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             AppState,
             _,
         >(move || page_context(&fallback_state), app::shell))
+        .layer(middleware::from_fn(
+            server_fn_errors::give_errors_their_status,
+        ))
         .layer(middleware::from_fn(
             failed_forms::keep_failed_forms_in_session,
         ))

@@ -19,6 +19,9 @@ pub const FAILED_FORM_KEY: &str = "failed_form";
 pub struct FailedForm {
     /// The server function's path, e.g. `/rpc/login`.
     pub action: String,
+    /// The path of the page the form was on (and the browser returns to): only that page
+    /// takes it, so a page in between (the login page, after the session ended) leaves it.
+    pub page: String,
     pub error: AppError,
     pub values: Vec<(String, String)>,
 }
@@ -37,22 +40,44 @@ impl FailedForm {
     }
 }
 
-/// Takes (and removes) the failed form the session holds, if any.
+/// Takes (and removes) the failed form the session holds for `page` (a path), if any.
 #[server(prefix = "/rpc", endpoint = "forms/failed")]
-pub async fn take_failed_form() -> Result<Option<FailedForm>, AppError> {
+pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppError> {
     crate::error::respond(async {
         let Some(session) = use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
         else {
             return Ok(None);
         };
-        session
-            .remove::<FailedForm>(FAILED_FORM_KEY)
+        let unreadable = |error: tower_sessions::session::Error| {
+            tracing::warn!(%error, "the failed form could not be read from the session");
+            AppError::Unavailable("Your session could not be read right now.".into())
+        };
+        let held = session
+            .get::<FailedForm>(FAILED_FORM_KEY)
             .await
-            .map_err(|error| {
-                tracing::warn!(%error, "the failed form could not be read from the session");
-                AppError::Unavailable("Your session could not be read right now.".into())
-            })
+            .map_err(unreadable)?;
+        // A form refused because the session had ended waits for the user to sign in again
+        // (the page sends a visitor to log in first, and must not use it up).
+        let waits_for_sign_in = match &held {
+            Some(form) if matches!(form.error, AppError::Unauthorized(_)) => {
+                crate::auth::extract::AuthSession::from_session(session.clone())
+                    .user_id()
+                    .await?
+                    .is_none()
+            }
+            _ => false,
+        };
+        match held {
+            Some(form) if form.page == page && !waits_for_sign_in => {
+                session
+                    .remove_value(FAILED_FORM_KEY)
+                    .await
+                    .map_err(unreadable)?;
+                Ok(Some(form))
+            }
+            _ => Ok(None),
+        }
     })
     .await
 }
@@ -74,7 +99,7 @@ pub fn provide_failed_forms() {
     let location = use_location();
     let resource = Resource::new(
         move || location.pathname.get(),
-        |_| async { take_failed_form().await.ok().flatten() },
+        |page| async { take_failed_form(page).await.ok().flatten() },
     );
     provide_context(FailedForms {
         resource,
@@ -110,6 +135,11 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// What a form says when its plain post failed because the session had ended, once the
+/// user has signed in again and is back on the page: the form holds what they typed.
+pub const SIGNED_OUT_BEFORE_SAVING: &str =
+    "You were signed out before this was saved. What you typed is filled in again: submit it once more.";
+
 /// The error a form shows: its action's latest answer with JavaScript, or the failed plain
 /// post this page view came back from.
 pub fn form_error<T: 'static>(
@@ -118,8 +148,19 @@ pub fn form_error<T: 'static>(
 ) -> Signal<Option<AppError>> {
     Signal::derive(move || match value.get() {
         Some(result) => result.err(),
-        None => failed.get().map(|f| f.error),
+        None => failed.get().map(|f| match f.error {
+            // Only a signed-in user sees the page again, so it is no longer news that the
+            // session ended; what matters is that the form was not saved.
+            AppError::Unauthorized(_) => AppError::Unauthorized(SIGNED_OUT_BEFORE_SAVING.into()),
+            error => error,
+        }),
     })
+}
+
+/// Whether `error` says the session has ended while the page was open (a 401 answered to
+/// the hydrated app), as opposed to a plain post shown again after signing in.
+pub fn session_has_ended(error: &AppError) -> bool {
+    matches!(error, AppError::Unauthorized(msg) if msg != SIGNED_OUT_BEFORE_SAVING)
 }
 
 /// What was typed in `field` before the failed plain post, if the page came back from one.
@@ -130,11 +171,12 @@ pub fn kept_value(
     Signal::derive(move || failed.get().and_then(|f| f.value(field)))
 }
 
-/// A message for the whole form when the error names no field (a lockout, an ended
-/// session, an unreachable server).
+/// A message for the whole form when the error names no field (a lockout, an unreachable
+/// server). An ended session is `SessionEnded`'s to say, with a way to sign in again.
 pub fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
     Signal::derive(move || match error.get() {
         Some(AppError::Validation { errors, .. }) if !errors.is_empty() => None,
+        Some(e) if session_has_ended(&e) => None,
         Some(e) => Some(e.to_string()),
         None => None,
     })

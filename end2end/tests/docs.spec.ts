@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { watchProblems } from './helpers';
 
 // Everything must come from this server: any other host is refused, as with no internet.
 test.beforeEach(async ({ context, baseURL }) => {
@@ -9,15 +10,20 @@ test.beforeEach(async ({ context, baseURL }) => {
 });
 
 test('Swagger UI renders offline and lists the task routes', async ({ page }) => {
+  const problems = await watchProblems(page);
   await page.goto('/docs/');
   await expect(page.getByRole('heading', { name: /Todo API/ })).toBeVisible();
   await expect(page.getByText('/api/{user_id}/tasks/{task_id}/complete', { exact: true }).first()).toBeVisible();
   await expect(page.getByText('/api/auth/login', { exact: true }).first()).toBeVisible();
+  // Under the Content-Security-Policy every header sets, nothing is refused.
+  expect(problems.csp).toEqual([]);
 });
 
 test('ReDoc renders offline and lists the task routes', async ({ page }) => {
+  const problems = await watchProblems(page);
   await page.goto('/redoc');
   await expect(page.getByRole('heading', { name: /Todo API/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Create a task' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Mark a task done or not done' })).toBeVisible();
+  expect(problems.csp).toEqual([]);
 });

@@ -27,3 +27,27 @@ export async function logIn(page: Page, email: string, password: string, { js = 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
+
+/**
+ * Collects what the browser refused under the Content-Security-Policy (the DOM's
+ * securitypolicyviolation events and Chromium's console reports) and every console error
+ * and uncaught exception. Call before the first navigation.
+ */
+export async function watchProblems(page: Page) {
+  const problems = { csp: [] as string[], errors: [] as string[] };
+  await page.exposeFunction('__reportCspViolation', (text: string) => problems.csp.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (window as unknown as { __reportCspViolation: (t: string) => void }).__reportCspViolation(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} on ${location.pathname}`,
+      );
+    });
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (/Content.Security.Policy/i.test(message.text())) problems.csp.push(message.text());
+    else problems.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.errors.push(error.message));
+  return problems;
+}

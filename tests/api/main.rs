@@ -9,6 +9,7 @@ mod auth;
 mod cors;
 mod cross_site;
 mod files;
+mod headers;
 mod health;
 mod limits;
 mod listing;

@@ -107,3 +107,17 @@ pub fn error_fields(body: &Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// Signs `client` in through the login form, as a browser without JavaScript does, so it
+/// carries the session cookie from then on.
+pub async fn browser_login(app: &TestApp, client: &reqwest::Client, user: &TestUser) {
+    let response = client
+        .post(app.url("/rpc/login"))
+        .header("accept", "text/html")
+        .header("origin", app.address.clone())
+        .form(&[("email", &user.email), ("password", &user.password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302, "{:?}", response.headers());
+}

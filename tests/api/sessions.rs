@@ -379,3 +379,158 @@ async fn a_description_that_closes_the_textarea_stays_text_in_edit_mode() {
     })
     .await;
 }
+
+/// Ends every browser session in the database, as expiry or a sign-out elsewhere does; the
+/// browser still holds its cookie.
+async fn end_all_sessions(app: &TestApp) {
+    let db = app.db().await;
+    app::match_pool!(db, |pool| {
+        sqlx::query("delete from sessions")
+            .execute(pool)
+            .await
+            .map(drop)
+    })
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_task_typed_when_the_session_had_ended_survives_signing_in_again_without_javascript() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let login = post_form(
+            &app,
+            &app.client,
+            "/rpc/login",
+            "/login",
+            &[("email", &user.email), ("password", &user.password)],
+        )
+        .await;
+        assert_eq!(login.status(), 302);
+        end_all_sessions(&app).await;
+
+        let posted = post_form(
+            &app,
+            &app.client,
+            "/rpc/tasks/add",
+            "/tasks?filter=active",
+            &[("title", "Buy milk"), ("description", "two litres")],
+        )
+        .await;
+        assert!(posted.status().is_redirection(), "{}", posted.status());
+        assert_eq!(location(&posted), app.url("/tasks?filter=active"));
+
+        // The page sends the visitor to log in, with a way back that is one well-formed path.
+        let page = app.get_page("/tasks?filter=active").await;
+        assert!(page.status().is_redirection(), "{}", page.status());
+        assert_eq!(location(&page), "/login?next=/tasks%3Ffilter%3Dactive");
+        // Showing the login page does not use up the kept form.
+        assert_eq!(
+            app.get_page("/login?next=%2Ftasks%3Ffilter%3Dactive")
+                .await
+                .status(),
+            200
+        );
+
+        let again = post_form(
+            &app,
+            &app.client,
+            "/rpc/login",
+            "/login?next=/tasks%3Ffilter%3Dactive",
+            &[
+                ("email", &user.email),
+                ("password", &user.password),
+                ("next", "/tasks?filter=active"),
+            ],
+        )
+        .await;
+        assert!(
+            location(&again).ends_with("/tasks?filter=active"),
+            "{}",
+            location(&again)
+        );
+        let html = app
+            .get_page("/tasks?filter=active")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("value=\"Buy milk\""), "{html}");
+        assert!(html.contains("two litres"), "{html}");
+        assert!(
+            html.contains("You were signed out before this was saved"),
+            "{html}"
+        );
+        // Nothing was saved while signed out.
+        let tasks = crate::requests::list(&app, &user, "").await;
+        assert_eq!(tasks["total"], 0, "{tasks}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_action_after_the_session_ended_gets_401_not_500() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let login = post_form(
+            &app,
+            &app.client,
+            "/rpc/login",
+            "/login",
+            &[("email", &user.email), ("password", &user.password)],
+        )
+        .await;
+        assert_eq!(login.status(), 302);
+        end_all_sessions(&app).await;
+        // As the hydrated app calls server functions: no HTML accepted.
+        for (path, form) in [
+            ("/rpc/tasks/add", vec![("title", "x")]),
+            ("/rpc/tasks/board", vec![("filter", "all"), ("page", "1")]),
+            ("/rpc/logout", vec![]),
+        ] {
+            let response = app
+                .client
+                .post(app.url(path))
+                .header("origin", app.address.clone())
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!(
+                status == 401 || (path == "/rpc/logout" && status < 400),
+                "{path}: {status} {}",
+                response.text().await.unwrap()
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_function_sent_unreadable_arguments_answers_400_not_500() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let browser = TestApp::new_client();
+        crate::requests::browser_login(&app, &browser, &user).await;
+        for form in [
+            vec![("filter", "All"), ("page", "1")],
+            vec![("filter", "all"), ("page", "-1")],
+            vec![("filter", "all")],
+        ] {
+            let response = browser
+                .post(app.url("/rpc/tasks/board"))
+                .header("origin", app.address.clone())
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{form:?}");
+            let body = response.text().await.unwrap();
+            assert!(
+                body.contains("could not be read") || body.contains("missing"),
+                "{body}"
+            );
+        }
+    })
+    .await;
+}

@@ -61,7 +61,7 @@ pub async fn login(
 /// The address the request came from (see `ClientAddress`).
 #[cfg(feature = "ssr")]
 async fn client_address() -> Result<std::net::IpAddr, AppError> {
-    let super::extract::ClientAddress(client) = leptos_axum::extract().await?;
+    let super::extract::ClientAddress(client) = super::extract::in_server_fn(&()).await?;
     Ok(client)
 }
 
@@ -82,8 +82,7 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 
     crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
-        let MaybeAuthUser(user) =
-            leptos_axum::extract_with_state::<MaybeAuthUser, _>(&state).await?;
+        let MaybeAuthUser(user) = super::extract::in_server_fn::<MaybeAuthUser, _>(&state).await?;
         Ok(user.map(|u| u.user))
     })
     .await

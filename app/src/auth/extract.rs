@@ -115,7 +115,15 @@ pub struct AuthSession(Session);
 impl AuthSession {
     /// The session the session layer attached to this request, if the layer ran.
     pub fn from_parts(parts: &Parts) -> Option<Self> {
-        parts.extensions.get::<Session>().cloned().map(Self)
+        parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .map(Self::from_session)
+    }
+
+    pub fn from_session(session: Session) -> Self {
+        Self(session)
     }
 
     pub async fn user_id(&self) -> Result<Option<Uuid>, AppError> {
@@ -192,4 +200,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
                 AppError::Internal
             })
     }
+}
+
+/// Runs an extractor inside a server function and keeps its own error: a 401 stays a 401.
+/// (`leptos_axum::extract` turns every rejection into a server error, which answered an
+/// ended session with 500.)
+pub async fn in_server_fn<T, S>(state: &S) -> Result<T, AppError>
+where
+    T: FromRequestParts<S, Rejection = AppError>,
+    S: Send + Sync,
+{
+    let mut parts = leptos::prelude::use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("a server function ran without its request");
+        AppError::Internal
+    })?;
+    T::from_request_parts(&mut parts, state).await
 }

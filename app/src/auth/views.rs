@@ -233,6 +233,40 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// The page being shown, as a path with its query (the router's `search` has no `?`).
+fn current_page(location: &leptos_router::location::Location) -> String {
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    match search.trim_start_matches('?') {
+        "" => path,
+        query => format!("{path}?{query}"),
+    }
+}
+
+/// Says that the session ended while this page was open (an action was answered 401), and
+/// offers to sign in again in a new tab: this one keeps what was typed, ready to retry.
+#[component]
+pub fn SessionEnded(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let location = use_location();
+    let ended = move || {
+        error
+            .get()
+            .is_some_and(|e| crate::forms::session_has_ended(&e))
+    };
+    let sign_in = Signal::derive(move || with_next("/login", &current_page(&location)));
+    view! {
+        <Show when=ended>
+            <p class="form-message" role="alert">
+                "Your session has ended, so this was not saved. "
+                <a href=sign_in target="_blank" rel="noopener">
+                    "Sign in again"
+                </a>
+                " in a new tab; what you typed here stays, ready to try again."
+            </p>
+        </Show>
+    }
+}
+
 fn with_next(path: &str, next: &str) -> String {
     if next.is_empty() {
         path.to_string()
@@ -259,6 +293,7 @@ fn urlencode(value: &str) -> String {
 pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
+    let here = Signal::derive(move || current_page(&location));
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -267,12 +302,7 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
                 match auth.user.await {
                         Ok(Some(_)) => children.with_value(|c| c()).into_any(),
                         Ok(None) => {
-                            let here = format!(
-                                "{}{}",
-                                location.pathname.get_untracked(),
-                                location.search.get_untracked(),
-                            );
-                            let target = with_next("/login", &here);
+                            let target = with_next("/login", &here.get_untracked());
                             view! { <Redirect path=target /> }.into_any()
                         }
                         Err(e) => {

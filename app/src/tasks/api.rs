@@ -21,7 +21,7 @@ where
     crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
         let auth =
-            leptos_axum::extract_with_state::<crate::auth::extract::AuthUser, _>(&state).await?;
+            crate::auth::extract::in_server_fn::<crate::auth::extract::AuthUser, _>(&state).await?;
         body(state, auth.id()).await
     })
     .await

@@ -17,7 +17,7 @@ use super::{
     Filter, TaskBoard, TaskTitle, DESCRIPTION_MAX_CHARS,
 };
 use crate::{
-    auth::views::RequireUser,
+    auth::views::{RequireUser, SessionEnded},
     components::{textarea_text, Field, FormMessage},
     error::AppError,
     forms::{form_error, form_message, kept_value, use_failed_forms, AfterFailedForm},
@@ -155,6 +155,7 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
         <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
             <FormMessage message=form_message(error) />
+            <SessionEnded error />
             <Field
                 label="New task"
                 name="title"
@@ -192,27 +193,28 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
 /// shows the server's truth, so a refused optimistic change is visibly undone.
 #[component]
 fn ActionErrors(actions: Actions) -> impl IntoView {
-    fn err<T: 'static>(v: Option<Result<T, AppError>>) -> Option<String> {
-        v.and_then(|r| r.err()).map(|e| e.to_string())
+    fn err<T: 'static>(v: Option<Result<T, AppError>>) -> Option<AppError> {
+        v.and_then(|r| r.err())
     }
-    let message = move || {
+    let error = Signal::derive(move || {
         err(actions.toggle.value().get())
             .or_else(|| err(actions.remove.value().get()))
             .or_else(|| err(actions.toggle_all.value().get()))
             .or_else(|| err(actions.clear.value().get()))
-            .or_else(|| {
-                actions.edit.value().get().and_then(|r| r.err()).map(|e| {
-                    match e.field_message("title") {
-                        Some(msg) => format!("Not saved: {msg}"),
-                        None => e.to_string(),
-                    }
-                })
-            })
+            .or_else(|| err(actions.edit.value().get()))
+    });
+    let message = move || {
+        error.get().and_then(|e| match e.field_message("title") {
+            Some(msg) => Some(format!("Not saved: {msg}")),
+            None if crate::forms::session_has_ended(&e) => None,
+            None => Some(e.to_string()),
+        })
     };
     view! {
         <Show when=move || message().is_some()>
             <p class="form-message" role="alert">{message}</p>
         </Show>
+        <SessionEnded error />
     }
 }
 
