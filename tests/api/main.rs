@@ -11,6 +11,7 @@ mod cross_site;
 mod files;
 mod headers;
 mod health;
+mod hostile;
 mod limits;
 mod listing;
 mod openapi;
