@@ -13,6 +13,8 @@ BINARYEN_VERSION     := 132.0.0
 SASS_VERSION         := 1.108.2
 REDOC_VERSION        := 2.5.2
 OHA_VERSION          := 1.16.0
+SCHEMATHESIS_VERSION := 4.32.5
+FUZZ_VENV            := target/fuzz-venv
 CHROMIUM             ?= /usr/bin/chromium
 REDOC_DIR            := target/site/redoc
 PHASE                := scripts/phase
@@ -26,13 +28,14 @@ QUICK_TOOL_BUILD := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGE
 # Pass extra arguments to cargo test, e.g. `make test-rust ARGS=login`.
 ARGS ?=
 
-.PHONY: help run build redoc bench test test-rust test-e2e tools e2e-deps check fmt clean
+.PHONY: help run build redoc bench test test-rust test-e2e fuzz fuzz-deps tools e2e-deps check fmt clean
 
 help:
 	@echo "make run        build in release mode and serve on http://127.0.0.1:3000 (SQLite)"
 	@echo "make test       every test: Rust (SQLite, and PostgreSQL with TEST_DATABASE_URL), then Playwright"
 	@echo "make test-rust  only the Rust unit and integration tests"
 	@echo "make test-e2e   only the Playwright suite, against a release build"
+	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against a release build"
 	@echo "make bench      load the release server and write bench/results/latest.{md,json}"
 	@echo "make check      formatting and clippy"
 
@@ -53,13 +56,23 @@ redoc:
 	  cp $$tmp/package/bundles/redoc.standalone.js $$tmp/package/bundles/redoc.standalone.js.LICENSE.txt $(REDOC_DIR)/; \
 	  echo $(REDOC_VERSION) > $(REDOC_DIR)/VERSION; rm -rf $$tmp; }
 
-test: test-rust test-e2e
+test: test-rust test-e2e fuzz
 
 test-rust:
 	cargo test --workspace --locked $(ARGS)
 
 test-e2e: tools e2e-deps build
 	cd end2end && CHROMIUM_PATH="$(CHROMIUM)" npx playwright test
+
+# Schemathesis against the release server's /openapi.json, bounded in time (FUZZ_SECONDS).
+fuzz: fuzz-deps build
+	@$(PHASE) "fuzzing the JSON API with schemathesis (about $${FUZZ_SECONDS:-180} seconds)" python3 scripts/fuzz_api.py
+
+# Schemathesis in its own virtualenv under target/, from PyPI.
+fuzz-deps:
+	@[ "$$($(FUZZ_VENV)/bin/st --version 2>/dev/null)" = "st, version $(SCHEMATHESIS_VERSION)" ] || \
+	  $(PHASE) "installing schemathesis $(SCHEMATHESIS_VERSION) from PyPI into $(FUZZ_VENV) (once; about a minute)" \
+	    bash -c 'python3 -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)'
 
 # Load figures for a release build on a throwaway database (BENCH_DATABASE_URL for PostgreSQL).
 bench: build

@@ -322,8 +322,12 @@ async fn expired_tampered_foreign_unsigned_and_orphaned_tokens_are_401() {
             secret,
             jsonwebtoken::Algorithm::HS256,
         );
+        let from_the_future = forge(&claims(now + 3600, now + 3600 + 600), secret, jsonwebtoken::Algorithm::HS256);
+        let too_long = forge(&claims(now - 10, now + 1800), secret, jsonwebtoken::Algorithm::HS256);
         for (what, token) in [
             ("expired", expired),
+            ("issued in the future", from_the_future),
+            ("lives longer than 1800 s", too_long),
             ("wrong key", wrong_key),
             ("HS384", other_alg),
             ("tampered", tampered),

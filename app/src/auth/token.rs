@@ -70,14 +70,27 @@ impl Tokens {
         Ok(IssuedToken { token, claims })
     }
 
-    /// The claims of a token we signed that has not expired; 401 for anything else.
+    /// The claims of a token we signed that has not expired, was not issued in the future and
+    /// lives no longer than the tokens we issue; 401 for anything else.
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        let refused =
+            || AppError::Unauthorized("The access token is invalid or has expired.".into());
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|error| {
                 tracing::debug!(%error, "token refused");
-                AppError::Unauthorized("The access token is invalid or has expired.".into())
-            })
+                refused()
+            })?;
+        let now = Utc::now().timestamp();
+        if claims.iat > now || claims.exp - claims.iat > TOKEN_LIFETIME_SECS {
+            tracing::debug!(
+                iat = claims.iat,
+                exp = claims.exp,
+                "token refused: its times are not ours"
+            );
+            return Err(refused());
+        }
+        Ok(claims)
     }
 }
 
