@@ -32,6 +32,14 @@ impl FailedForm {
         !field.contains("password")
     }
 
+    /// Whether the post was refused because the session had ended (a 401 from any form but
+    /// the login form, whose 401 is a wrong password).
+    pub fn refused_for_an_ended_session(&self) -> bool {
+        use leptos::server_fn::ServerFn as _;
+        matches!(self.error, AppError::Unauthorized(_))
+            && self.action != crate::auth::api::Login::PATH
+    }
+
     pub fn value(&self, field: &str) -> Option<String> {
         self.values
             .iter()
@@ -60,7 +68,12 @@ pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppErr
         // A form refused because the session had ended waits for the user to sign in again
         // (the page sends a visitor to log in first, and must not use it up).
         let waits_for_sign_in = match &held {
-            Some(form) if matches!(form.error, AppError::Unauthorized(_)) => {
+            // (A refused login is a wrong password, not an ended session.)
+            Some(form)
+                if matches!(form.error, AppError::Unauthorized(_))
+                    && form.action
+                        != <crate::auth::api::Login as leptos::server_fn::ServerFn>::PATH =>
+            {
                 crate::auth::extract::AuthSession::from_session(session.clone())
                     .user_id()
                     .await?
@@ -148,11 +161,14 @@ pub fn form_error<T: 'static>(
 ) -> Signal<Option<AppError>> {
     Signal::derive(move || match value.get() {
         Some(result) => result.err(),
-        None => failed.get().map(|f| match f.error {
-            // Only a signed-in user sees the page again, so it is no longer news that the
-            // session ended; what matters is that the form was not saved.
-            AppError::Unauthorized(_) => AppError::Unauthorized(SIGNED_OUT_BEFORE_SAVING.into()),
-            error => error,
+        // Only a signed-in user sees such a form again, so it is no longer news that the
+        // session ended; what matters is that the form was not saved.
+        None => failed.get().map(|f| {
+            if f.refused_for_an_ended_session() {
+                AppError::Unauthorized(SIGNED_OUT_BEFORE_SAVING.into())
+            } else {
+                f.error
+            }
         }),
     })
 }
@@ -171,13 +187,18 @@ pub fn kept_value(
     Signal::derive(move || failed.get().and_then(|f| f.value(field)))
 }
 
-/// A message for the whole form when the error names no field (a lockout, an unreachable
-/// server). An ended session is `SessionEnded`'s to say, with a way to sign in again.
+/// A message for the whole form when the error names no field (a lockout, a wrong password,
+/// an unreachable server).
 pub fn form_message(error: Signal<Option<AppError>>) -> Signal<Option<String>> {
     Signal::derive(move || match error.get() {
         Some(AppError::Validation { errors, .. }) if !errors.is_empty() => None,
-        Some(e) if session_has_ended(&e) => None,
         Some(e) => Some(e.to_string()),
         None => None,
     })
+}
+
+/// The error, unless it says the session has ended: a form that needs a user leaves that to
+/// `SessionEnded`, which offers a way to sign in again.
+pub fn unless_session_ended(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || error.get().filter(|e| !session_has_ended(e)))
 }

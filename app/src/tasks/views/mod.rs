@@ -20,7 +20,10 @@ use crate::{
     auth::views::{RequireUser, SessionEnded},
     components::{textarea_text, Field, FormMessage},
     error::AppError,
-    forms::{form_error, form_message, kept_value, use_failed_forms, AfterFailedForm},
+    forms::{
+        form_error, form_message, kept_value, unless_session_ended, use_failed_forms,
+        AfterFailedForm,
+    },
 };
 
 mod row;
@@ -154,7 +157,7 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
     view! {
         <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
-            <FormMessage message=form_message(error) />
+            <FormMessage message=form_message(unless_session_ended(error)) />
             <SessionEnded error />
             <Field
                 label="New task"
