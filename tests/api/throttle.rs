@@ -314,3 +314,28 @@ async fn login_validation_is_422_not_401_and_does_not_count_as_a_failure() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_burst_of_correct_logins_is_never_refused_as_failures() {
+    for_each_backend_with(FROM_PROXY, |app| async move {
+        let user = app.new_user().await;
+        // More at once than the account's ceiling of 100: attempts turned away by the full
+        // password queue (503) are never counted, and correct ones are withdrawn.
+        let burst = (0..150).map(|i| {
+            let (app, user) = (&app, &user);
+            async move {
+                let address = format!("100.64.{}.{}", i / 100, i % 100);
+                login_from(app, &address, &user.email, &user.password).await
+            }
+        });
+        let answers = statuses(futures_util::future::join_all(burst).await).await;
+        assert_eq!(count(&answers, 429), 0, "{answers:?}");
+        assert!(count(&answers, 200) >= 2, "{answers:?}");
+        assert_eq!(
+            count(&answers, 200) + count(&answers, 503),
+            150,
+            "{answers:?}"
+        );
+    })
+    .await;
+}

@@ -42,10 +42,26 @@ impl Passwords {
         }
     }
 
+    /// A place in the queue, or 503 at once when it is full. Callers that count attempts
+    /// take it first, so an attempt turned away for a full queue is never counted.
+    pub fn queue_place(&self) -> Result<QueuePlace, AppError> {
+        self.places
+            .clone()
+            .try_acquire_owned()
+            .map(QueuePlace)
+            .map_err(|_| {
+                tracing::warn!("the password queue is full; answering 503");
+                AppError::Unavailable(
+                    "The server is busy checking other passwords; please try again in a moment."
+                        .into(),
+                )
+            })
+    }
+
     /// Hashes a new password with a fresh random salt.
-    pub async fn hash(&self, password: &Password) -> Result<String, AppError> {
+    pub async fn hash(&self, place: QueuePlace, password: &Password) -> Result<String, AppError> {
         let password = password.expose().to_owned();
-        self.run(move || {
+        self.run(place, move || {
             let salt = SaltString::generate(&mut OsRng);
             hasher()
                 .hash_password(password.as_bytes(), &salt)
@@ -62,11 +78,12 @@ impl Passwords {
     /// against a dummy hash anyway, so both failures take about the same time.
     pub async fn verify(
         &self,
+        place: QueuePlace,
         password: &Password,
         stored: Option<String>,
     ) -> Result<bool, AppError> {
         let password = password.expose().to_owned();
-        self.run(move || {
+        self.run(place, move || {
             let (stored, known) = match stored {
                 Some(stored) => (stored, true),
                 None => (dummy_hash().to_owned(), false),
@@ -87,14 +104,9 @@ impl Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
+        place: QueuePlace,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let place = self.places.clone().try_acquire_owned().map_err(|_| {
-            tracing::warn!("the password queue is full; answering 503");
-            AppError::Unavailable(
-                "The server is busy checking other passwords; please try again in a moment.".into(),
-            )
-        })?;
         let permit = self
             .permits
             .clone()
@@ -115,6 +127,10 @@ impl Passwords {
         })
     }
 }
+
+/// A place in the password queue, held until the hash that took it has run.
+#[derive(Debug)]
+pub struct QueuePlace(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).expect("valid Argon2 parameters");
@@ -143,21 +159,26 @@ mod tests {
         let passwords = Passwords::new(2, 0);
         let right = Password::parse("correct horse").unwrap();
         let wrong = Password::parse("battery staple").unwrap();
-        let hash = passwords.hash(&right).await.unwrap();
+        let place = || passwords.queue_place().unwrap();
+        let hash = passwords.hash(place(), &right).await.unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
         assert!(!hash.contains("correct horse"));
-        assert!(passwords.verify(&right, Some(hash.clone())).await.unwrap());
-        assert!(!passwords.verify(&wrong, Some(hash)).await.unwrap());
+        assert!(passwords
+            .verify(place(), &right, Some(hash.clone()))
+            .await
+            .unwrap());
+        assert!(!passwords.verify(place(), &wrong, Some(hash)).await.unwrap());
     }
 
     #[tokio::test]
     async fn an_unknown_account_never_verifies() {
         let passwords = Passwords::new(1, 0);
         let any = Password::parse("whatever1").unwrap();
-        assert!(!passwords.verify(&any, None).await.unwrap());
+        let place = passwords.queue_place().unwrap();
+        assert!(!passwords.verify(place, &any, None).await.unwrap());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +190,10 @@ mod tests {
             .map(|_| {
                 let passwords = passwords.clone();
                 let password = password.clone();
-                tokio::spawn(async move { passwords.hash(&password).await })
+                tokio::spawn(async move {
+                    let place = passwords.queue_place()?;
+                    passwords.hash(place, &password).await
+                })
             })
             .collect();
         let mut results = Vec::new();
@@ -191,6 +215,7 @@ mod tests {
             "a burst beyond the queue is refused: {results:?}"
         );
         // Once the burst is through, there is room again.
-        assert!(passwords.hash(&password).await.is_ok());
+        let place = passwords.queue_place().unwrap();
+        assert!(passwords.hash(place, &password).await.is_ok());
     }
 }

@@ -6,7 +6,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use super::{
-    password::Passwords, throttle::Throttle, token::Claims, Credentials, NewAccount, User,
+    password::{Passwords, QueuePlace},
+    throttle::Throttle,
+    token::Claims,
+    Credentials, NewAccount, User,
 };
 use crate::{
     db::{self, Db},
@@ -58,8 +61,10 @@ pub struct Asker<'a> {
 /// the address has made its hourly share of accounts. Only a created account counts.
 pub async fn create_account(asker: Asker<'_>, account: NewAccount) -> Result<User, AppError> {
     let db = asker.db;
+    // Queue first: a signup turned away for a busy server must not count as an account.
+    let place = asker.passwords.queue_place()?;
     let attempt = asker.throttle.start_signup(db, asker.client).await?;
-    let created = insert_account(db, asker.passwords, account).await;
+    let created = insert_account(db, asker.passwords, place, account).await;
     if created.is_err() {
         if let Err(error) = attempt.withdraw(db).await {
             tracing::warn!(%error, "a signup attempt could not be withdrawn");
@@ -71,9 +76,10 @@ pub async fn create_account(asker: Asker<'_>, account: NewAccount) -> Result<Use
 async fn insert_account(
     db: &Db,
     passwords: &Passwords,
+    place: QueuePlace,
     account: NewAccount,
 ) -> Result<User, AppError> {
-    let hash = passwords.hash(&account.password).await?;
+    let hash = passwords.hash(place, &account.password).await?;
     let now = db::now();
     let id = Uuid::new_v4();
     let inserted = with_pool!(db, |pool| {
@@ -115,6 +121,9 @@ pub async fn check_credentials(
         client,
     } = asker;
     let email = credentials.email.as_str();
+    // Queue first: an attempt turned away for a busy server is not counted, so a burst of
+    // logins cannot fill the ceilings with attempts that never checked a password.
+    let place = passwords.queue_place()?;
     let attempt = throttle.start_login(db, email, client).await?;
 
     let checked = async {
@@ -127,7 +136,9 @@ pub async fn check_credentials(
             .await
         })?;
         let stored = row.as_ref().map(|r| r.password_hash.clone());
-        let verified = passwords.verify(&credentials.password, stored).await?;
+        let verified = passwords
+            .verify(place, &credentials.password, stored)
+            .await?;
         Ok::<_, AppError>(row.filter(|_| verified))
     }
     .await;
