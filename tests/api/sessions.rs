@@ -380,8 +380,15 @@ async fn a_description_that_closes_the_textarea_stays_text_in_edit_mode() {
     .await;
 }
 
-/// Ends every browser session in the database, as expiry or a sign-out elsewhere does; the
-/// browser still holds its cookie.
+/// A user whose browser (`app.client`) signed in, and whose session then ended in the
+/// database, as expiry or a sign-out elsewhere ends it: the browser still holds its cookie.
+async fn signed_in_then_session_ended(app: &TestApp) -> crate::helpers::TestUser {
+    let user = app.new_user().await;
+    crate::requests::browser_login(app, &app.client, &user).await;
+    end_all_sessions(app).await;
+    user
+}
+
 async fn end_all_sessions(app: &TestApp) {
     let db = app.db().await;
     app::match_pool!(db, |pool| {
@@ -396,17 +403,7 @@ async fn end_all_sessions(app: &TestApp) {
 #[tokio::test]
 async fn a_task_typed_when_the_session_had_ended_survives_signing_in_again_without_javascript() {
     for_each_backend(|app| async move {
-        let user = app.new_user().await;
-        let login = post_form(
-            &app,
-            &app.client,
-            "/rpc/login",
-            "/login",
-            &[("email", &user.email), ("password", &user.password)],
-        )
-        .await;
-        assert_eq!(login.status(), 302);
-        end_all_sessions(&app).await;
+        let user = signed_in_then_session_ended(&app).await;
 
         let posted = post_form(
             &app,
@@ -470,17 +467,7 @@ async fn a_task_typed_when_the_session_had_ended_survives_signing_in_again_witho
 #[tokio::test]
 async fn an_action_after_the_session_ended_gets_401_not_500() {
     for_each_backend(|app| async move {
-        let user = app.new_user().await;
-        let login = post_form(
-            &app,
-            &app.client,
-            "/rpc/login",
-            "/login",
-            &[("email", &user.email), ("password", &user.password)],
-        )
-        .await;
-        assert_eq!(login.status(), 302);
-        end_all_sessions(&app).await;
+        signed_in_then_session_ended(&app).await;
         // As the hydrated app calls server functions: no HTML accepted.
         for (path, form) in [
             ("/rpc/tasks/add", vec![("title", "x")]),
