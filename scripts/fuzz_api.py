@@ -101,7 +101,7 @@ def main():
             'extract_selector = "/access_token"\n'
             "retry_on = [401]\n"
         )
-        print(f"==> schemathesis: every phase, stateful links on, {SECONDS}s budget, seed {SEED}")
+        print(f"==> schemathesis: phases {PHASES} (stateful links on), {SECONDS}s budget, seed {SEED}")
         result = subprocess.run(
             [
                 str(SCHEMATHESIS), "--config-file", str(config), "run", f"{BASE}/openapi.json",

@@ -68,12 +68,7 @@ pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppErr
         // A form refused because the session had ended waits for the user to sign in again
         // (the page sends a visitor to log in first, and must not use it up).
         let waits_for_sign_in = match &held {
-            // (A refused login is a wrong password, not an ended session.)
-            Some(form)
-                if matches!(form.error, AppError::Unauthorized(_))
-                    && form.action
-                        != <crate::auth::api::Login as leptos::server_fn::ServerFn>::PATH =>
-            {
+            Some(form) if form.refused_for_an_ended_session() => {
                 crate::auth::extract::AuthSession::from_session(session.clone())
                     .user_id()
                     .await?
