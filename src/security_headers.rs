@@ -3,8 +3,9 @@
 //!
 //! The nonce is made here, once per request, and put in the request's extensions. Pages
 //! hand it to Leptos ([`page_nonce`]), which stamps it on the hydration script and on every
-//! script it streams. No inline script runs without it: no `unsafe-inline` for scripts anywhere. WebAssembly needs `wasm-unsafe-eval`, which
-//! allows compiling wasm and nothing else.
+//! script it streams. No inline script runs without it: no `unsafe-inline` for scripts
+//! anywhere. WebAssembly needs `wasm-unsafe-eval`, which allows compiling wasm and nothing
+//! else.
 //!
 //! Only the API documentation pages loosen one thing: Swagger UI and ReDoc inject `<style>`
 //! elements at run time, so `/docs` and `/redoc` allow inline styles (never inline scripts).

@@ -16,7 +16,7 @@ use axum::{
     response::Response,
 };
 
-/// Larger than any serialised error; a bigger 500 body is left as it is.
+/// Larger than any serialised error.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 pub async fn give_errors_their_status(request: Request, next: Next) -> Response {
@@ -25,6 +25,13 @@ pub async fn give_errors_their_status(request: Request, next: Next) -> Response 
     }
     let response = next.run(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    // Only a body known to be small is read; any other is left as it is.
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|n| n <= ERROR_BODY_LIMIT as u64);
+    if !small {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -23,7 +23,7 @@ use crate::{
     with_pool,
 };
 
-/// The ceilings, all configurable (see the README's table of variables).
+/// The ceilings, all configurable (their defaults are in the README's table of variables).
 #[derive(Clone, Copy, Debug)]
 pub struct Throttle {
     /// Failed logins for one account from one address within `login_window`.
@@ -36,20 +36,6 @@ pub struct Throttle {
     /// Accounts created from one address within `signup_window`.
     pub signups_per_address: u32,
     pub signup_window: Duration,
-}
-
-impl Default for Throttle {
-    /// The contract's figures.
-    fn default() -> Self {
-        Self {
-            login_failures_per_account_and_address: 10,
-            login_failures_per_account: 100,
-            login_failures_per_address: 100,
-            login_window: Duration::from_secs(60),
-            signups_per_address: 10,
-            signup_window: Duration::from_secs(3600),
-        }
-    }
 }
 
 /// One ceiling an attempt counts against: at most `max` events for `subject` in `window`.
@@ -114,8 +100,7 @@ impl Throttle {
 
     /// Deletes events too old to count against any ceiling; returns how many went.
     pub async fn delete_expired(&self, db: &Db) -> Result<u64, AppError> {
-        let longest = self.login_window.max(self.signup_window);
-        let before = db::now() - chrono::Duration::from_std(longest).unwrap_or_default();
+        let before = db::now() - span(self.login_window.max(self.signup_window));
         let removed = with_pool!(db, |pool| {
             sqlx::query("delete from throttle_events where happened_at < $1")
                 .bind(before)
@@ -125,6 +110,11 @@ impl Throttle {
         })?;
         Ok(removed)
     }
+}
+
+/// A window's length, as the database's timestamps count it.
+fn span(window: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(window).unwrap_or_default()
 }
 
 fn login_pair(email: &str, client: IpAddr) -> String {
@@ -179,7 +169,7 @@ async fn count_attempt(db: &Db, ceilings: &[Ceiling]) -> Result<Attempt, AppErro
             for ceiling in ceilings {
                 query = query
                     .bind(&ceiling.subject)
-                    .bind(now - chrono::Duration::from_std(ceiling.window).unwrap_or_default())
+                    .bind(now - span(ceiling.window))
                     .bind(i64::from(ceiling.max));
             }
             let inserted = query.execute(&mut *tx).await?.rows_affected();
@@ -230,7 +220,7 @@ async fn seconds_until_a_slot_frees(
 ) -> Result<u64, AppError> {
     let mut free_at = now;
     for ceiling in ceilings {
-        let window = chrono::Duration::from_std(ceiling.window).unwrap_or_default();
+        let window = span(ceiling.window);
         // The event whose expiry brings the count back under the ceiling.
         let oldest_counted: Vec<(DateTime<Utc>,)> = with_pool!(db, |pool| {
             sqlx::query_as(
