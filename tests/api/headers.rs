@@ -114,12 +114,7 @@ async fn a_signed_in_page_is_never_stored_and_its_scripts_carry_this_responses_n
         browser_login(&app, &browser, &user).await;
         let mut nonces = Vec::new();
         for _ in 0..2 {
-            let response = browser
-                .get(app.url("/tasks"))
-                .header("accept", "text/html")
-                .send()
-                .await
-                .unwrap();
+            let response = app.get_page_as(&browser, "/tasks").await;
             assert_eq!(response.status(), 200);
             assert_eq!(header(response.headers(), "cache-control"), "no-store");
             let nonce = nonce_of(header(response.headers(), "content-security-policy"));

@@ -66,7 +66,12 @@ impl TestApp {
 
     /// `GET` as a browser navigating to a page does (it accepts HTML).
     pub async fn get_page(&self, path: &str) -> reqwest::Response {
-        self.client
+        self.get_page_as(&self.client, path).await
+    }
+
+    /// [`Self::get_page`] from another browser (its own cookies).
+    pub async fn get_page_as(&self, browser: &reqwest::Client, path: &str) -> reqwest::Response {
+        browser
             .get(self.url(path))
             .header("accept", "text/html,application/xhtml+xml")
             .send()

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::{
     helpers::{for_each_backend, TestApp},
-    requests::{browser_login, create},
+    requests::{browser_login, create, post_form},
 };
 
 /// Markup that would run or inject if it reached the page as HTML, one per context it
@@ -37,12 +37,7 @@ fn assert_no_markup_gets_through(what: &str, html: &str) {
 }
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
-    let response = client
-        .get(app.url(path))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_page_as(client, path).await;
     assert!(
         response.status().is_success(),
         "{path}: {}",
@@ -140,15 +135,14 @@ async fn payloads_kept_in_forms_after_a_failed_post_render_as_text() {
         let browser = TestApp::new_client();
         for payload in PAYLOADS {
             // A signup refused for its password: the name and email come back in the form.
-            let refused = browser
-                .post(app.url("/rpc/signup"))
-                .header("accept", "text/html")
-                .header("origin", app.address.clone())
-                .header("referer", app.url("/signup"))
-                .form(&[("name", payload), ("email", payload), ("password", "short")])
-                .send()
-                .await
-                .unwrap();
+            let refused = post_form(
+                &app,
+                &browser,
+                "/rpc/signup",
+                "/signup",
+                &[("name", payload), ("email", payload), ("password", "short")],
+            )
+            .await;
             assert_eq!(refused.status(), 303);
             let html = page(&browser, &app, "/signup").await;
             assert!(
@@ -157,15 +151,14 @@ async fn payloads_kept_in_forms_after_a_failed_post_render_as_text() {
             );
             assert_no_markup_gets_through(&format!("signup with {payload}"), &html);
 
-            let refused = browser
-                .post(app.url("/rpc/login"))
-                .header("accept", "text/html")
-                .header("origin", app.address.clone())
-                .header("referer", app.url("/login"))
-                .form(&[("email", payload), ("password", "whatever it is")])
-                .send()
-                .await
-                .unwrap();
+            let refused = post_form(
+                &app,
+                &browser,
+                "/rpc/login",
+                "/login",
+                &[("email", payload), ("password", "whatever it is")],
+            )
+            .await;
             assert_eq!(refused.status(), 303);
             let html = page(&browser, &app, "/login").await;
             assert_no_markup_gets_through(&format!("login with {payload}"), &html);
@@ -176,15 +169,14 @@ async fn payloads_kept_in_forms_after_a_failed_post_render_as_text() {
         browser_login(&app, &browser, &user).await;
         for payload in PAYLOADS {
             let title = format!("{payload}{}", "x".repeat(300));
-            let refused = browser
-                .post(app.url("/rpc/tasks/add"))
-                .header("accept", "text/html")
-                .header("origin", app.address.clone())
-                .header("referer", app.url("/tasks"))
-                .form(&[("title", title.as_str()), ("description", payload)])
-                .send()
-                .await
-                .unwrap();
+            let refused = post_form(
+                &app,
+                &browser,
+                "/rpc/tasks/add",
+                "/tasks",
+                &[("title", title.as_str()), ("description", payload)],
+            )
+            .await;
             assert_eq!(refused.status(), 303);
             let html = page(&browser, &app, "/tasks").await;
             assert!(html.contains("xxxxxxxx"), "the title is kept: {html}");

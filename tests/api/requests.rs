@@ -108,16 +108,29 @@ pub fn error_fields(body: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Posts a form the way a browser without JavaScript does.
+pub async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    referer: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url(referer))
+        .header("origin", app.address.clone())
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Signs `client` in through the login form, as a browser without JavaScript does, so it
 /// carries the session cookie from then on.
 pub async fn browser_login(app: &TestApp, client: &reqwest::Client, user: &TestUser) {
-    let response = client
-        .post(app.url("/rpc/login"))
-        .header("accept", "text/html")
-        .header("origin", app.address.clone())
-        .form(&[("email", &user.email), ("password", &user.password)])
-        .send()
-        .await
-        .unwrap();
+    let form = [("email", user.email.as_str()), ("password", &user.password)];
+    let response = post_form(app, client, "/rpc/login", "/login", &form).await;
     assert_eq!(response.status(), 302, "{:?}", response.headers());
 }

@@ -5,27 +5,8 @@ use serde_json::Value;
 
 use crate::{
     helpers::{for_each_backend, for_each_backend_with, TestApp},
-    requests::new_email,
+    requests::{new_email, post_form},
 };
-
-/// Posts a form the way a browser without JavaScript does.
-async fn post_form(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    referer: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client
-        .post(app.url(path))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", app.url(referer))
-        .header("origin", app.address.clone())
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn set_cookie(response: &reqwest::Response) -> String {
     response
