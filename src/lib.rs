@@ -1,5 +1,6 @@
 //! The server: configuration, start-up and the JSON API around the shared `app` crate.
 
+pub mod account_files;
 pub mod config;
 pub mod cross_site;
 pub mod database;

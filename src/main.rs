@@ -28,6 +28,16 @@ async fn main() -> ExitCode {
     };
     todo::telemetry::init(&config.log_filter);
 
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("reset-password") => return reset_password(&config, &args[1..]).await,
+        Some(other) => {
+            eprintln!("todo: unknown command {other:?} (try --help)");
+            return ExitCode::from(2);
+        }
+    }
+
     match todo::startup::Application::build(config).await {
         Ok(app) => match app
             .run_until_stopped(todo::startup::shutdown_signal())
@@ -41,6 +51,33 @@ async fn main() -> ExitCode {
         },
         Err(e) => {
             eprintln!("todo: could not start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `todo reset-password EMAIL`: prints a one-time password the account must change at its
+/// next login; every session and token of that user ends.
+async fn reset_password(config: &todo::config::Config, args: &[String]) -> ExitCode {
+    let [email] = args else {
+        eprintln!("usage: todo reset-password EMAIL");
+        return ExitCode::from(2);
+    };
+    match todo::startup::reset_password(config, email).await {
+        Ok(Some(one_time)) => {
+            println!("{one_time}");
+            eprintln!(
+                "todo: the password of {email} was reset; every session and token of it ended. \
+                 Give the one-time password above to its owner: it must be changed at the next login."
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("todo: no account has the email address {email:?}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("todo: the password could not be reset: {e}");
             ExitCode::FAILURE
         }
     }

@@ -36,6 +36,7 @@ use tower_sessions::{
 };
 
 use crate::{
+    account_files,
     config::{Config, HttpSettings},
     cross_site, failed_forms, rest, security_headers,
     serve::{serve, ServeLimits},
@@ -43,6 +44,18 @@ use crate::{
     sessions::Sessions,
 };
 pub use crate::{database::connect_database, secrets::load_jwt_secret};
+
+/// An operator's password reset (`todo reset-password EMAIL`): the one-time password, or
+/// `None` when no account has that address.
+pub async fn reset_password(config: &Config, email: &str) -> Result<Option<String>, StartupError> {
+    let db = connect_database(config).await?;
+    let passwords = app::auth::password::Passwords::new(1, 0);
+    let reset = app::auth::manage::reset_password(&db, &passwords, email)
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()));
+    db.close().await;
+    Ok(reset?)
+}
 
 /// The largest body any route reads (form posts included).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -106,6 +119,9 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         .layer(middleware::from_fn(
             failed_forms::keep_failed_forms_in_session,
         ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The account page's export and import: an import file may be larger.
+        .merge(account_files::routes())
         .layer(middleware::from_fn(cross_site::refuse_cross_site_changes))
         .layer(sessions);
 
@@ -117,7 +133,8 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             http.request_timeout,
             rest::errors::answer_503_after,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // The largest body of all (an import); pages and the API read less (their own limits).
+        .layer(RequestBodyLimitLayer::new(app::transfer::IMPORT_BODY_LIMIT))
         .layer(middleware::map_response(
             rest::errors::payload_too_large_as_json,
         ))
@@ -262,7 +279,8 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions, token revocations and login failures, now and then.
+/// Deletes expired sessions (and their entries in the users' lists), token revocations and
+/// login failures, now and then.
 async fn housekeeping(db: Db, throttle: Throttle) {
     let sessions = Sessions::new(&db);
     let mut ticks = tokio::time::interval(HOUSEKEEPING_PERIOD);
@@ -273,7 +291,8 @@ async fn housekeeping(db: Db, throttle: Throttle) {
         }
         let removed = app::auth::server::delete_expired_revocations(&db)
             .await
-            .and(throttle.delete_expired(&db).await);
+            .and(throttle.delete_expired(&db).await)
+            .and(app::auth::manage::forget_expired_sessions(&db).await);
         if let Err(error) = removed {
             tracing::warn!(%error, "deleting expired rows failed");
         }

@@ -8,7 +8,10 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::views::{provide_auth, AccountPage, LoginPage, SignupPage, UserMenu},
+    auth::{
+        account::{AccountPage, DeleteAccountPage},
+        views::{provide_auth, LoginPage, SignupPage, UserMenu},
+    },
     components::HydrationMarker,
     tasks::views::TasksPage,
 };
@@ -66,6 +69,7 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/account/delete") view=DeleteAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
             </Routes>
         </main>
@@ -92,9 +96,16 @@ fn SiteHeader() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     let (clicks, set_clicks) = signal(0u32);
     let hydrated = crate::components::use_hydrated();
+    let query = leptos_router::hooks::use_query_map();
+    let deleted = move || query.with(|q| q.get("deleted").as_deref() == Some("1"));
 
     view! {
         <Title text="" />
+        <Show when=deleted>
+            <p class="notice" role="status">
+                "Your account and everything in it were deleted. Thank you for using Todo."
+            </p>
+        </Show>
         <section class="hero">
             <h1>"Your tasks, your server."</h1>
             <p>

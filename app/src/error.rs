@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub struct FieldError {
     /// Where the bad value sits, e.g. `["body", "title"]` or `["path", "task_id"]`.
     #[cfg_attr(feature = "ssr", schema(example = json!(["body", "title"])))]
-    pub loc: Vec<String>,
+    pub loc: Vec<LocPart>,
     /// What is wrong, written for a person.
     #[cfg_attr(feature = "ssr", schema(example = "A task needs a title."))]
     pub msg: String,
@@ -23,6 +23,39 @@ pub struct FieldError {
     #[serde(rename = "type")]
     #[cfg_attr(feature = "ssr", schema(example = "value_error.missing"))]
     pub kind: String,
+}
+
+/// One step of a [`FieldError`]'s `loc`: a field name, or a position in an array.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum LocPart {
+    Index(u64),
+    Key(String),
+}
+
+impl From<&str> for LocPart {
+    fn from(key: &str) -> Self {
+        Self::Key(key.to_string())
+    }
+}
+
+impl From<String> for LocPart {
+    fn from(key: String) -> Self {
+        Self::Key(key)
+    }
+}
+
+impl From<usize> for LocPart {
+    fn from(index: usize) -> Self {
+        Self::Index(index as u64)
+    }
+}
+
+impl PartialEq<&str> for LocPart {
+    fn eq(&self, other: &&str) -> bool {
+        matches!(self, Self::Key(key) if key == other)
+    }
 }
 
 impl FieldError {
@@ -35,9 +68,28 @@ impl FieldError {
         }
     }
 
-    /// The field name this error is about (the last part of `loc`).
+    /// The same error about another field (a password checked as `new_password`).
+    pub fn renamed(mut self, field: &str) -> Self {
+        if let Some(last) = self.loc.last_mut() {
+            *last = field.into();
+        }
+        self
+    }
+
+    /// The same error, found inside the element `index` of the body's array `array`:
+    /// `["body", "tasks", 3, "title"]`.
+    pub fn in_array(mut self, array: &str, index: usize) -> Self {
+        let field = self.loc.pop().unwrap_or_else(|| "body".into());
+        self.loc = vec!["body".into(), array.into(), index.into(), field];
+        self
+    }
+
+    /// The field name this error is about (the last name in `loc`).
     pub fn field(&self) -> &str {
-        self.loc.last().map(String::as_str).unwrap_or_default()
+        match self.loc.last() {
+            Some(LocPart::Key(key)) => key,
+            _ => "",
+        }
     }
 }
 

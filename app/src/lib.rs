@@ -14,6 +14,7 @@ pub mod ids;
 pub mod tasks;
 pub mod text;
 pub mod timestamp;
+pub mod transfer;
 
 #[cfg(test)]
 mod module_graph;

@@ -167,7 +167,10 @@ pub const VARIABLES: &[Variable] = &[
 pub fn help_text() -> String {
     let mut text = String::from(
         "todo: a self-hosted, multi-user task manager (web pages and a JSON API)\n\n\
-         Usage: todo [--help]\n\n\
+         Usage: todo [--help]            serve the app\n\
+                todo reset-password EMAIL  print a one-time password for that account,\n\
+                                           end its sessions and tokens, and make it\n\
+                                           choose a new password at its next login\n\n\
          Configuration comes from environment variables, and from a .env file in the\n\
          working directory when present:\n\n",
     );

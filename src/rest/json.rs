@@ -3,7 +3,7 @@
 //! Not JSON, invalid UTF-8, the wrong shape or a wrong type: 422 with an `errors` entry
 //! naming the field where serde stopped. Too large: 413.
 
-use app::error::{AppError, FieldError};
+use app::error::{AppError, FieldError, LocPart};
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request},
@@ -68,7 +68,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
+        let mut loc: Vec<LocPart> = vec!["body".into()];
+        for segment in error.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => loc.push((*index).into()),
+                serde_path_to_error::Segment::Map { key } => loc.push(key.as_str().into()),
+                serde_path_to_error::Segment::Enum { variant } => loc.push(variant.as_str().into()),
+                serde_path_to_error::Segment::Unknown => {}
+            }
+        }
         let inner = error.into_inner();
         let message = inner.to_string();
         // "missing field `title` at line 1 column 2" names the field serde expected.
@@ -76,14 +84,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next())
             .map(str::to_string);
-        let mut loc = vec!["body".to_string()];
-        loc.extend(
-            path.split('.')
-                .filter(|p| !p.is_empty() && *p != "?")
-                .map(str::to_string),
-        );
         let (kind, msg) = if let Some(field) = missing {
-            loc.push(field);
+            loc.push(field.into());
             ("value_error.missing", "This field is required.".to_string())
         } else if inner.is_syntax() || inner.is_eof() {
             (

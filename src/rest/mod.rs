@@ -8,6 +8,7 @@ pub mod json;
 pub mod openapi;
 pub mod responses;
 pub mod tasks;
+pub mod transfer;
 
 use app::state::AppState;
 use axum::{extract::DefaultBodyLimit, middleware, Router};
@@ -24,12 +25,22 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::signup))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
+        .routes(routes!(auth::me, auth::update_me, auth::delete_me))
+        .routes(routes!(auth::change_email))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::logout_all))
         .routes(routes!(tasks::create, tasks::list))
         .routes(routes!(tasks::get, tasks::update, tasks::delete))
         .routes(routes!(tasks::complete))
         .fallback(errors::api_not_found)
-        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+    // An import is the one body larger than the others (an export of many tasks).
+    let import = OpenApiRouter::new()
+        .routes(routes!(transfer::import))
+        .layer(DefaultBodyLimit::max(app::transfer::IMPORT_BODY_LIMIT));
+    let api = api
+        .routes(routes!(transfer::export))
+        .merge(import)
         .layer(middleware::map_response(errors::ensure_json_errors));
 
     let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())

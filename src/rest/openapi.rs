@@ -28,7 +28,7 @@ use utoipa::{
             401 responses carry `WWW-Authenticate: Bearer`."
     ),
     modifiers(&BearerSecurity),
-    components(schemas(ErrorBody, FieldError)),
+    components(schemas(ErrorBody, FieldError, app::error::LocPart)),
     tags(
         (name = "auth", description = "Accounts and access tokens"),
         (name = "tasks", description = "Your tasks; the path's user_id must be yours"),

@@ -10,7 +10,8 @@ use utoipa::IntoResponses;
 #[response(status = 401, headers(("WWW-Authenticate" = String, description = "Bearer")))]
 pub struct Unauthorized(pub ErrorBody);
 
-/// The path's `user_id` is not the caller's.
+/// The path's `user_id` is not the caller's; or the caller's password was reset by an
+/// operator and must be changed first (`POST /api/auth/password`).
 #[derive(IntoResponses)]
 #[response(status = 403)]
 pub struct NotYours(pub ErrorBody);
@@ -45,3 +46,9 @@ pub struct Unavailable(pub ErrorBody);
 #[derive(IntoResponses)]
 #[response(status = 507, headers(("Retry-After" = u64, description = "Seconds to wait")))]
 pub struct StorageFull(pub ErrorBody);
+
+/// The caller's password was reset by an operator: it must be changed first
+/// (`POST /api/auth/password`).
+#[derive(IntoResponses)]
+#[response(status = 403)]
+pub struct ResetPending(pub ErrorBody);

@@ -29,7 +29,9 @@ async fn signup_returns_201_with_the_user_and_never_the_password() {
         assert!(created.ends_with('Z') && created.len() == "2026-01-06T10:00:00.123456Z".len(), "{created}");
         let text = body.to_string();
         assert!(!text.contains("s3cret-pass") && !text.contains("argon2"), "{text}");
-        assert_eq!(body.as_object().unwrap().len(), 4, "{body}");
+        // The contract's four fields, and the time zone its additions give the user object.
+        assert_eq!(body["time_zone"], "UTC");
+        assert_eq!(body.as_object().unwrap().len(), 5, "{body}");
     })
     .await;
 }

@@ -5,6 +5,7 @@
 mod helpers;
 mod requests;
 
+mod account;
 mod auth;
 mod cors;
 mod cross_site;

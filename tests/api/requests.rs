@@ -101,7 +101,7 @@ pub fn error_fields(body: &Value) -> Vec<String> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|p| p.as_str().unwrap())
+                .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
                 .collect::<Vec<_>>()
                 .join(".")
         })

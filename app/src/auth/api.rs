@@ -14,6 +14,8 @@ pub async fn signup(
     email: String,
     password: String,
     name: String,
+    /// The browser's time zone, filled in by the page's script (none without JavaScript).
+    time_zone: Option<String>,
     next: Option<String>,
 ) -> Result<User, AppError> {
     use super::{safe_next, server, NewAccount};
@@ -21,7 +23,10 @@ pub async fn signup(
 
     crate::error::respond(async {
         let state = crate::state::AppState::from_context()?;
-        let account = NewAccount::parse(&email, &password, &name)?;
+        // The page's hidden field: a zone this server does not know falls back to UTC (the
+        // user never saw the field, so an error about it would help no one).
+        let time_zone = time_zone.filter(|zone| super::TimeZoneName::parse(zone).is_ok());
+        let account = NewAccount::parse(&email, &password, &name, time_zone.as_deref())?;
         let client = client_address().await?;
         let user = match server::create_account(state.asker(client), account).await {
             Err(AppError::Conflict(msg)) => Err(AppError::invalid_field(FieldError::body(
@@ -31,7 +36,7 @@ pub async fn signup(
             ))),
             other => other,
         }?;
-        session()?.log_in(user.id).await?;
+        session()?.log_in(&state.db, user.id, &user_agent()).await?;
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(user)
     })
@@ -50,9 +55,16 @@ pub async fn login(
         let state = crate::state::AppState::from_context()?;
         let credentials = Credentials::parse(&email, &password)?;
         let client = client_address().await?;
-        let user = server::check_credentials(state.asker(client), &credentials).await?;
-        session()?.log_in(user.id).await?;
-        leptos_axum::redirect(&safe_next(next.as_deref()));
+        let user = server::check_credentials(state.asker(client), &credentials)
+            .await?
+            .user;
+        session()?.log_in(&state.db, user.id, &user_agent()).await?;
+        // A password an operator reset is changed first, on the account page.
+        let next = match user.must_change_password {
+            true => super::ACCOUNT_PAGE.to_string(),
+            false => safe_next(next.as_deref()),
+        };
+        leptos_axum::redirect(&next);
         Ok(user)
     })
     .await
@@ -60,7 +72,7 @@ pub async fn login(
 
 /// The address the request came from (see `ClientAddress`).
 #[cfg(feature = "ssr")]
-async fn client_address() -> Result<std::net::IpAddr, AppError> {
+pub(crate) async fn client_address() -> Result<std::net::IpAddr, AppError> {
     let super::extract::ClientAddress(client) = super::extract::in_server_fn(&()).await?;
     Ok(client)
 }
@@ -68,7 +80,8 @@ async fn client_address() -> Result<std::net::IpAddr, AppError> {
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     crate::error::respond(async {
-        session()?.log_out().await?;
+        let state = crate::state::AppState::from_context()?;
+        session()?.log_out(&state.db).await?;
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -88,8 +101,22 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     .await
 }
 
+/// The request's `User-Agent`, for the account's list of sessions.
 #[cfg(feature = "ssr")]
-fn session() -> Result<super::extract::AuthSession, AppError> {
+pub(crate) fn user_agent() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn session() -> Result<super::extract::AuthSession, AppError> {
     use_context::<http::request::Parts>()
         .as_ref()
         .and_then(super::extract::AuthSession::from_parts)

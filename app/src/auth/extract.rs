@@ -33,7 +33,9 @@ pub enum Credential {
     Session(AuthSession),
 }
 
-/// An authenticated user; 401 (with `WWW-Authenticate: Bearer`) otherwise.
+/// An authenticated user whose password is not waiting to be changed; 401 (with
+/// `WWW-Authenticate: Bearer`) without credentials, 403 after an operator's reset until the
+/// user has chosen a new password (see [`SignedIn`] for the routes that allow that).
 #[derive(Clone, Debug)]
 pub struct AuthUser {
     pub user: User,
@@ -45,20 +47,56 @@ impl AuthUser {
     pub fn id(&self) -> UserId {
         UserId(self.user.id)
     }
+
+    /// What survives when this request ends every other session and token of its user.
+    pub fn keep(&self) -> super::manage::Keep {
+        match &self.credential {
+            Credential::Bearer(claims) => super::manage::Keep {
+                session_id: None,
+                token: Some(claims.jti),
+            },
+            Credential::Session(session) => super::manage::Keep {
+                session_id: session.id(),
+                token: None,
+            },
+        }
+    }
 }
+
+/// What a user whose password an operator reset is told everywhere but where they can
+/// choose a new one.
+pub const MUST_CHANGE_PASSWORD: &str = "Your password was reset: choose a new one first (POST /api/auth/password with the one-time password as current_password, or the account page).";
+
+/// Any authenticated user, including one who must change their password first: only for
+/// the routes that let them do so (change the password, see who they are, log out).
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub AuthUser);
 
 /// The user if there is one. Still 401 for a bad bearer token.
 #[derive(Clone, Debug)]
 pub struct MaybeAuthUser(pub Option<AuthUser>);
 
-impl<S: AuthContext> FromRequestParts<S> for AuthUser {
+impl<S: AuthContext> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         MaybeAuthUser::from_request_parts(parts, state)
             .await?
             .0
+            .map(Self)
             .ok_or_else(|| AppError::Unauthorized("Authentication required.".into()))
+    }
+}
+
+impl<S: AuthContext> FromRequestParts<S> for AuthUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let SignedIn(auth) = SignedIn::from_request_parts(parts, state).await?;
+        if auth.user.must_change_password {
+            return Err(AppError::Forbidden(MUST_CHANGE_PASSWORD.into()));
+        }
+        Ok(auth)
     }
 }
 
@@ -88,14 +126,24 @@ impl<S: AuthContext> FromRequestParts<S> for MaybeAuthUser {
         let Some(user_id) = session.user_id().await? else {
             return Ok(Self(None));
         };
-        match server::find_user(state.db(), UserId(user_id)).await? {
+        let user_id = UserId(user_id);
+        let current = match session.id() {
+            Some(id) => super::manage::session_is_current(state.db(), user_id, &id).await?,
+            None => false,
+        };
+        let user = match current {
+            true => server::find_user(state.db(), user_id).await?,
+            false => None,
+        };
+        match user {
             Some(user) => Ok(Self(Some(AuthUser {
                 user,
                 credential: Credential::Session(session),
             }))),
             None => {
-                // The account is gone: end the session rather than keep a dangling one.
-                session.log_out().await?;
+                // Ended elsewhere, or the account is gone: end the session here too rather
+                // than keep a dangling one.
+                session.log_out(state.db()).await?;
                 Ok(Self(None))
             }
         }
@@ -133,17 +181,32 @@ impl AuthSession {
             .map_err(session_error)
     }
 
-    /// Starts a logged-in session under a new id, so an id planted before login is useless.
-    pub async fn log_in(&self, user_id: Uuid) -> Result<(), AppError> {
+    /// The session's id (the cookie's secret), once it has one.
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
+    }
+
+    /// Starts a logged-in session under a new id, so an id planted before login is useless,
+    /// and records it among the user's sessions (saved now, so it has its id).
+    pub async fn log_in(&self, db: &Db, user_id: Uuid, user_agent: &str) -> Result<(), AppError> {
         self.0.cycle_id().await.map_err(session_error)?;
         self.0
             .insert(SESSION_USER_KEY, user_id)
             .await
-            .map_err(session_error)
+            .map_err(session_error)?;
+        self.0.save().await.map_err(session_error)?;
+        let id = self.id().ok_or_else(|| {
+            tracing::error!("a saved session has no id");
+            AppError::Internal
+        })?;
+        super::manage::register_session(db, &id, UserId(user_id), user_agent).await
     }
 
-    /// Deletes the session from the store and expires the cookie.
-    pub async fn log_out(&self) -> Result<(), AppError> {
+    /// Deletes the session from the store and the user's list, and expires the cookie.
+    pub async fn log_out(&self, db: &Db) -> Result<(), AppError> {
+        if let Some(id) = self.id() {
+            super::manage::forget_session(db, &id).await?;
+        }
         self.0.flush().await.map_err(session_error)
     }
 }

@@ -3,11 +3,14 @@
 //! The parsers here run in the browser (inline form messages) and on the server (the form
 //! and the JSON API), so every path applies exactly the same rules.
 
+pub mod account;
 pub mod api;
 pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod extract;
+#[cfg(feature = "ssr")]
+pub mod manage;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -33,6 +36,9 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const NAME_MAX_CHARS: usize = 100;
+pub const TIME_ZONE_MAX_CHARS: usize = 64;
+/// The time zone of an account that never chose one.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 /// A user as anyone, the user included, may see it: never the password hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +53,64 @@ pub struct User {
     #[serde(with = "crate::timestamp")]
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
     pub created_at: DateTime<Utc>,
+    /// An IANA time zone name; "today" and "overdue" are reckoned in it.
+    #[cfg_attr(feature = "ssr", schema(example = "Europe/London"))]
+    pub time_zone: String,
+    /// Present (and true) only after an operator reset the password: every route but
+    /// `POST /api/auth/password`, `GET /api/auth/me` and the logouts answers 403 until the
+    /// user chooses a new one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_change_password: bool,
+}
+
+/// One of the account's signed-in browser sessions, as the account page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveSession {
+    /// Names the session in the form that ends it (never the session's own secret id).
+    pub handle: Uuid,
+    /// "Firefox on Linux", from the browser's user agent.
+    pub device: String,
+    #[serde(with = "crate::timestamp")]
+    pub signed_in_at: DateTime<Utc>,
+    #[serde(with = "crate::timestamp")]
+    pub last_seen_at: DateTime<Utc>,
+    /// The session this page is shown in.
+    pub current: bool,
+}
+
+/// A device hint from a user agent: the browser and the system, in words.
+pub fn describe_device(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(token, _)| ua.contains(token))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(token, _)| ua.contains(token))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), None) => browser.to_string(),
+        (None, Some(system)) => format!("A browser on {system}"),
+        (None, None) => "An unknown browser".to_string(),
+    }
 }
 
 /// An email address: trimmed, lower-cased, at most [`EMAIL_MAX_CHARS`] characters, shaped
@@ -179,28 +243,157 @@ impl DisplayName {
     }
 }
 
+/// An IANA time zone name such as `Europe/Paris`. The browser checks its shape; the server
+/// also checks that the zone exists (its time zone database is not shipped to browsers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        let invalid = |kind: &str, msg: &str| Err(FieldError::body("time_zone", kind, msg));
+        if name.is_empty() {
+            return invalid(
+                "value_error.missing",
+                "Choose a time zone, such as Europe/Paris.",
+            );
+        }
+        let shaped = name.chars().count() <= TIME_ZONE_MAX_CHARS
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+        if !shaped || !zone_exists(name) {
+            return invalid(
+                "value_error.time_zone",
+                "Unknown time zone: use an IANA name such as Europe/Paris, America/New_York or UTC.",
+            );
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn zone_exists(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn zone_exists(_name: &str) -> bool {
+    true
+}
+
+/// A change of name and/or time zone; a field left out stays as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChange {
+    pub name: Option<DisplayName>,
+    pub time_zone: Option<TimeZoneName>,
+}
+
+impl ProfileChange {
+    /// Checks every field given and reports every problem at once.
+    pub fn parse(name: Option<&str>, time_zone: Option<&str>) -> Result<Self, AppError> {
+        let name = name.map(DisplayName::parse).transpose();
+        let time_zone = time_zone.map(TimeZoneName::parse).transpose();
+        match (name, time_zone) {
+            (Ok(name), Ok(time_zone)) => Ok(Self { name, time_zone }),
+            (name, time_zone) => Err(AppError::validation(
+                [name.err(), time_zone.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// A new password, with the current one that authorises it.
+#[derive(Clone, Debug)]
+pub struct PasswordChange {
+    pub current: Password,
+    pub new: Password,
+}
+
+impl PasswordChange {
+    pub fn parse(current: &str, new: &str) -> Result<Self, AppError> {
+        let current = current_password(current);
+        let new = Password::parse(new).map_err(|e| e.renamed("new_password"));
+        match (current, new) {
+            (Ok(current), Ok(new)) if current == new => {
+                Err(AppError::invalid_field(FieldError::body(
+                    "new_password",
+                    "value_error.unchanged",
+                    "Choose a new password that differs from the current one.",
+                )))
+            }
+            (Ok(current), Ok(new)) => Ok(Self { current, new }),
+            (current, new) => Err(AppError::validation(
+                [current.err(), new.err()].into_iter().flatten().collect(),
+            )),
+        }
+    }
+}
+
+/// The current password a sensitive change asks for: only its presence and length are
+/// checked here (whether it is right is the server's question).
+pub fn current_password(raw: &str) -> Result<Password, FieldError> {
+    const FIELD: &str = "current_password";
+    if raw.is_empty() {
+        return Err(FieldError::body(
+            FIELD,
+            "value_error.missing",
+            "Enter your current password.",
+        ));
+    }
+    if raw.chars().count() > PASSWORD_MAX_CHARS {
+        return Err(FieldError::body(
+            FIELD,
+            "value_error.too_long",
+            format!("A password has at most {PASSWORD_MAX_CHARS} characters."),
+        ));
+    }
+    text::refuse_control_characters(FIELD, raw)?;
+    Ok(Password(raw.to_string()))
+}
+
 /// Everything needed to create an account, each part already valid.
 #[derive(Clone, Debug)]
 pub struct NewAccount {
     pub email: Email,
     pub password: Password,
     pub name: DisplayName,
+    pub time_zone: TimeZoneName,
 }
 
 impl NewAccount {
     /// Checks every field and reports every problem at once.
-    pub fn parse(email: &str, password: &str, name: &str) -> Result<Self, AppError> {
+    /// Checks every field and reports every problem at once. No time zone (or a blank one,
+    /// as a form sends when the browser could not tell) means UTC.
+    pub fn parse(
+        email: &str,
+        password: &str,
+        name: &str,
+        time_zone: Option<&str>,
+    ) -> Result<Self, AppError> {
         let email = Email::parse(email);
         let password = Password::parse(password);
         let name = DisplayName::parse(name);
-        match (email, password, name) {
-            (Ok(email), Ok(password), Ok(name)) => Ok(Self {
+        let time_zone = match time_zone.map(str::trim) {
+            None | Some("") => Ok(TimeZoneName(DEFAULT_TIME_ZONE.to_string())),
+            Some(zone) => TimeZoneName::parse(zone),
+        };
+        match (email, password, name, time_zone) {
+            (Ok(email), Ok(password), Ok(name), Ok(time_zone)) => Ok(Self {
                 email,
                 password,
                 name,
+                time_zone,
             }),
-            (email, password, name) => Err(AppError::validation(
-                [email.err(), password.err(), name.err()]
+            (email, password, name, time_zone) => Err(AppError::validation(
+                [email.err(), password.err(), name.err(), time_zone.err()]
                     .into_iter()
                     .flatten()
                     .collect(),
@@ -275,6 +468,9 @@ pub fn safe_next(next: Option<&str>) -> String {
         _ => DEFAULT_AFTER_LOGIN.to_string(),
     }
 }
+
+/// The account page, where a password an operator reset is changed.
+pub const ACCOUNT_PAGE: &str = "/account";
 
 /// Where a user lands after logging in when no page asked for it.
 pub const DEFAULT_AFTER_LOGIN: &str = "/tasks";
@@ -364,12 +560,69 @@ mod tests {
 
     #[test]
     fn a_new_account_reports_every_bad_field_at_once() {
-        let error = NewAccount::parse("nope", "short", "").unwrap_err();
+        let error = NewAccount::parse("nope", "short", "", Some("Mars/Olympus")).unwrap_err();
         let AppError::Validation { errors, .. } = error else {
             panic!("expected a validation error");
         };
         let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
-        assert_eq!(fields, ["email", "password", "name"]);
+        assert_eq!(fields, ["email", "password", "name", "time_zone"]);
+    }
+
+    #[test]
+    fn devices_are_described_from_the_user_agent() {
+        let cases = [
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Linux"),
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36", "Chrome on Linux"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", "Safari on iPhone"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0", "Edge on Windows"),
+            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36", "Chrome on Android"),
+            ("", "An unknown browser"),
+        ];
+        for (agent, expected) in cases {
+            assert_eq!(describe_device(agent), expected, "{agent}");
+        }
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            TimeZoneName::parse(" Europe/Paris ").unwrap().as_str(),
+            "Europe/Paris"
+        );
+        assert!(TimeZoneName::parse("UTC").is_ok());
+        assert!(TimeZoneName::parse("America/Argentina/Buenos_Aires").is_ok());
+        for bad in [
+            "",
+            "Europe/Atlantis",
+            "utc'; drop table users",
+            "../etc/passwd",
+            "Europe/Paris\0",
+        ] {
+            assert!(TimeZoneName::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        let account = NewAccount::parse("ada@example.com", "long enough", "Ada", None).unwrap();
+        assert_eq!(account.time_zone.as_str(), "UTC");
+    }
+
+    #[test]
+    fn a_password_change_needs_both_and_a_different_one() {
+        let error = PasswordChange::parse("", "short").unwrap_err();
+        let AppError::Validation { errors, .. } = error else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
+        assert_eq!(fields, ["current_password", "new_password"]);
+        let same = PasswordChange::parse("the same one", "the same one").unwrap_err();
+        assert!(same.field_message("new_password").is_some());
+        assert!(PasswordChange::parse("old password", "new password").is_ok());
+    }
+
+    #[test]
+    fn a_profile_change_checks_only_what_is_given() {
+        let change = ProfileChange::parse(None, Some("Asia/Tokyo")).unwrap();
+        assert!(change.name.is_none());
+        assert_eq!(change.time_zone.unwrap().as_str(), "Asia/Tokyo");
+        assert!(ProfileChange::parse(Some(" "), None).is_err());
     }
 
     #[test]

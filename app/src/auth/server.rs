@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{
     password::{Passwords, QueuePlace},
     throttle::Throttle,
-    token::Claims,
+    token::{Claims, IssuedToken, Tokens},
     Credentials, NewAccount, User,
 };
 use crate::{
@@ -21,12 +21,17 @@ use crate::{
 /// The one answer to a failed login, whether the email or the password was wrong.
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
 
+/// The columns a [`User`] is read from.
+const USER_COLUMNS: &str = "id, email, name, created_at, time_zone, must_change_password";
+
 #[derive(sqlx::FromRow)]
 struct UserRow {
     id: Uuid,
     email: String,
     name: String,
     created_at: DateTime<Utc>,
+    time_zone: String,
+    must_change_password: bool,
 }
 
 impl From<UserRow> for User {
@@ -36,17 +41,24 @@ impl From<UserRow> for User {
             email: row.email,
             name: row.name,
             created_at: row.created_at,
+            time_zone: row.time_zone,
+            must_change_password: row.must_change_password,
         }
     }
 }
 
 #[derive(sqlx::FromRow)]
 struct LoginRow {
-    id: Uuid,
-    email: String,
-    name: String,
-    created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    user: UserRow,
     password_hash: String,
+    tokens_not_before: i64,
+}
+
+/// Who logged in, and the earliest second a token of theirs may be issued at.
+pub struct LoggedIn {
+    pub user: User,
+    tokens_not_before: i64,
 }
 
 /// Who is asking to sign up or log in, and the limits they are held to.
@@ -83,16 +95,17 @@ async fn insert_account(
     let now = db::now();
     let id = Uuid::new_v4();
     let inserted = with_pool!(db, |pool| {
-        sqlx::query_as::<_, UserRow>(
-            "insert into users (id, email, name, password_hash, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $5)
-             returning id, email, name, created_at",
-        )
+        sqlx::query_as::<_, UserRow>(&format!(
+            "insert into users (id, email, name, password_hash, created_at, updated_at, time_zone)
+             values ($1, $2, $3, $4, $5, $5, $6)
+             returning {USER_COLUMNS}"
+        ))
         .bind(id)
         .bind(account.email.as_str())
         .bind(account.name.as_str())
         .bind(hash)
         .bind(now)
+        .bind(account.time_zone.as_str())
         .fetch_all(pool)
         .await
         .map(db::first_row)
@@ -113,7 +126,7 @@ async fn insert_account(
 pub async fn check_credentials(
     asker: Asker<'_>,
     credentials: &Credentials,
-) -> Result<User, AppError> {
+) -> Result<LoggedIn, AppError> {
     let Asker {
         db,
         passwords,
@@ -128,9 +141,9 @@ pub async fn check_credentials(
 
     let checked = async {
         let row = with_pool!(db, |pool| {
-            sqlx::query_as::<_, LoginRow>(
-                "select id, email, name, created_at, password_hash from users where email = $1",
-            )
+            sqlx::query_as::<_, LoginRow>(&format!(
+                "select {USER_COLUMNS}, password_hash, tokens_not_before from users where email = $1"
+            ))
             .bind(email)
             .fetch_optional(pool)
             .await
@@ -146,11 +159,9 @@ pub async fn check_credentials(
     match checked {
         Ok(Some(row)) => {
             attempt.login_succeeded(db, email, client).await?;
-            Ok(User {
-                id: row.id,
-                email: row.email,
-                name: row.name,
-                created_at: row.created_at,
+            Ok(LoggedIn {
+                user: row.user.into(),
+                tokens_not_before: row.tokens_not_before,
             })
         }
         // The attempt stands as a failure.
@@ -168,7 +179,7 @@ pub async fn check_credentials(
 /// The user a session names, if it still exists.
 pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
     let row = with_pool!(db, |pool| {
-        sqlx::query_as::<_, UserRow>("select id, email, name, created_at from users where id = $1")
+        sqlx::query_as::<_, UserRow>(&format!("select {USER_COLUMNS} from users where id = $1"))
             .bind(id)
             .fetch_optional(pool)
             .await
@@ -176,19 +187,34 @@ pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
     Ok(row.map(User::from))
 }
 
-/// The user a verified token names, unless the token was revoked or the user deleted.
+/// The user a verified token names, unless the token was revoked (a logout), ended with all
+/// the user's tokens (a password change, "sign out everywhere", an operator's reset), or the
+/// user deleted.
 pub async fn user_for_token(db: &Db, claims: &Claims) -> Result<Option<User>, AppError> {
     let row = with_pool!(db, |pool| {
-        sqlx::query_as::<_, UserRow>(
-            "select id, email, name, created_at from users
-             where id = $1 and not exists (select 1 from revoked_tokens where jti = $2)",
-        )
+        sqlx::query_as::<_, UserRow>(&format!(
+            "select {USER_COLUMNS} from users
+             where id = $1 and (tokens_not_before <= $3 or surviving_jti = $2)
+               and not exists (select 1 from revoked_tokens where jti = $2)"
+        ))
         .bind(claims.sub)
         .bind(claims.jti)
+        .bind(claims.iat)
         .fetch_optional(pool)
         .await
     })?;
     Ok(row.map(User::from))
+}
+
+/// A token for a user who just proved who they are. A token's `iat` counts whole seconds:
+/// when every token of theirs ended within this very second, the new one is issued at the
+/// next, so it is not ended with them.
+pub async fn issue_token(tokens: &Tokens, login: &LoggedIn) -> Result<IssuedToken, AppError> {
+    let wait_ms = (login.tokens_not_before * 1000 - Utc::now().timestamp_millis()).clamp(0, 1000);
+    if wait_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64)).await;
+    }
+    tokens.issue(login.user.id)
 }
 
 /// Ends a token before it expires, for every instance sharing the database.

@@ -112,6 +112,21 @@ fn next_param() -> Signal<String> {
     Signal::derive(move || query.with(|q| q.get("next").unwrap_or_default()))
 }
 
+/// The IANA time zone the browser runs in, e.g. "Europe/Paris" (empty if it cannot tell).
+fn browser_time_zone() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+            .ok()
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
 fn check_email(value: &str) -> Option<String> {
     Email::parse(value).err().map(|e| e.msg)
 }
@@ -134,6 +149,10 @@ pub fn SignupPage() -> impl IntoView {
     let error = form_error(auth.signup.value(), failed);
     let next = next_param();
     let pending = auth.signup.pending();
+    // The browser's time zone, once hydrated (without JavaScript the account starts in UTC
+    // and the account page changes it).
+    let (zone, set_zone) = signal(String::new());
+    Effect::new(move |_| set_zone.set(browser_time_zone()));
 
     view! {
         <Title text="Sign up" />
@@ -142,6 +161,7 @@ pub fn SignupPage() -> impl IntoView {
             <AfterFailedForm>
             <ActionForm action=auth.signup attr:novalidate=true attr:aria-label="Sign up">
                 <input type="hidden" name="next" value=move || next.get() />
+                <input type="hidden" name="time_zone" value=move || zone.get() />
                 <FormMessage message=form_message(error) />
                 <Field
                     label="Name"
@@ -288,9 +308,11 @@ fn urlencode(value: &str) -> String {
 }
 
 /// Shows `children` to a logged-in user; sends anyone else to the login page, with a way
-/// back here. Pages using it render in `SsrMode::Async`, so the redirect is a real 302.
+/// back here, and a user whose password an operator reset to the account page (unless
+/// `allow_reset`: the page where it is changed). Pages using it render in
+/// `SsrMode::Async`, so the redirect is a real 302.
 #[component]
-pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+pub fn RequireUser(children: ChildrenFn, #[prop(optional)] allow_reset: bool) -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
     let here = Signal::derive(move || current_page(&location));
@@ -300,6 +322,9 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
             {move || Suspend::new(async move {
                 // Awaiting (not reading) waits for a check still under way.
                 match auth.user.await {
+                        Ok(Some(user)) if user.must_change_password && !allow_reset => {
+                            view! { <Redirect path=super::ACCOUNT_PAGE /> }.into_any()
+                        }
                         Ok(Some(_)) => children.with_value(|c| c()).into_any(),
                         Ok(None) => {
                             let target = with_next("/login", &here.get_untracked());
@@ -312,38 +337,5 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-#[component]
-pub fn AccountPage() -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Title text="Your account" />
-        <RequireUser>
-            <section class="card narrow">
-                <h1>"Your account"</h1>
-                {move || {
-                    auth.user
-                        .get()
-                        .and_then(|u| u.ok().flatten())
-                        .map(|user| {
-                            view! {
-                                <dl class="facts">
-                                    <dt>"Name"</dt>
-                                    <dd>{user.name}</dd>
-                                    <dt>"Email"</dt>
-                                    <dd>{user.email}</dd>
-                                    <dt>"Member since"</dt>
-                                    <dd>{user.created_at.format("%B %-d, %Y").to_string()}</dd>
-                                </dl>
-                            }
-                        })
-                }}
-                <ActionForm action=auth.logout>
-                    <button type="submit" class="button secondary">"Log out"</button>
-                </ActionForm>
-            </section>
-        </RequireUser>
     }
 }

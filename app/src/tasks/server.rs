@@ -299,6 +299,53 @@ pub async fn delete(db: &Db, owner: UserId, id: TaskId) -> Result<(), AppError> 
     Ok(())
 }
 
+/// Every task of the owner, oldest first (an export).
+pub async fn all_oldest_first(db: &Db, owner: UserId) -> Result<Vec<Task>, AppError> {
+    let sql =
+        format!("select {COLUMNS} from tasks where user_id = $1 order by created_at asc, id asc");
+    let rows = with_pool!(db, |pool| {
+        sqlx::query_as::<_, TaskRow>(&sql)
+            .bind(owner)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows.into_iter().map(Task::from).collect())
+}
+
+/// Stores imported tasks as the owner's, each with a new id and its own times and state, in
+/// one transaction: either every task is stored or none is.
+pub async fn insert_many(
+    db: &Db,
+    owner: UserId,
+    tasks: &[crate::transfer::ValidTask],
+) -> Result<(), AppError> {
+    use chrono::{DurationRound as _, TimeDelta};
+    let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);
+    with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            for task in tasks {
+                sqlx::query(
+                    "insert into tasks (id, user_id, title, description, is_completed, created_at, updated_at)
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(TaskId(Uuid::now_v7()))
+                .bind(owner)
+                .bind(task.input.title.as_str())
+                .bind(task.input.description.as_deref())
+                .bind(task.is_completed)
+                .bind(micros(task.created_at))
+                .bind(micros(task.updated_at))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        }
+        .await
+    })?;
+    Ok(())
+}
+
 /// Marks every one of the owner's tasks done (or not done); returns how many changed.
 pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Result<u64, AppError> {
     let changed = with_pool!(db, |pool| {

@@ -1,0 +1,470 @@
+//! What a signed-in user changes about their own account, on the server: profile, e-mail,
+//! password, their browser sessions and tokens, deleting the account, moving their tasks
+//! between instances; and an operator's password reset. The SQL for it lives here.
+//!
+//! Ending sessions and tokens works on every instance at once, because both are checked
+//! against the database on every request: a browser session is valid only while its row in
+//! `user_sessions` exists, and a token only if it was issued at or after the user's
+//! `tokens_not_before` (or is the one token a password change was made with).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    describe_device,
+    server::{check_credentials, Asker},
+    ActiveSession, Credentials, Email, Password, PasswordChange, ProfileChange, User,
+};
+use crate::{
+    db::{self, Db},
+    error::{AppError, FieldError},
+    ids::UserId,
+    transfer::{ExportDocument, ValidTask, FORMAT, VERSION},
+    with_pool,
+};
+
+/// How often a session's "last seen" is written at most: reading a page must not write.
+const LAST_SEEN_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// What survives ending "every session and token" of a user: the request's own, when a
+/// password change keeps its author signed in.
+#[derive(Clone, Debug, Default)]
+pub struct Keep {
+    pub session_id: Option<String>,
+    pub token: Option<Uuid>,
+}
+
+/// Records a browser session that has just signed in, so it can be listed and ended.
+pub async fn register_session(
+    db: &Db,
+    session_id: &str,
+    user: UserId,
+    user_agent: &str,
+) -> Result<(), AppError> {
+    let now = db::now();
+    let user_agent: String = user_agent.chars().take(512).collect();
+    with_pool!(db, |pool| {
+        sqlx::query(
+            "insert into user_sessions (session_id, handle, user_id, user_agent, created_at, last_seen_at)
+             values ($1, $2, $3, $4, $5, $5)
+             on conflict (session_id) do update set user_id = excluded.user_id,
+                 user_agent = excluded.user_agent, created_at = excluded.created_at,
+                 last_seen_at = excluded.last_seen_at",
+        )
+        .bind(session_id)
+        .bind(Uuid::new_v4())
+        .bind(user)
+        .bind(user_agent)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)
+    })?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionCheck {
+    last_seen_at: DateTime<Utc>,
+}
+
+/// Whether `session_id` is still a signed-in session of `user` (it was not ended from
+/// another session, by a password change or by an operator). Notes when it was last seen,
+/// at most every few minutes.
+pub async fn session_is_current(db: &Db, user: UserId, session_id: &str) -> Result<bool, AppError> {
+    let found = with_pool!(db, |pool| {
+        sqlx::query_as::<_, SessionCheck>(
+            "select last_seen_at from user_sessions where session_id = $1 and user_id = $2",
+        )
+        .bind(session_id)
+        .bind(user)
+        .fetch_optional(pool)
+        .await
+    })?;
+    let Some(found) = found else {
+        return Ok(false);
+    };
+    let now = db::now();
+    if now - found.last_seen_at > LAST_SEEN_EVERY {
+        let touched = with_pool!(db, |pool| {
+            sqlx::query("update user_sessions set last_seen_at = $1 where session_id = $2")
+                .bind(now)
+                .bind(session_id)
+                .execute(pool)
+                .await
+                .map(drop)
+        });
+        if let Err(error) = touched {
+            // Only a hint for the session list: the request goes on.
+            tracing::warn!(%error, "a session's last-seen time could not be noted");
+        }
+    }
+    Ok(true)
+}
+
+/// Forgets a session that logged out (its record is deleted by the session layer).
+pub async fn forget_session(db: &Db, session_id: &str) -> Result<(), AppError> {
+    with_pool!(db, |pool| {
+        sqlx::query("delete from user_sessions where session_id = $1")
+            .bind(session_id)
+            .execute(pool)
+            .await
+            .map(drop)
+    })?;
+    Ok(())
+}
+
+/// Forgets sessions whose record has expired (the session layer deletes those); returns how
+/// many went.
+pub async fn forget_expired_sessions(db: &Db) -> Result<u64, AppError> {
+    let removed = with_pool!(db, |pool| {
+        sqlx::query(
+            "delete from user_sessions
+             where not exists (select 1 from sessions r where r.id = user_sessions.session_id)",
+        )
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(removed)
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    session_id: String,
+    handle: Uuid,
+    user_agent: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+}
+
+/// The user's signed-in browser sessions, the most recently seen first.
+pub async fn list_sessions(
+    db: &Db,
+    user: UserId,
+    current: Option<&str>,
+) -> Result<Vec<ActiveSession>, AppError> {
+    let rows = with_pool!(db, |pool| {
+        sqlx::query_as::<_, SessionRow>(
+            "select s.session_id, s.handle, s.user_agent, s.created_at, s.last_seen_at
+             from user_sessions s join sessions r on r.id = s.session_id
+             where s.user_id = $1
+             order by s.last_seen_at desc, s.created_at desc",
+        )
+        .bind(user)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ActiveSession {
+            current: current == Some(row.session_id.as_str()),
+            handle: row.handle,
+            device: describe_device(&row.user_agent),
+            signed_in_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends one of the user's sessions, named by its handle; 404 when they have no such one.
+pub async fn end_session(db: &Db, user: UserId, handle: Uuid) -> Result<(), AppError> {
+    let ended = with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "delete from sessions where id in
+                 (select session_id from user_sessions where handle = $1 and user_id = $2)",
+            )
+            .bind(handle)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            let ended = sqlx::query("delete from user_sessions where handle = $1 and user_id = $2")
+                .bind(handle)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(ended)
+        }
+        .await
+    })?;
+    if ended == 0 {
+        return Err(AppError::NotFound("That session has already ended.".into()));
+    }
+    Ok(())
+}
+
+/// Ends every browser session and every access token of the user, but what `keep` names.
+/// Tokens end by time: those issued before the next whole second are refused from now on
+/// (a token's `iat` counts seconds; a login in this second waits for the next, see
+/// `server::issue_token`).
+pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), AppError> {
+    let not_before = Utc::now().timestamp() + 1;
+    let keep_session = keep.session_id.as_deref().unwrap_or("");
+    with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "update users set tokens_not_before = $1, surviving_jti = $2 where id = $3",
+            )
+            .bind(not_before)
+            .bind(keep.token)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "delete from sessions where id in
+                 (select session_id from user_sessions where user_id = $1 and session_id <> $2)",
+            )
+            .bind(user)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("delete from user_sessions where user_id = $1 and session_id <> $2")
+                .bind(user)
+                .bind(keep_session)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await
+    })?;
+    Ok(())
+}
+
+/// Changes the name and/or time zone.
+pub async fn update_profile(
+    db: &Db,
+    user: &User,
+    change: &ProfileChange,
+) -> Result<User, AppError> {
+    let name = change
+        .name
+        .as_ref()
+        .map_or(user.name.as_str(), |n| n.as_str());
+    let time_zone = change
+        .time_zone
+        .as_ref()
+        .map_or(user.time_zone.as_str(), |z| z.as_str());
+    with_pool!(db, |pool| {
+        sqlx::query("update users set name = $1, time_zone = $2, updated_at = $3 where id = $4")
+            .bind(name)
+            .bind(time_zone)
+            .bind(db::now())
+            .bind(user.id)
+            .execute(pool)
+            .await
+            .map(drop)
+    })?;
+    Ok(User {
+        name: name.to_string(),
+        time_zone: time_zone.to_string(),
+        ..user.clone()
+    })
+}
+
+/// The answer to a wrong current password on an account route.
+pub const WRONG_CURRENT_PASSWORD: &str = "The current password is wrong.";
+
+/// Checks the user's current password, held to the login throttle (so these routes are no
+/// way around it): 401 when it is wrong, 429 after too many tries.
+pub async fn confirm_password(
+    asker: Asker<'_>,
+    user: &User,
+    password: &Password,
+) -> Result<(), AppError> {
+    let credentials = Credentials {
+        email: user.email.clone(),
+        password: password.clone(),
+    };
+    match check_credentials(asker, &credentials).await {
+        Ok(login) if login.user.id == user.id => Ok(()),
+        Ok(_) | Err(AppError::Unauthorized(_)) => {
+            Err(AppError::Unauthorized(WRONG_CURRENT_PASSWORD.into()))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Moves the account to another address: the current password first; 409 when the
+/// address belongs to another account.
+pub async fn change_email(
+    asker: Asker<'_>,
+    user: &User,
+    current: &Password,
+    email: &Email,
+) -> Result<User, AppError> {
+    let db = asker.db;
+    confirm_password(asker, user, current).await?;
+    let changed = with_pool!(db, |pool| {
+        sqlx::query("update users set email = $1, updated_at = $2 where id = $3")
+            .bind(email.as_str())
+            .bind(db::now())
+            .bind(user.id)
+            .execute(pool)
+            .await
+            .map(drop)
+    });
+    match changed {
+        Ok(()) => Ok(User {
+            email: email.as_str().to_string(),
+            ..user.clone()
+        }),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::Conflict(
+            "Another account already uses this email address.".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sets a new password after checking the current one, and ends every other session and
+/// token of the user (`keep` is the request's own).
+pub async fn change_password(
+    asker: Asker<'_>,
+    user: &User,
+    change: &PasswordChange,
+    keep: &Keep,
+) -> Result<(), AppError> {
+    let Asker { db, passwords, .. } = asker;
+    confirm_password(asker, user, &change.current).await?;
+    let hash = passwords
+        .hash(passwords.queue_place()?, &change.new)
+        .await?;
+    set_password_hash(db, UserId(user.id), &hash, false).await?;
+    end_everything(db, UserId(user.id), keep).await
+}
+
+async fn set_password_hash(
+    db: &Db,
+    user: UserId,
+    hash: &str,
+    must_change: bool,
+) -> Result<(), AppError> {
+    with_pool!(db, |pool| {
+        sqlx::query(
+            "update users set password_hash = $1, must_change_password = $2, updated_at = $3
+             where id = $4",
+        )
+        .bind(hash)
+        .bind(must_change)
+        .bind(db::now())
+        .bind(user)
+        .execute(pool)
+        .await
+        .map(drop)
+    })?;
+    Ok(())
+}
+
+/// Deletes the account after checking its password: the user, their tasks, counts, browser
+/// sessions (records and registry), tokens (they name a missing user from now on) and the
+/// throttle's rows that name their address, in one transaction.
+pub async fn delete_account(
+    asker: Asker<'_>,
+    user: &User,
+    password: &Password,
+) -> Result<(), AppError> {
+    let db = asker.db;
+    confirm_password(asker, user, password).await?;
+    let email = user.email.as_str();
+    with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "delete from sessions where id in
+                 (select session_id from user_sessions where user_id = $1)",
+            )
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+            // 'login:<ip> <email>' and 'login-account:<email>'.
+            sqlx::query(
+                "delete from throttle_events
+                 where subject = $1
+                    or (subject like 'login:%'
+                        and substr(subject, length(subject) - length($2) + 1) = $2)",
+            )
+            .bind(format!("login-account:{email}"))
+            .bind(format!(" {email}"))
+            .execute(&mut *tx)
+            .await?;
+            // Cascades to tasks, task_counts and user_sessions.
+            sqlx::query("delete from users where id = $1")
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await
+    })?;
+    Ok(())
+}
+
+/// An operator's reset (`todo reset-password EMAIL`): a new random one-time password, which
+/// the account must change at its next login; every session and token of the user ends.
+/// Returns the one-time password, or `None` when no account has that address.
+pub async fn reset_password(
+    db: &Db,
+    passwords: &super::password::Passwords,
+    email: &str,
+) -> Result<Option<String>, AppError> {
+    let email = email.trim().to_lowercase();
+    let Some(user) = with_pool!(db, |pool| {
+        sqlx::query_scalar::<_, Uuid>("select id from users where email = $1")
+            .bind(&email)
+            .fetch_optional(pool)
+            .await
+    })?
+    else {
+        return Ok(None);
+    };
+    let one_time = one_time_password();
+    let password = Password::parse(&one_time).map_err(|_| AppError::Internal)?;
+    let hash = passwords.hash(passwords.queue_place()?, &password).await?;
+    set_password_hash(db, UserId(user), &hash, true).await?;
+    end_everything(db, UserId(user), &Keep::default()).await?;
+    Ok(Some(one_time))
+}
+
+/// 20 characters from an alphabet without look-alikes (about 115 bits).
+fn one_time_password() -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Everything the user has, for `GET /api/{user_id}/export` and the account page's download.
+pub async fn export(db: &Db, user: &User) -> Result<ExportDocument, AppError> {
+    let tasks = crate::tasks::server::all_oldest_first(db, UserId(user.id)).await?;
+    Ok(ExportDocument {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        user: User {
+            must_change_password: false,
+            ..user.clone()
+        },
+        tasks,
+    })
+}
+
+/// Stores checked tasks as the user's, with new ids, in one transaction: all or nothing.
+pub async fn import(db: &Db, user: UserId, tasks: &[ValidTask]) -> Result<usize, AppError> {
+    crate::tasks::server::insert_many(db, user, tasks).await?;
+    Ok(tasks.len())
+}
+
+/// A field error for an account form (a wrong current password is the form's field, not
+/// an ended session, on the page).
+pub fn wrong_current_password_on(field: &str) -> AppError {
+    AppError::invalid_field(FieldError::body(
+        field,
+        "value_error.wrong_password",
+        WRONG_CURRENT_PASSWORD,
+    ))
+}

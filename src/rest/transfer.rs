@@ -1,0 +1,67 @@
+//! `/api/{user_id}/export` and `/api/{user_id}/import`: a user's tasks, taken to another
+//! instance and brought in from one.
+
+use app::{
+    auth::{extract::AuthUser, manage},
+    error::AppError,
+    state::AppState,
+    transfer::{ExportDocument, ImportDocument},
+};
+use axum::{extract::State, Json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{
+    json::AppJson,
+    responses::{Invalid, NotYours, StorageFull, TooLarge, Unauthorized, Unavailable},
+    tasks::Owner,
+};
+
+/// Everything the caller has: their user and every task, oldest first.
+#[utoipa::path(
+    get, path = "/{user_id}/export", tag = "account",
+    security(("bearer" = [])),
+    params(("user_id" = uuid::Uuid, Path, description = "The caller's id")),
+    responses(
+        (status = 200, description = "The export document", body = ExportDocument),
+        Unauthorized, NotYours, Invalid, Unavailable,
+    )
+)]
+pub async fn export(
+    State(state): State<AppState>,
+    Owner(_owner): Owner,
+    auth: AuthUser,
+) -> Result<Json<ExportDocument>, AppError> {
+    Ok(Json(manage::export(&state.db, &auth.user).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    /// How many tasks were added.
+    #[schema(example = 42)]
+    pub imported: usize,
+}
+
+/// Add the tasks of an export document (from this instance or another) to the caller's:
+/// each gets a new id and keeps its fields, `created_at` and `updated_at`. All or nothing:
+/// the first bad task is named (`loc` `["body", "tasks", i, field]`) and nothing is stored.
+/// At most 10,000 tasks and 8 MiB.
+#[utoipa::path(
+    post, path = "/{user_id}/import", tag = "account",
+    security(("bearer" = [])),
+    params(("user_id" = uuid::Uuid, Path, description = "The caller's id")),
+    request_body = ImportDocument,
+    responses(
+        (status = 200, description = "Imported", body = Imported),
+        Unauthorized, NotYours, TooLarge, Invalid, Unavailable, StorageFull,
+    )
+)]
+pub async fn import(
+    State(state): State<AppState>,
+    Owner(owner): Owner,
+    AppJson(document): AppJson<ImportDocument>,
+) -> Result<Json<Imported>, AppError> {
+    let tasks = document.validate()?;
+    let imported = manage::import(&state.db, owner, &tasks).await?;
+    Ok(Json(Imported { imported }))
+}
