@@ -69,7 +69,7 @@ for (const js of [true, false]) {
       await expect(page).toHaveURL('/login?next=/account');
       await logIn(page, account.email, account.password, { js });
       await expect(page).toHaveURL('/account');
-      await expect(page.getByRole('heading', { name: 'Your account' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Your account', exact: true })).toBeVisible();
     });
   });
 }

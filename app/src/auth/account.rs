@@ -63,12 +63,21 @@ fn back_to_page(notice: &str) {
     leptos_axum::redirect(&format!("{PAGE}?done={notice}"));
 }
 
+/// After a change to the user themselves: a plain form post is sent back to the page; the
+/// hydrated app loads the page afresh instead (see `reload_after`).
+#[cfg(feature = "ssr")]
+fn back_to_page_unless_hydrated(notice: &str) {
+    if crate::error::is_plain_form_post() {
+        back_to_page(notice);
+    }
+}
+
 #[server(prefix = "/rpc", endpoint = "account/profile")]
 pub async fn update_profile(name: String, time_zone: String) -> Result<User, AppError> {
     as_account(true, |state, auth| async move {
         let change = super::ProfileChange::parse(Some(&name), Some(&time_zone))?;
         let user = super::manage::update_profile(&state.db, &auth.user, &change).await?;
-        back_to_page("profile");
+        back_to_page_unless_hydrated("profile");
         Ok(user)
     })
     .await
@@ -98,7 +107,7 @@ pub async fn change_email(current_password: String, email: String) -> Result<Use
                     ),
                     other => other,
                 })?;
-        back_to_page("email");
+        back_to_page_unless_hydrated("email");
         Ok(user)
     })
     .await
@@ -115,7 +124,7 @@ pub async fn change_password(
         super::manage::change_password(state.asker(client), &auth.user, &change, &auth.keep())
             .await
             .map_err(as_field("current_password"))?;
-        back_to_page("password");
+        back_to_page_unless_hydrated("password");
         Ok(())
     })
     .await
@@ -211,6 +220,9 @@ fn notice_for(done: &str, imported: Option<&str>) -> Option<String> {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
+    // Created here, outside every `<Suspense>`, so the server and the browser create it in
+    // the same order (a resource made inside a suspended view would not hydrate).
+    let sessions = SessionsData::new();
     view! {
         <Title text="Your account" />
         <RequireUser allow_reset=true>
@@ -218,14 +230,34 @@ pub fn AccountPage() -> impl IntoView {
                 auth.user
                     .get()
                     .and_then(|u| u.ok().flatten())
-                    .map(|user| view! { <AccountSections user=user /> })
+                    .map(|user| view! { <AccountSections user=user sessions=sessions /> })
             }}
         </RequireUser>
     }
 }
 
+/// The signed-in browsers and the two actions that end them.
+#[derive(Clone, Copy)]
+struct SessionsData {
+    end: ServerAction<EndSession>,
+    logout_all: ServerAction<LogoutAll>,
+    list: Resource<Result<Vec<ActiveSession>, AppError>>,
+}
+
+impl SessionsData {
+    fn new() -> Self {
+        let end = ServerAction::<EndSession>::new();
+        let list = Resource::new(move || end.version().get(), |_| list_sessions());
+        Self {
+            end,
+            logout_all: ServerAction::<LogoutAll>::new(),
+            list,
+        }
+    }
+}
+
 #[component]
-fn AccountSections(user: User) -> impl IntoView {
+fn AccountSections(user: User, sessions: SessionsData) -> impl IntoView {
     let query = use_query_map();
     let notice = Signal::derive(move || {
         query.with(|q| {
@@ -261,7 +293,7 @@ fn AccountSections(user: User) -> impl IntoView {
                         <section class="card" aria-labelledby="password-title">
                             <PasswordForm />
                         </section>
-                        <SessionsSection />
+                        <SessionsSection data=sessions />
                         <TransferSection />
                         <section class="card danger" aria-labelledby="delete-title">
                             <h2 id="delete-title">"Delete your account"</h2>
@@ -284,7 +316,7 @@ fn AccountSections(user: User) -> impl IntoView {
 #[component]
 fn ProfileForm(user: User) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
-    refresh_user_after(action);
+    reload_after(action, "profile");
     let failed = use_failed_forms().of(UpdateProfile::PATH);
     let error = form_error(action.value(), failed);
     let pending = action.pending();
@@ -330,18 +362,20 @@ fn ProfileForm(user: User) -> impl IntoView {
     }
 }
 
-/// Asks again who is signed in once `action` succeeded (the nav shows the new name; a
-/// password chosen after a reset opens the whole page).
-fn refresh_user_after<A>(action: ServerAction<A>)
+/// Once `action` (a change to the user themselves) succeeded, loads the account page afresh
+/// with what was done: the name in the nav, the forms and the list of sessions all change
+/// with it, and the page says so as it does without JavaScript.
+fn reload_after<A>(action: ServerAction<A>, done: &'static str)
 where
     A: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
     A::Output: Clone + Send + Sync + 'static,
     A::Error: Clone + Send + Sync + 'static,
 {
-    let auth = use_auth();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
-            auth.user.refetch();
+            let _ = window()
+                .location()
+                .assign(&format!("{}?done={done}", super::ACCOUNT_PAGE));
         }
     });
 }
@@ -349,7 +383,7 @@ where
 #[component]
 fn EmailForm(user: User) -> impl IntoView {
     let action = ServerAction::<ChangeEmail>::new();
-    refresh_user_after(action);
+    reload_after(action, "email");
     let failed = use_failed_forms().of(ChangeEmail::PATH);
     let error = form_error(action.value(), failed);
     let pending = action.pending();
@@ -378,6 +412,7 @@ fn EmailForm(user: User) -> impl IntoView {
                 <Field
                     label="Current password"
                     name="current_password"
+                    id="email-current-password"
                     input_type="password"
                     autocomplete="current-password"
                     required=true
@@ -398,7 +433,7 @@ fn PasswordForm() -> impl IntoView {
     let error = form_error(action.value(), failed);
     let pending = action.pending();
     // After an operator's reset, the page turns into the full account page once changed.
-    refresh_user_after(action);
+    reload_after(action, "password");
     view! {
         <h2 id="password-title">"Password"</h2>
         <ActionForm action=action attr:novalidate=true attr:aria-labelledby="password-title">
@@ -428,12 +463,14 @@ fn PasswordForm() -> impl IntoView {
 }
 
 #[component]
-fn SessionsSection() -> impl IntoView {
-    let end = ServerAction::<EndSession>::new();
-    let logout_all = ServerAction::<LogoutAll>::new();
+fn SessionsSection(data: SessionsData) -> impl IntoView {
+    let SessionsData {
+        end,
+        logout_all,
+        list: sessions,
+    } = data;
     let failed = use_failed_forms().of(EndSession::PATH);
     let error = form_error(end.value(), failed);
-    let sessions = Resource::new(move || end.version().get(), |_| list_sessions());
     view! {
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Signed-in browsers"</h2>

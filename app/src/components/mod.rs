@@ -27,6 +27,9 @@ pub fn HydrationMarker() -> impl IntoView {
 pub fn Field(
     label: &'static str,
     name: &'static str,
+    /// The input's id, when a page has two fields of one name (`field-{name}` otherwise).
+    #[prop(optional)]
+    id: Option<&'static str>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional, into)] hint: Option<String>,
@@ -48,7 +51,7 @@ pub fn Field(
         set_local_error.set(None);
     });
     let message = move || local_error.get().or_else(|| server_error.get());
-    let id = format!("field-{name}");
+    let id = id.map_or_else(|| format!("field-{name}"), str::to_string);
     let message_id = format!("{id}-message");
     let hint_id = format!("{id}-hint");
     let described_by = {
