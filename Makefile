@@ -37,8 +37,8 @@ WASM_BINDGEN_BUILD := $(TOOL_PROFILE) CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 # Pass extra arguments to cargo test, e.g. `make test-rust ARGS=login`.
 ARGS ?=
 
-.PHONY: help run build prepare redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
-        cargo-leptos-tool wasm-bindgen-tool npm-tools warm-build e2e-deps check fmt clean
+.PHONY: help run build redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
+        cargo-leptos-tool wasm-bindgen-tool npm-tools e2e-deps check fmt clean
 
 help:
 	@echo "make run        build in release mode and serve on http://127.0.0.1:3000 (SQLite)"
@@ -52,16 +52,10 @@ help:
 run: build
 	./target/release/todo
 
-build: prepare
-	@$(PHASE) "building the server and the browser bundle in release mode (after a first build alongside the tools: about 2 minutes; then seconds to a minute)" \
+build: tools
+	@$(PHASE) "building the server and the browser bundle in release mode (first build: about 13 minutes on 2 cores; then seconds to a minute)" \
 	  cargo leptos build --release
 	@$(MAKE) --no-print-directory redoc
-
-# Everything a release build needs, side by side: the tools, and on a first build the
-# project's own compilation (see warm-build). On two cores this is about 6 minutes quicker
-# than one after the other, because each of them leaves a core idle for a while.
-prepare: tool-checks
-	@$(MAKE) --no-print-directory -j4 cargo-leptos-tool wasm-bindgen-tool npm-tools warm-build
 
 # ReDoc's script, served by the app at /redoc/redoc.standalone.js (no CDN): from npm's redoc.
 # Its sidebar would fetch Redocly's logo from their CDN; the copy served points that image at
@@ -104,9 +98,10 @@ bench: build
 	  cargo install oha --locked --force --version $(OHA_VERSION); }
 	python3 bench/run.py
 
-# Installs whatever of the toolchain is missing, and says why the first run is slow.
-tools: tool-checks
-	@$(MAKE) --no-print-directory -j3 cargo-leptos-tool wasm-bindgen-tool npm-tools
+# Installs whatever of the toolchain is missing, and says why the first run is slow. One
+# after the other: on two cores, side by side was slower (measured: cargo-leptos alone
+# 8m41s, beside wasm-bindgen-cli and the server's compilation 21m35s).
+tools: tool-checks cargo-leptos-tool wasm-bindgen-tool npm-tools
 
 tool-checks:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first (https://rustup.rs)"; exit 1; }
@@ -116,39 +111,23 @@ tool-checks:
 	  echo "==> adding the wasm32-unknown-unknown target (the browser half of the app)"; \
 	  rustup target add wasm32-unknown-unknown; }
 
-# The one phase whose progress is shown as it goes; the others log to target/setup/.
 cargo-leptos-tool:
 	@[ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ] || \
-	  $(CARGO_LEPTOS_BUILD) $(PHASE) "installing cargo-leptos $(CARGO_LEPTOS_VERSION), the build tool, from crates.io (once; about 10 minutes on 2 cores beside the other phases)" \
+	  $(CARGO_LEPTOS_BUILD) $(PHASE) "installing cargo-leptos $(CARGO_LEPTOS_VERSION), the build tool, from crates.io (once; about 9 minutes on 2 cores)" \
 	    cargo install cargo-leptos --locked --force --version $(CARGO_LEPTOS_VERSION) $(CARGO_LEPTOS_HOT)
 
 wasm-bindgen-tool:
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
-	  PHASE_LOG=target/setup/wasm-bindgen.log $(WASM_BINDGEN_BUILD) $(PHASE) "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION), which links the browser bundle, from crates.io (once; about 4 minutes)" \
+	  $(WASM_BINDGEN_BUILD) $(PHASE) "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION), which links the browser bundle, from crates.io (once; about 3 minutes)" \
 	    cargo install wasm-bindgen-cli --force --version $(WASM_BINDGEN_VERSION)
 
 npm-tools:
 	@wasm-opt --version 2>/dev/null | grep -q "version $(firstword $(subst ., ,$(BINARYEN_VERSION)))" || \
-	  PHASE_LOG=target/setup/wasm-opt.log $(PHASE) "installing wasm-opt (binaryen $(BINARYEN_VERSION)) from npm" \
+	  $(PHASE) "installing wasm-opt (binaryen $(BINARYEN_VERSION)) from npm" \
 	    npm install -g --no-fund --no-audit binaryen@$(BINARYEN_VERSION)
 	@[ "$$(sass --version 2>/dev/null | cut -d' ' -f1)" = "$(SASS_VERSION)" ] || \
-	  PHASE_LOG=target/setup/sass.log $(PHASE) "installing sass $(SASS_VERSION) from npm" \
+	  $(PHASE) "installing sass $(SASS_VERSION) from npm" \
 	    npm install -g --no-fund --no-audit sass@$(SASS_VERSION)
-
-# A first release build compiles the project's dependencies beside the tool installs, with
-# exactly the commands and environment cargo-leptos uses (from [workspace.metadata.leptos]),
-# so `cargo leptos build` then finds them built. Skipped once a release build exists.
-LEPTOS_ENV := LEPTOS_OUTPUT_NAME=todo LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-              LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=app \
-              LEPTOS_BIN_DIR=. LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false
-warm-build:
-	@[ -x target/release/todo ] || \
-	  PHASE_LOG=target/setup/server.log $(PHASE) "compiling the server in release mode (first build; about 9 minutes beside the other phases)" \
-	    env $(LEPTOS_ENV) cargo build --package=todo --bin=todo --no-default-features --release --locked
-	@[ -d target/front/wasm32-unknown-unknown/wasm-release ] || \
-	  PHASE_LOG=target/setup/browser.log $(PHASE) "compiling the browser bundle's wasm (first build; about 5 minutes)" \
-	    env $(LEPTOS_ENV) cargo build --package=app --lib --target-dir=$(CURDIR)/target/front \
-	      --target=wasm32-unknown-unknown --no-default-features --features=hydrate --profile=wasm-release --locked
 
 # Playwright and the browser it drives: Debian's Chromium, never a downloaded one.
 e2e-deps:
