@@ -793,3 +793,35 @@ async fn an_operators_reset_prints_a_one_time_password_that_must_be_changed_firs
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_import_may_be_larger_than_other_bodies_but_is_bounded() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let path = format!("/api/{}/import", user.id);
+        // About 1.6 MB: over the 64 KiB other API bodies may have, and over the 1 MiB of pages.
+        let task = json!({"title": "imported", "description": "d".repeat(1900),
+                          "created_at": "2026-01-06T10:00:00.123456Z"});
+        let big = json!({"format": "todo-export", "version": 1, "tasks": vec![task; 800]});
+        let imported = send(&app, &user.token, Method::POST, &path, Some(big)).await;
+        assert_eq!(imported.status(), 200);
+        assert_eq!(crate::requests::list(&app, &user, "").await["total"], 800);
+
+        let huge = format!(
+            r#"{{"format": "todo-export", "version": 1, "tasks": [{{"title": "{}", "created_at": "2026-01-06T10:00:00Z"}}]}}"#,
+            "x".repeat(9 * 1024 * 1024)
+        );
+        let refused = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(&user.token)
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap();
+        assert_error_shape(refused, 413).await;
+        assert_eq!(crate::requests::list(&app, &user, "").await["total"], 800);
+    })
+    .await;
+}
