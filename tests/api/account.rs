@@ -9,6 +9,15 @@ use crate::{
     requests::{assert_error_shape, browser_login, create_ok, error_fields, post_form, send},
 };
 
+/// The status of an API login with these credentials.
+async fn login_status(app: &TestApp, email: &str, password: &str) -> u16 {
+    let body = json!({"email": email, "password": password});
+    app.post_json("/api/auth/login", &body)
+        .await
+        .status()
+        .as_u16()
+}
+
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
     app.get_with_token("/api/auth/me", token).await
 }
@@ -123,10 +132,7 @@ async fn the_email_changes_only_with_the_current_password_and_to_a_free_address(
         assert_eq!(moved["email"], new_email.as_str());
 
         app.login(&new_email, &user.password).await;
-        let old = app
-            .post_json("/api/auth/login", &json!({"email": user.email, "password": user.password}))
-            .await;
-        assert_eq!(old.status(), 401);
+        assert_eq!(login_status(&app, &user.email, &user.password).await, 401);
     })
     .await;
 }
@@ -180,13 +186,7 @@ async fn a_new_password_ends_every_other_session_and_token_but_the_one_it_was_ma
         assert_eq!(browser_user(&app, &browser).await, Value::Null);
 
         // The old password is gone, the new one works at once (even within the same second).
-        let old = app
-            .post_json(
-                "/api/auth/login",
-                &json!({"email": user.email, "password": user.password}),
-            )
-            .await;
-        assert_eq!(old.status(), 401);
+        assert_eq!(login_status(&app, &user.email, &user.password).await, 401);
         let fresh = app.login(&user.email, "a new password").await;
         assert_eq!(me(&app, &fresh).await.status(), 200);
     })
@@ -381,13 +381,7 @@ async fn deleting_the_account_needs_its_password_and_leaves_no_row_of_it() {
         create_ok(&app, &user, "mine").await;
         create_ok(&app, &keeper, "theirs").await;
         let browser = signed_in_browser(&app, &user).await;
-        let wrong_login = app
-            .post_json(
-                "/api/auth/login",
-                &json!({"email": user.email, "password": "a wrong guess"}),
-            )
-            .await;
-        assert_eq!(wrong_login.status(), 401);
+        assert_eq!(login_status(&app, &user.email, "a wrong guess").await, 401);
         let sessions = session_ids_of(&app, &user.id).await;
         assert_eq!(sessions.len(), 1);
 
@@ -425,13 +419,7 @@ async fn deleting_the_account_needs_its_password_and_leaves_no_row_of_it() {
         let left = rows_left(&app, &user.id, &user.email, &sessions).await;
         assert!(left.is_empty(), "left behind: {left:?}");
         // (A login with the address now counts against it afresh, like any unknown one.)
-        let login = app
-            .post_json(
-                "/api/auth/login",
-                &json!({"email": user.email, "password": user.password}),
-            )
-            .await;
-        assert_eq!(login.status(), 401);
+        assert_eq!(login_status(&app, &user.email, &user.password).await, 401);
         // The other user keeps everything.
         assert_eq!(crate::requests::list(&app, &keeper, "").await["total"], 1);
         // The address is free again.
@@ -727,13 +715,7 @@ async fn an_operators_reset_prints_a_one_time_password_that_must_be_changed_firs
         // Everything of the user ended; the old password is gone.
         assert_error_shape(me(&app, &user.token).await, 401).await;
         assert_eq!(browser_user(&app, &browser).await, Value::Null);
-        let old = app
-            .post_json(
-                "/api/auth/login",
-                &json!({"email": user.email, "password": user.password}),
-            )
-            .await;
-        assert_eq!(old.status(), 401);
+        assert_eq!(login_status(&app, &user.email, &user.password).await, 401);
 
         let token = app.login(&user.email, &one_time).await;
         let me_now: Value = me(&app, &token).await.json().await.unwrap();
