@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::User,
     error::{AppError, FieldError},
-    tasks::{Task, TaskInput},
+    tasks::{Task, TaskDraft, TaskInput},
 };
 
 /// The export document's `format`.
@@ -53,6 +53,14 @@ pub struct ImportedTask {
     pub description: Option<String>,
     #[serde(default)]
     pub is_completed: bool,
+    /// `YYYY-MM-DD` or null.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// none (default), low, medium or high.
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
     /// Kept as it is; RFC 3339.
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub created_at: DateTime<Utc>,
@@ -107,7 +115,14 @@ impl ImportDocument {
 
 impl ImportedTask {
     fn validate(self) -> Result<ValidTask, FieldError> {
-        let input = match TaskInput::parse(&self.title, self.description.as_deref()) {
+        let draft = TaskDraft {
+            title: self.title,
+            description: self.description,
+            due_date: self.due_date,
+            priority: self.priority,
+            tags: self.tags.unwrap_or_default(),
+        };
+        let input = match draft.validate() {
             Ok(input) => input,
             Err(AppError::Validation { errors, .. }) => {
                 return Err(errors.into_iter().next().unwrap_or_else(|| {

@@ -32,6 +32,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tasks::create, tasks::list))
         .routes(routes!(tasks::get, tasks::update, tasks::delete))
         .routes(routes!(tasks::complete))
+        .routes(routes!(tasks::tags))
         .fallback(errors::api_not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     // An import is the one body larger than the others (an export of many tasks).

@@ -11,9 +11,10 @@ use app::{
     state::AppState,
     tasks::{
         server::{self, Cursor},
-        Filter, Task, TaskInput, DEFAULT_LIMIT, MAX_LIMIT,
+        TagCount, Task, TaskDraft, TaskQuery, DEFAULT_LIMIT, MAX_LIMIT,
     },
 };
+use chrono::NaiveDate;
 use axum::{
     extract::{FromRequestParts, Path, Query, State},
     http::{header, request::Parts, HeaderValue, StatusCode},
@@ -29,8 +30,8 @@ use super::{
     responses::{Invalid, NoSuchTask, NotYours, StorageFull, TooLarge, Unauthorized, Unavailable},
 };
 
-/// The caller, checked against `{user_id}` in the path.
-pub struct Owner(pub UserId);
+/// The caller, checked against `{user_id}` in the path, and today's date in their time zone.
+pub struct Owner(pub UserId, pub NaiveDate);
 
 /// The caller and the `{task_id}` they ask about.
 pub struct OwnedTask {
@@ -69,7 +70,7 @@ async fn own_path_ids<const N: usize>(
     parts: &mut Parts,
     state: &AppState,
     names: [&str; N],
-) -> Result<[Uuid; N], AppError> {
+) -> Result<([Uuid; N], AuthUser), AppError> {
     let auth = AuthUser::from_request_parts(parts, state).await?;
     let params = path_params(parts, state).await?;
     let parsed = names.map(|name| path_uuid(&params, name));
@@ -83,15 +84,15 @@ async fn own_path_ids<const N: usize>(
             "You can only reach your own tasks.".into(),
         ));
     }
-    Ok(ids)
+    Ok((ids, auth))
 }
 
 impl FromRequestParts<AppState> for Owner {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let [owner] = own_path_ids(parts, state, ["user_id"]).await?;
-        Ok(Self(UserId(owner)))
+        let ([owner], auth) = own_path_ids(parts, state, ["user_id"]).await?;
+        Ok(Self(UserId(owner), server::today_in(&auth.user.time_zone)))
     }
 }
 
@@ -99,7 +100,7 @@ impl FromRequestParts<AppState> for OwnedTask {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let [owner, task_id] = own_path_ids(parts, state, ["user_id", "task_id"]).await?;
+        let ([owner, task_id], _) = own_path_ids(parts, state, ["user_id", "task_id"]).await?;
         Ok(Self {
             owner: UserId(owner),
             task_id: TaskId(task_id),
@@ -107,15 +108,53 @@ impl FromRequestParts<AppState> for OwnedTask {
     }
 }
 
-/// The body of `POST` and `PUT`. A `user_id` or `id` sent along is ignored.
+/// The body of `POST` and `PUT`. A `user_id` or `id` sent along is ignored. On `PUT` an
+/// omitted field is cleared.
 #[derive(Deserialize, ToSchema)]
 pub struct TaskRequest {
-    /// Trimmed.
+    /// Trimmed. With `?parse=true` on `POST`, read as a quick-add line first.
     #[schema(example = "Buy milk")]
     pub title: String,
     /// Omitted or null clears it.
     #[serde(default)]
     pub description: Option<String>,
+    /// A calendar date `YYYY-MM-DD`; omitted or null: none.
+    #[serde(default)]
+    #[schema(example = "2026-01-31", format = Date)]
+    pub due_date: Option<String>,
+    /// `none` (default), `low`, `medium` or `high`.
+    #[serde(default)]
+    #[schema(value_type = Option<app::tasks::Priority>)]
+    pub priority: Option<String>,
+    /// At most 10, each 1 to 32 letters (any script), digits, `-` or `_`; trimmed, stored
+    /// lower-case, duplicates merged, order kept.
+    #[serde(default)]
+    #[schema(example = json!(["home", "errands"]))]
+    pub tags: Option<Vec<String>>,
+}
+
+impl TaskRequest {
+    fn draft(self) -> TaskDraft {
+        TaskDraft {
+            title: self.title,
+            description: self.description,
+            due_date: self.due_date,
+            priority: self.priority,
+            tags: self.tags.unwrap_or_default(),
+        }
+    }
+}
+
+/// `?parse=true` on a create.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreateQuery {
+    /// Read the title as a quick-add line: `#tag`, `!low` / `!medium` / `!high`,
+    /// `^YYYY-MM-DD`, `^today`, `^tomorrow`, `^monday` … `^sunday` (the next such day, in
+    /// your time zone) are taken out of the title into the task's fields. Tags typed add to
+    /// `tags`; a priority or date typed wins over the body's.
+    #[param(default = false)]
+    pub parse: Option<bool>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -123,11 +162,11 @@ pub struct CompletionRequest {
     pub is_completed: bool,
 }
 
-/// One page of the caller's tasks, newest first.
+/// One page of the caller's tasks, in the order asked for.
 #[derive(Serialize, ToSchema)]
 pub struct TaskList {
     pub tasks: Vec<Task>,
-    /// How many tasks the caller has in all.
+    /// How many of the caller's tasks match the filters, in all.
     pub total: u64,
     pub limit: u32,
     pub offset: u64,
@@ -139,62 +178,116 @@ pub struct TaskList {
 
 /// Paging: `limit` (see its bounds), `offset` 0 or more (default 0), or a `cursor` from a
 /// previous page's `next_cursor` (keyset pagination, as fast on page 1,000 as on page 1), or
-/// both (`offset` then counts from the cursor).
+/// both (`offset` then counts from the cursor). Filters combine (a task must pass each);
+/// ties in any sort break by `created_at`, then `id`, descending.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 pub struct ListQuery {
     /// How many tasks to return.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<u32>,
     /// How many tasks to skip. Past the end gives an empty page with the true total.
     #[param(minimum = 0, default = 0)]
     pub offset: Option<u64>,
-    /// Start just after the task a previous page's `next_cursor` names. Opaque; a cursor
-    /// that no page gave is 422.
+    /// Start just after the task a previous page's `next_cursor` names (with the same
+    /// `sort` and `order`). Opaque; a cursor that no page gave is 422.
     pub cursor: Option<String>,
+    /// Full-text search in title and description: every word must appear, the last one
+    /// as a prefix (`mil` finds "milk"). At most 200 characters.
+    #[param(example = "milk bre")]
+    pub q: Option<String>,
+    /// `all` (default), `active` or `completed`.
+    #[param(value_type = Option<String>, pattern = "^(all|active|completed)$")]
+    pub status: Option<String>,
+    /// One or more of `none`, `low`, `medium`, `high`, comma separated: any of them.
+    #[param(example = "high,medium")]
+    pub priority: Option<String>,
+    /// One or more tags, comma separated: a task must carry all of them.
+    #[param(example = "home,errands")]
+    pub tag: Option<String>,
+    /// Due on or before this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub due_before: Option<String>,
+    /// Due on or after this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    pub due_after: Option<String>,
+    /// `true`: not completed and due before today, in your time zone.
+    pub overdue: Option<bool>,
+    /// `created` (default), `updated`, `due`, `priority` or `title`. Tasks without a due
+    /// date come after those with one, in both orders.
+    #[param(value_type = Option<String>, pattern = "^(created|updated|due|priority|title)$")]
+    pub sort: Option<String>,
+    /// `asc` or `desc`; by default `desc` for created, updated and priority, `asc` for due
+    /// and title.
+    #[param(value_type = Option<String>, pattern = "^(asc|desc)$")]
+    pub order: Option<String>,
 }
 
 impl ListQuery {
-    fn parse(query: &HashMap<String, String>) -> Result<(u32, u64, Option<Cursor>), AppError> {
+    fn parse(
+        query: &HashMap<String, String>,
+    ) -> Result<(TaskQuery, u32, u64, Option<Cursor>), AppError> {
         let field = |name: &str, kind: &str, msg: &str| FieldError {
             loc: vec!["query".into(), name.into()],
             msg: msg.into(),
             kind: kind.into(),
         };
+        let mut errors = Vec::new();
+        let list = TaskQuery::parse(|name| query.get(name).map(String::as_str))
+            .map_err(|mut e| errors.append(&mut e))
+            .ok();
         let limit = match query.get("limit").map(|v| v.trim().parse::<u32>()) {
-            None => Ok(DEFAULT_LIMIT),
-            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(field(
-                "limit",
-                "value_error.number",
-                &format!("limit must be a whole number from 1 to {MAX_LIMIT}."),
-            )),
+            None => Some(DEFAULT_LIMIT),
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Some(n),
+            Some(_) => {
+                errors.push(field(
+                    "limit",
+                    "value_error.number",
+                    &format!("limit must be a whole number from 1 to {MAX_LIMIT}."),
+                ));
+                None
+            }
         };
         let offset = match query.get("offset").map(|v| v.trim().parse::<u64>()) {
-            None => Ok(0),
-            Some(Ok(n)) if n <= i64::MAX as u64 => Ok(n),
-            Some(_) => Err(field(
-                "offset",
-                "value_error.number",
-                "offset must be a whole number, 0 or more.",
-            )),
+            None => Some(0),
+            Some(Ok(n)) if n <= i64::MAX as u64 => Some(n),
+            Some(_) => {
+                errors.push(field(
+                    "offset",
+                    "value_error.number",
+                    "offset must be a whole number, 0 or more.",
+                ));
+                None
+            }
         };
         let cursor = match query.get("cursor").map(|v| Cursor::decode(v.trim())) {
-            None => Ok(None),
-            Some(Some(cursor)) => Ok(Some(cursor)),
-            Some(None) => Err(field(
-                "cursor",
-                "value_error.cursor",
-                "cursor must be a next_cursor value from an earlier page.",
-            )),
+            None => Some(None),
+            Some(Some(cursor)) => match &list {
+                Some(list) if !cursor.fits(list.sort, list.order()) => {
+                    errors.push(field(
+                        "cursor",
+                        "value_error.cursor",
+                        "This cursor belongs to a list in another order: keep sort and order as they were.",
+                    ));
+                    None
+                }
+                _ => Some(Some(cursor)),
+            },
+            Some(None) => {
+                errors.push(field(
+                    "cursor",
+                    "value_error.cursor",
+                    "cursor must be a next_cursor value from an earlier page.",
+                ));
+                None
+            }
         };
-        match (limit, offset, cursor) {
-            (Ok(limit), Ok(offset), Ok(cursor)) => Ok((limit, offset, cursor)),
-            (limit, offset, cursor) => Err(AppError::validation(
-                [limit.err(), offset.err(), cursor.err()]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-            )),
+        match (list, limit, offset, cursor) {
+            (Some(list), Some(limit), Some(offset), Some(cursor)) if errors.is_empty() => {
+                Ok((list, limit, offset, cursor))
+            }
+            _ => Err(AppError::validation(errors)),
         }
     }
 }
@@ -204,7 +297,7 @@ const USER_ID: &str = "The caller's own id (the token's `sub`); anyone else's is
 /// Create a task.
 #[utoipa::path(
     post, path = "/{user_id}/tasks", tag = "tasks",
-    params(("user_id" = Uuid, Path, description = USER_ID)),
+    params(("user_id" = Uuid, Path, description = USER_ID), CreateQuery),
     request_body = TaskRequest,
     security(("bearer" = [])),
     responses(
@@ -215,10 +308,28 @@ const USER_ID: &str = "The caller's own id (the token's `sub`); anyone else's is
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Owner(owner): Owner,
+    Owner(owner, today): Owner,
+    Query(query): Query<HashMap<String, String>>,
     AppJson(body): AppJson<TaskRequest>,
 ) -> Result<impl IntoResponse, AppError> {
-    let input = TaskInput::parse(&body.title, body.description.as_deref())?;
+    let quick_add = match query.get("parse").map(|v| v.trim()) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(AppError::invalid_field(FieldError {
+                loc: vec!["query".into(), "parse".into()],
+                msg: "parse must be true or false.".into(),
+                kind: "value_error.bool".into(),
+            }))
+        }
+    };
+    let draft = body.draft();
+    let draft = if quick_add {
+        draft.with_quick_add(today)
+    } else {
+        draft
+    };
+    let input = draft.validate()?;
     let task = server::create(&state.db, owner, &input).await?;
     let location = format!("/api/{owner}/tasks/{}", task.id);
     let location = HeaderValue::from_str(&location).map_err(|_| AppError::Internal)?;
@@ -229,7 +340,7 @@ pub async fn create(
     ))
 }
 
-/// List your tasks, newest first.
+/// List your tasks: search, filter and sort them (newest first by default).
 #[utoipa::path(
     get, path = "/{user_id}/tasks", tag = "tasks",
     params(("user_id" = Uuid, Path, description = USER_ID), ListQuery),
@@ -241,11 +352,12 @@ pub async fn create(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Owner(owner): Owner,
+    Owner(owner, today): Owner,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<TaskList>, AppError> {
-    let (limit, offset, cursor) = ListQuery::parse(&query)?;
-    let listing = server::list(&state.db, owner, Filter::All, cursor, limit, offset).await?;
+    let (query, limit, offset, cursor) = ListQuery::parse(&query)?;
+    let listing =
+        server::list(&state.db, owner, &query, today, cursor.as_ref(), limit, offset).await?;
     Ok(Json(TaskList {
         tasks: listing.page.tasks,
         total: listing.page.total,
@@ -271,7 +383,7 @@ pub async fn get(State(state): State<AppState>, path: OwnedTask) -> Result<Json<
     ))
 }
 
-/// Replace a task's title and description (an omitted description clears it).
+/// Replace a task's fields (an omitted field is cleared; completion is kept).
 #[utoipa::path(
     put, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
     params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
@@ -287,7 +399,7 @@ pub async fn update(
     path: OwnedTask,
     AppJson(body): AppJson<TaskRequest>,
 ) -> Result<Json<Task>, AppError> {
-    let input = TaskInput::parse(&body.title, body.description.as_deref())?;
+    let input = body.draft().validate()?;
     Ok(Json(
         server::update(&state.db, path.owner, path.task_id, &input).await?,
     ))
@@ -330,4 +442,30 @@ pub async fn delete(
 ) -> Result<StatusCode, AppError> {
     server::delete(&state.db, path.owner, path.task_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The tags in use on your tasks, with how many tasks carry each.
+#[derive(Serialize, ToSchema)]
+pub struct TagList {
+    /// Most used first, then by name.
+    pub tags: Vec<TagCount>,
+}
+
+/// List your tags.
+#[utoipa::path(
+    get, path = "/{user_id}/tags", tag = "tasks",
+    params(("user_id" = Uuid, Path, description = USER_ID)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your tags", body = TagList),
+        Unauthorized, NotYours, Invalid, Unavailable,
+    )
+)]
+pub async fn tags(
+    State(state): State<AppState>,
+    Owner(owner, _): Owner,
+) -> Result<Json<TagList>, AppError> {
+    Ok(Json(TagList {
+        tags: server::tags(&state.db, owner).await?,
+    }))
 }

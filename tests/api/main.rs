@@ -16,6 +16,7 @@ mod hostile;
 mod limits;
 mod listing;
 mod openapi;
+mod organise;
 mod pages;
 mod sessions;
 mod tasks;

@@ -55,6 +55,7 @@ async fn the_document_and_the_router_list_the_same_routes() {
             ("/api/{user_id}/tasks/{task_id}", "put"),
             ("/api/{user_id}/tasks/{task_id}", "delete"),
             ("/api/{user_id}/tasks/{task_id}/complete", "patch"),
+            ("/api/{user_id}/tags", "get"),
             ("/healthz", "get"),
             ("/readyz", "get"),
         ]

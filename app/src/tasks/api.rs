@@ -6,14 +6,15 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{Filter, Task, TaskBoard};
+use super::{fields::split_tags, Task, TaskBoard, TaskDraft, TaskQuery};
 use crate::error::AppError;
 
 /// Runs a server function's body for the logged-in user (401 otherwise) with the shared
-/// state, and answers its error with the error's own status.
+/// state and today's date in the user's time zone, and answers its error with the error's
+/// own status.
 #[cfg(feature = "ssr")]
 async fn as_caller<T, F>(
-    body: impl FnOnce(crate::state::AppState, crate::ids::UserId) -> F,
+    body: impl FnOnce(crate::state::AppState, crate::ids::UserId, chrono::NaiveDate) -> F,
 ) -> Result<T, AppError>
 where
     F: std::future::Future<Output = Result<T, AppError>>,
@@ -22,9 +23,31 @@ where
         let state = crate::state::AppState::from_context()?;
         let auth =
             crate::auth::extract::in_server_fn::<crate::auth::extract::AuthUser, _>(&state).await?;
-        body(state, auth.id()).await
+        let today = super::server::today_in(&auth.user.time_zone);
+        body(state, auth.id(), today).await
     })
     .await
+}
+
+/// A task as a page's form sends it: tags typed in one box, blanks meaning "none".
+#[cfg(feature = "ssr")]
+fn draft(
+    title: String,
+    description: Option<String>,
+    due_date: Option<String>,
+    priority: Option<String>,
+    tags: Option<String>,
+) -> TaskDraft {
+    TaskDraft {
+        tags: split_tags(tags.as_deref().unwrap_or_default())
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        title,
+        description,
+        due_date,
+        priority,
+    }
 }
 
 /// After a plain form post, go to `next` (a path on this site); the hydrated app stays put.
@@ -36,23 +59,34 @@ fn redirect_to(next: Option<&str>) {
 }
 
 #[server(prefix = "/rpc", endpoint = "tasks/board")]
-pub async fn load_board(filter: Filter, page: u32) -> Result<TaskBoard, AppError> {
-    as_caller(
-        |state, owner| async move { super::server::board(&state.db, owner, filter, page).await },
-    )
+pub async fn load_board(query: TaskQuery, page: u32) -> Result<TaskBoard, AppError> {
+    as_caller(|state, owner, today| async move {
+        super::server::board(&state.db, owner, &query, today, page).await
+    })
     .await
 }
 
+/// Adds a task; its title is read as a quick-add line (`#tag`, `!high`, `^friday`…), over
+/// the optional fields beside it.
 #[server(prefix = "/rpc", endpoint = "tasks/add")]
-pub async fn add_task(title: String, description: Option<String>) -> Result<Task, AppError> {
-    let input = super::TaskInput::parse(&title, description.as_deref());
-    as_caller(|state, owner| async move { super::server::create(&state.db, owner, &input?).await })
-        .await
+pub async fn add_task(
+    title: String,
+    description: Option<String>,
+    due_date: Option<String>,
+    priority: Option<String>,
+    tags: Option<String>,
+) -> Result<Task, AppError> {
+    let draft = draft(title, description, due_date, priority, tags);
+    as_caller(|state, owner, today| async move {
+        let input = draft.with_quick_add(today).validate()?;
+        super::server::create(&state.db, owner, &input).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "tasks/complete")]
 pub async fn set_task_completed(id: Uuid, completed: bool) -> Result<Task, AppError> {
-    as_caller(|state, owner| async move {
+    as_caller(|state, owner, _| async move {
         super::server::set_completed(&state.db, owner, id.into(), completed).await
     })
     .await
@@ -63,10 +97,13 @@ pub async fn edit_task(
     id: Uuid,
     title: String,
     description: Option<String>,
+    due_date: Option<String>,
+    priority: Option<String>,
+    tags: Option<String>,
     next: Option<String>,
 ) -> Result<Task, AppError> {
-    let input = super::TaskInput::parse(&title, description.as_deref());
-    as_caller(|state, owner| async move {
+    let input = draft(title, description, due_date, priority, tags).validate();
+    as_caller(|state, owner, _| async move {
         let task = super::server::update(&state.db, owner, id.into(), &input?).await?;
         redirect_to(next.as_deref());
         Ok(task)
@@ -76,7 +113,7 @@ pub async fn edit_task(
 
 #[server(prefix = "/rpc", endpoint = "tasks/delete")]
 pub async fn delete_task(id: Uuid, next: Option<String>) -> Result<(), AppError> {
-    as_caller(|state, owner| async move {
+    as_caller(|state, owner, _| async move {
         super::server::delete(&state.db, owner, id.into()).await?;
         redirect_to(next.as_deref());
         Ok(())
@@ -86,7 +123,7 @@ pub async fn delete_task(id: Uuid, next: Option<String>) -> Result<(), AppError>
 
 #[server(prefix = "/rpc", endpoint = "tasks/complete-all")]
 pub async fn set_all_completed(completed: bool) -> Result<u64, AppError> {
-    as_caller(|state, owner| async move {
+    as_caller(|state, owner, _| async move {
         super::server::set_all_completed(&state.db, owner, completed).await
     })
     .await
@@ -94,6 +131,6 @@ pub async fn set_all_completed(completed: bool) -> Result<u64, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "tasks/clear-completed")]
 pub async fn clear_completed() -> Result<u64, AppError> {
-    as_caller(|state, owner| async move { super::server::delete_completed(&state.db, owner).await })
+    as_caller(|state, owner, _| async move { super::server::delete_completed(&state.db, owner).await })
         .await
 }

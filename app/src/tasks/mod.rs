@@ -1,12 +1,15 @@
 //! Tasks: the wire type, and the validated inputs shared by the page and the JSON API.
 
 pub mod api;
+pub mod fields;
+pub mod query;
+pub mod quick_add;
 pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod server;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -14,6 +17,8 @@ use crate::{
     error::{AppError, FieldError},
     text,
 };
+pub use fields::Priority;
+pub use query::{Order, Sort, TaskQuery};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
@@ -33,6 +38,13 @@ pub struct Task {
     /// At most [`DESCRIPTION_MAX_CHARS`] characters, or null.
     pub description: Option<String>,
     pub is_completed: bool,
+    /// A calendar date (`YYYY-MM-DD`), or null.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Date, example = "2026-01-31"))]
+    pub due_date: Option<NaiveDate>,
+    pub priority: Priority,
+    /// Lower-case, in the order given, at most 10.
+    #[cfg_attr(feature = "ssr", schema(example = json!(["home", "errands"])))]
+    pub tags: Vec<String>,
     /// RFC 3339, UTC, microseconds; never changes.
     #[serde(with = "crate::timestamp")]
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
@@ -105,20 +117,80 @@ impl TaskDescription {
 pub struct TaskInput {
     pub title: TaskTitle,
     pub description: TaskDescription,
+    pub due_date: Option<NaiveDate>,
+    pub priority: Priority,
+    pub tags: Vec<String>,
 }
 
 impl TaskInput {
-    /// Checks both fields and reports every problem at once.
+    /// A title and a description, nothing else set.
     pub fn parse(title: &str, description: Option<&str>) -> Result<Self, AppError> {
-        match (TaskTitle::parse(title), TaskDescription::parse(description)) {
-            (Ok(title), Ok(description)) => Ok(Self { title, description }),
-            (title, description) => Err(AppError::validation(
-                [title.err(), description.err()]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+        TaskDraft {
+            title: title.to_string(),
+            description: description.map(str::to_string),
+            ..TaskDraft::default()
+        }
+        .validate()
+    }
+}
+
+/// A task as sent, before any check: the body of `POST` and `PUT`, a page's form, an
+/// imported task.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDraft {
+    pub title: String,
+    pub description: Option<String>,
+    /// `YYYY-MM-DD`; blank or absent: none.
+    pub due_date: Option<String>,
+    /// none, low, medium or high; absent: none.
+    pub priority: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl TaskDraft {
+    /// Checks every field and reports every problem at once.
+    pub fn validate(&self) -> Result<TaskInput, AppError> {
+        let title = TaskTitle::parse(&self.title);
+        let description = TaskDescription::parse(self.description.as_deref());
+        let due_date = fields::parse_due_date(self.due_date.as_deref());
+        let priority = Priority::parse_field(self.priority.as_deref());
+        let tags = fields::parse_tags(&self.tags);
+        match (title, description, due_date, priority, tags) {
+            (Ok(title), Ok(description), Ok(due_date), Ok(priority), Ok(tags)) => Ok(TaskInput {
+                title,
+                description,
+                due_date,
+                priority,
+                tags,
+            }),
+            (title, description, due_date, priority, tags) => Err(AppError::validation(
+                [
+                    title.err(),
+                    description.err(),
+                    due_date.err(),
+                    priority.err(),
+                    tags.err(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             )),
         }
+    }
+
+    /// The title read as a quick-add line: its tokens become tags (after any given), the
+    /// priority and the due date (over any given), and leave the title.
+    pub fn with_quick_add(mut self, today: NaiveDate) -> Self {
+        let parsed = quick_add::QuickAdd::parse(&self.title, today);
+        self.title = parsed.title;
+        self.tags.extend(parsed.tags);
+        if let Some(priority) = parsed.priority {
+            self.priority = Some(priority.as_str().to_string());
+        }
+        if let Some(date) = parsed.due_date {
+            self.due_date = Some(date.to_string());
+        }
+        self
     }
 }
 
@@ -177,6 +249,20 @@ pub struct TaskBoard {
     /// 1-based.
     pub page_number: u32,
     pub page_count: u32,
+    /// Today in the user's time zone: what due dates are read against.
+    pub today: NaiveDate,
+    /// The user's tags, most used first.
+    pub tags: Vec<TagCount>,
+}
+
+/// A tag and how many of the user's tasks carry it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TagCount {
+    #[cfg_attr(feature = "ssr", schema(example = "home"))]
+    pub name: String,
+    #[cfg_attr(feature = "ssr", schema(example = 3))]
+    pub count: u64,
 }
 
 /// How many of a user's tasks are still to do and done.

@@ -2,18 +2,22 @@
 //! user's tasks are out of another's reach by construction.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Filter, Task, TaskBoard, TaskCounts, TaskInput, TaskPage, PAGE_SIZE};
+use super::{
+    Order, Priority, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage,
+    TaskQuery, PAGE_SIZE,
+};
 use crate::{
-    db::{self, Db},
+    db::{self, Db, Pool},
     error::AppError,
     ids::{TaskId, UserId},
     with_pool,
 };
 
-const COLUMNS: &str = "id, user_id, title, description, is_completed, created_at, updated_at";
+const COLUMNS: &str = "id, user_id, title, description, is_completed, due_date, priority, tags, \
+                       title_key, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 struct TaskRow {
@@ -22,6 +26,10 @@ struct TaskRow {
     title: String,
     description: Option<String>,
     is_completed: bool,
+    due_date: Option<NaiveDate>,
+    priority: i32,
+    tags: String,
+    title_key: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -34,6 +42,11 @@ impl From<TaskRow> for Task {
             title: row.title,
             description: row.description,
             is_completed: row.is_completed,
+            due_date: row.due_date,
+            priority: Priority::from_rank(row.priority),
+            // Written by `tags_json` only; a row that somehow holds something else reads as
+            // untagged rather than failing the whole list.
+            tags: serde_json::from_str(&row.tags).unwrap_or_default(),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -44,11 +57,30 @@ fn not_found() -> AppError {
     AppError::NotFound("There is no such task.".into())
 }
 
+/// Today's date in the time zone named `zone` (an IANA name; UTC if it names none).
+pub fn today_in(zone: &str) -> NaiveDate {
+    let now = Utc::now();
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => now.with_timezone(&tz).date_naive(),
+        Err(_) => now.date_naive(),
+    }
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+}
+
+/// What sorting by title compares: the title lower-cased, unicode-aware.
+fn title_key(title: &str) -> String {
+    title.to_lowercase()
+}
+
 pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, AppError> {
     let now = db::now();
     let sql = format!(
-        "insert into tasks (id, user_id, title, description, is_completed, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $6) returning {COLUMNS}"
+        "insert into tasks (id, user_id, title, description, is_completed, due_date, priority,
+                            tags, title_key, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning {COLUMNS}"
     );
     let row = with_pool!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
@@ -57,6 +89,10 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
             .bind(input.title.as_str())
             .bind(input.description.as_deref())
             .bind(false)
+            .bind(input.due_date)
+            .bind(input.priority.rank())
+            .bind(tags_json(&input.tags))
+            .bind(title_key(input.title.as_str()))
             .bind(now)
             .fetch_all(pool)
             .await
@@ -65,39 +101,114 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
     row.map(Task::from).ok_or(AppError::Internal)
 }
 
-/// A place in the newest-first order, just after a task: keyset pagination. Clients see it
-/// as an opaque string (URL-safe base64 of the task's `created_at` in microseconds and its
-/// id); it names a position only, so a forged one can reveal nothing but the caller's own
-/// tasks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A task's value under a sort: what a cursor remembers besides the tie-breakers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum SortKey {
+    /// The created order needs nothing more than the tie-breakers.
+    Created,
+    Updated(DateTime<Utc>),
+    Due(Option<NaiveDate>),
+    Priority(i32),
+    Title(String),
+}
+
+/// A place in a sorted list, just after a task: keyset pagination. Clients see it as an
+/// opaque string (URL-safe base64 of the sort, the task's value under it, its `created_at`
+/// in microseconds and its id); it names a position only, so a forged one can reveal nothing
+/// but the caller's own tasks. The default order's cursor is the 24 bytes of the tie-breakers
+/// alone, as before sorts existed, so cursors handed out then still work.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cursor {
+    sort: Sort,
+    order: Order,
+    key: SortKey,
     created_at: DateTime<Utc>,
     id: Uuid,
 }
 
 impl Cursor {
-    /// The position just after `task`.
-    pub fn after(task: &Task) -> Self {
+    /// The position just after `row` in the order `sort`, `order`.
+    fn after(row: &TaskRow, sort: Sort, order: Order) -> Self {
+        let key = match sort {
+            Sort::Created => SortKey::Created,
+            Sort::Updated => SortKey::Updated(row.updated_at),
+            Sort::Due => SortKey::Due(row.due_date),
+            Sort::Priority => SortKey::Priority(row.priority),
+            Sort::Title => SortKey::Title(row.title_key.clone()),
+        };
         Self {
-            created_at: task.created_at,
-            id: task.id,
+            sort,
+            order,
+            key,
+            created_at: row.created_at,
+            id: row.id.as_uuid(),
         }
     }
 
+    /// Whether this cursor came from a list in this order.
+    pub fn fits(&self, sort: Sort, order: Order) -> bool {
+        self.sort == sort && self.order == order
+    }
+
     pub fn encode(&self) -> String {
-        let mut bytes = [0u8; 24];
-        bytes[..8].copy_from_slice(&self.created_at.timestamp_micros().to_be_bytes());
-        bytes[8..].copy_from_slice(self.id.as_bytes());
+        let mut bytes = Vec::with_capacity(40);
+        if !(self.sort == Sort::Created && self.order == Order::Desc) {
+            let sort = Sort::ALL.iter().position(|s| *s == self.sort).unwrap_or(0) as u8;
+            bytes.push(sort << 1 | u8::from(self.order == Order::Asc));
+            match &self.key {
+                SortKey::Created => {}
+                SortKey::Updated(at) => bytes.extend(at.timestamp_micros().to_be_bytes()),
+                SortKey::Due(None) => bytes.push(0),
+                SortKey::Due(Some(date)) => {
+                    bytes.push(1);
+                    bytes.extend(date.to_string().into_bytes());
+                }
+                SortKey::Priority(rank) => bytes.push(*rank as u8),
+                SortKey::Title(key) => bytes.extend(key.as_bytes()),
+            }
+        }
+        bytes.extend(self.created_at.timestamp_micros().to_be_bytes());
+        bytes.extend(self.id.as_bytes());
         URL_SAFE_NO_PAD.encode(bytes)
     }
 
     /// `None` for anything [`Cursor::encode`] could not have written.
     pub fn decode(text: &str) -> Option<Self> {
-        let bytes: [u8; 24] = URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()?;
-        let micros = i64::from_be_bytes(bytes[..8].try_into().ok()?);
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let split = bytes.len().checked_sub(24)?;
+        let (head, tail) = bytes.split_at(split);
+        let micros = i64::from_be_bytes(tail[..8].try_into().ok()?);
+        let created_at = DateTime::from_timestamp_micros(micros)?;
+        let id = Uuid::from_slice(&tail[8..]).ok()?;
+        let (sort, order, key) = match head.split_first() {
+            None => (Sort::Created, Order::Desc, SortKey::Created),
+            Some((code, key)) => {
+                let sort = *Sort::ALL.get(usize::from(code >> 1))?;
+                let order = if code & 1 == 1 { Order::Asc } else { Order::Desc };
+                let key = match (sort, key) {
+                    (Sort::Created, []) if order == Order::Asc => SortKey::Created,
+                    (Sort::Updated, key) => SortKey::Updated(DateTime::from_timestamp_micros(
+                        i64::from_be_bytes(key.try_into().ok()?),
+                    )?),
+                    (Sort::Due, [0]) => SortKey::Due(None),
+                    (Sort::Due, [1, date @ ..]) => SortKey::Due(Some(super::fields::parse_date(
+                        std::str::from_utf8(date).ok()?,
+                    )?)),
+                    (Sort::Priority, [rank @ 0..=3]) => SortKey::Priority(i32::from(*rank)),
+                    (Sort::Title, key) if !key.is_empty() => {
+                        SortKey::Title(String::from_utf8(key.to_vec()).ok()?)
+                    }
+                    _ => return None,
+                };
+                (sort, order, key)
+            }
+        };
         Some(Self {
-            created_at: DateTime::from_timestamp_micros(micros)?,
-            id: Uuid::from_slice(&bytes[8..]).ok()?,
+            sort,
+            order,
+            key,
+            created_at,
+            id,
         })
     }
 }
@@ -108,29 +219,292 @@ pub struct Listing {
     pub next: Option<Cursor>,
 }
 
-/// A page of the owner's tasks, newest first (then by id, so pages are stable): `offset`
-/// tasks skipped after `after` (or after the start), and how many tasks the filter matches
-/// in all, read from the counts the database keeps rather than counted.
+/// A value bound to a query being built.
+enum Bind {
+    User(UserId),
+    Text(String),
+    Int(i64),
+    Bool(bool),
+    Date(NaiveDate),
+    Time(DateTime<Utc>),
+    Id(Uuid),
+}
+
+/// A query's text and its values, `$1`, `$2`… in the order added.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    /// Adds a value; returns its placeholder.
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+}
+
+/// Binds each of `$sql`'s values to `$query`, in order.
+macro_rules! bind_all {
+    ($query:expr, $sql:expr) => {{
+        let mut query = $query;
+        for value in &$sql.binds {
+            query = match value {
+                Bind::User(id) => query.bind(*id),
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Int(n) => query.bind(*n),
+                Bind::Bool(b) => query.bind(*b),
+                Bind::Date(date) => query.bind(*date),
+                Bind::Time(at) => query.bind(*at),
+                Bind::Id(id) => query.bind(TaskId(*id)),
+            };
+        }
+        query
+    }};
+}
+
+/// The words of a search, letters and digits only (everything else separates words).
+fn search_words(q: &str) -> Vec<&str> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// ` and …` for every filter of `query`, on the owner's tasks.
+fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate) -> String {
+    let mut text = String::new();
+    if let Some(completed) = query.status.completed() {
+        text += &format!(" and is_completed = {}", sql.bind(Bind::Bool(completed)));
+    }
+    if query.overdue {
+        let f = sql.bind(Bind::Bool(false));
+        let t = sql.bind(Bind::Date(today));
+        text += &format!(" and is_completed = {f} and due_date < {t}");
+    }
+    if !query.priorities.is_empty() && query.priorities.len() < Priority::ALL.len() {
+        let ranks: Vec<String> = query
+            .priorities
+            .iter()
+            .map(|p| sql.bind(Bind::Int(i64::from(p.rank()))))
+            .collect();
+        text += &format!(" and priority in ({})", ranks.join(", "));
+    }
+    for tag in &query.tags {
+        let tag = sql.bind(Bind::Text(tag.clone()));
+        text += &format!(
+            " and exists (select 1 from task_tags where task_tags.task_id = tasks.id and task_tags.tag = {tag})"
+        );
+    }
+    if let Some(date) = query.due_after {
+        text += &format!(" and due_date >= {}", sql.bind(Bind::Date(date)));
+    }
+    if let Some(date) = query.due_before {
+        text += &format!(" and due_date <= {}", sql.bind(Bind::Date(date)));
+    }
+    if let Some(q) = &query.q {
+        let words = search_words(q);
+        if words.is_empty() {
+            // Nothing searchable (punctuation only): nothing matches.
+            text += " and 1 = 0";
+        } else {
+            let last = words.len() - 1;
+            match db.pool() {
+                Pool::Sqlite(_) => {
+                    let expr: Vec<String> = words
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| format!("\"{w}\"{}", if i == last { "*" } else { "" }))
+                        .collect();
+                    let expr = sql.bind(Bind::Text(expr.join(" ")));
+                    text += &format!(
+                        " and tasks.rowid in (select rowid from tasks_search where tasks_search match {expr})"
+                    );
+                }
+                Pool::Postgres(_) => {
+                    let expr: Vec<String> = words
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| format!("'{w}'{}", if i == last { ":*" } else { "" }))
+                        .collect();
+                    let expr = sql.bind(Bind::Text(expr.join(" & ")));
+                    text += &format!(" and search @@ to_tsquery('simple', {expr})");
+                }
+            }
+        }
+    }
+    text
+}
+
+/// The column a sort reads.
+fn sort_column(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Created => "created_at",
+        Sort::Updated => "updated_at",
+        Sort::Due => "due_date",
+        Sort::Priority => "priority",
+        Sort::Title => "title_key",
+    }
+}
+
+/// One stretch of a sorted list: the rows a condition keeps, in an order an index gives.
+struct Part {
+    condition: String,
+    order: String,
+}
+
+/// The stretches that make up the list after `after` (or all of it), in order. Each is a
+/// plain range of one index, so a deep page seeks where a single "after the cursor" condition
+/// over mixed directions would walk from the start; tasks without a due date come last.
+fn parts(sql: &mut Sql, sort: Sort, order: Order, after: Option<&Cursor>) -> Vec<Part> {
+    const TIES: &str = "created_at desc, id desc";
+    let column = sort_column(sort);
+    let (dir, beyond) = match order {
+        Order::Asc => ("asc", ">"),
+        Order::Desc => ("desc", "<"),
+    };
+    let whole = format!("{column} {dir}, {TIES}");
+    let part = |condition: String, order: &str| Part {
+        condition,
+        order: order.to_string(),
+    };
+    let Some(after) = after else {
+        return if sort == Sort::Due {
+            vec![
+                part(" and due_date is not null".into(), &whole),
+                part(" and due_date is null".into(), TIES),
+            ]
+        } else {
+            vec![part(String::new(), &whole)]
+        };
+    };
+    let ties_after = {
+        let at = sql.bind(Bind::Time(after.created_at));
+        let id = sql.bind(Bind::Id(after.id));
+        format!(" and (created_at, id) < ({at}, {id})")
+    };
+    let value = || match &after.key {
+        SortKey::Created => Some(Bind::Time(after.created_at)),
+        SortKey::Updated(at) => Some(Bind::Time(*at)),
+        SortKey::Due(None) => None,
+        SortKey::Due(Some(date)) => Some(Bind::Date(*date)),
+        SortKey::Priority(rank) => Some(Bind::Int(i64::from(*rank))),
+        SortKey::Title(key) => Some(Bind::Text(key.clone())),
+    };
+    let (Some(same), Some(past)) = (value(), value()) else {
+        // After a task without a due date: only such tasks follow.
+        return vec![part(format!(" and due_date is null{ties_after}"), TIES)];
+    };
+    let (same, past) = (sql.bind(same), sql.bind(past));
+    let mut parts = vec![
+        part(format!(" and {column} = {same}{ties_after}"), TIES),
+        part(format!(" and {column} {beyond} {past}"), &whole),
+    ];
+    if sort == Sort::Due {
+        parts.push(part(" and due_date is null".into(), TIES));
+    }
+    parts
+}
+
+/// Rows of the owner's list: `limit` after skipping `offset`, from just after `after`.
+async fn rows(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    after: Option<&Cursor>,
+    limit: u32,
+    offset: u64,
+) -> Result<Vec<TaskRow>, AppError> {
+    let (sort, order) = (query.sort, query.order());
+    let mut sql = Sql::default();
+    let user = sql.bind(Bind::User(owner));
+    let parts = parts(&mut sql, sort, order, after);
+    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+    let limit = i64::from(limit);
+    let select = |sql: &mut Sql, part: &Part, extra: &str| {
+        let filters = filters(sql, db, query, today);
+        format!(
+            "select {COLUMNS}{extra} from tasks where user_id = {user}{filters}{} order by {}",
+            part.condition, part.order
+        )
+    };
+    if let [part] = parts.as_slice() {
+        let text = select(&mut sql, part, "");
+        let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
+        sql.text = format!("{text} limit {l} offset {o}");
+    } else {
+        // Each stretch gives at most what the page could need; the union keeps them in turn.
+        let reach = limit.saturating_add(offset);
+        let column = sort_column(sort);
+        let branches: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let extra = format!(", {i} as part_no, {column} as sort_key");
+                let text = select(&mut sql, part, &extra);
+                let reach = sql.bind(Bind::Int(reach));
+                format!("select * from ({text} limit {reach}) as part{i}")
+            })
+            .collect();
+        let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
+        sql.text = format!(
+            "{} order by part_no, sort_key {}, created_at desc, id desc limit {l} offset {o}",
+            branches.join(" union all "),
+            order.as_str()
+        );
+    }
+    let rows = with_pool!(db, |pool| {
+        bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// How many of the owner's tasks `query` keeps: from the counts the database keeps when only
+/// the status narrows the list, counted otherwise.
+async fn total(db: &Db, owner: UserId, query: &TaskQuery, today: NaiveDate) -> Result<u64, AppError> {
+    if !query.narrows() {
+        return Ok(counts(db, owner).await?.matching(query.status));
+    }
+    let mut sql = Sql::default();
+    let user = sql.bind(Bind::User(owner));
+    let filters = filters(&mut sql, db, query, today);
+    sql.text = format!("select count(*) from tasks where user_id = {user}{filters}");
+    let count: i64 = with_pool!(db, |pool| {
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), sql)
+            .fetch_one(pool)
+            .await
+    })?;
+    Ok(count.max(0) as u64)
+}
+
+/// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
+/// after `after` (or after the start), and how many tasks the query matches in all.
+/// `today` (the user's) is what `overdue` reads against.
 pub async fn list(
     db: &Db,
     owner: UserId,
-    filter: Filter,
-    after: Option<Cursor>,
+    query: &TaskQuery,
+    today: NaiveDate,
+    after: Option<&Cursor>,
     limit: u32,
     offset: u64,
 ) -> Result<Listing, AppError> {
+    let (sort, order) = (query.sort, query.order());
     // One task more than asked for says whether another page follows.
-    let mut tasks = page(db, owner, filter, after, limit.saturating_add(1), offset).await?;
-    let next = if tasks.len() > limit as usize {
-        tasks.truncate(limit as usize);
-        tasks.last().map(Cursor::after)
+    let mut rows = rows(db, owner, query, today, after, limit.saturating_add(1), offset).await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| Cursor::after(row, sort, order))
     } else {
         None
     };
-    let total = counts(db, owner).await?.matching(filter);
+    let total = total(db, owner, query, today).await?;
     Ok(Listing {
         page: TaskPage {
-            tasks,
+            tasks: rows.into_iter().map(Task::from).collect(),
             total,
             limit,
             offset,
@@ -140,23 +514,27 @@ pub async fn list(
 }
 
 /// The task page's view of the owner's tasks: page `page` (1-based, clamped to the pages
-/// there are) of the filtered list, and the counts.
+/// there are) of the list `query` gives, the counts and the owner's tags.
 pub async fn board(
     db: &Db,
     owner: UserId,
-    filter: Filter,
+    query: &TaskQuery,
+    today: NaiveDate,
     page: u32,
 ) -> Result<TaskBoard, AppError> {
     let counts = counts(db, owner).await?;
-    let matching = counts.matching(filter);
+    let matching = if query.narrows() {
+        total(db, owner, query, today).await?
+    } else {
+        counts.matching(query.status)
+    };
     let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
-    // The counts already give the filter's total: fetch the page without counting again.
-    let tasks = self::page(db, owner, filter, None, PAGE_SIZE, offset).await?;
+    let rows = rows(db, owner, query, today, None, PAGE_SIZE, offset).await?;
     Ok(TaskBoard {
         page: TaskPage {
-            tasks,
+            tasks: rows.into_iter().map(Task::from).collect(),
             total: matching,
             limit: PAGE_SIZE,
             offset,
@@ -164,49 +542,29 @@ pub async fn board(
         counts,
         page_number,
         page_count,
+        today,
+        tags: tags(db, owner).await?,
     })
 }
 
-/// One page of the owner's tasks, newest first (then by id, so pages are stable).
-pub async fn page(
-    db: &Db,
-    owner: UserId,
-    filter: Filter,
-    after: Option<Cursor>,
-    limit: u32,
-    offset: u64,
-) -> Result<Vec<Task>, AppError> {
-    // Each condition only when it applies, so the planner sees a plain range of the
-    // (user_id, created_at desc, id desc) index: a cursor seeks, where an offset walks.
-    let mut sql = format!("select {COLUMNS} from tasks where user_id = $1");
-    let mut next = 2;
-    if filter.completed().is_some() {
-        sql += &format!(" and is_completed = ${next}");
-        next += 1;
-    }
-    if after.is_some() {
-        sql += &format!(" and (created_at, id) < (${next}, ${})", next + 1);
-        next += 2;
-    }
-    sql += &format!(
-        " order by created_at desc, id desc limit ${next} offset ${}",
-        next + 1
-    );
-    let rows = with_pool!(db, |pool| {
-        let mut query = sqlx::query_as::<_, TaskRow>(&sql).bind(owner);
-        if let Some(completed) = filter.completed() {
-            query = query.bind(completed);
-        }
-        if let Some(after) = after {
-            query = query.bind(after.created_at).bind(after.id);
-        }
-        query
-            .bind(i64::from(limit))
-            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
-            .fetch_all(pool)
-            .await
+/// The owner's tags and how many tasks carry each, most used first, then by name.
+pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
+    let rows: Vec<(String, i64)> = with_pool!(db, |pool| {
+        sqlx::query_as(
+            "select tag, count(*) as uses from task_tags where user_id = $1
+             group by tag order by uses desc, tag asc",
+        )
+        .bind(owner)
+        .fetch_all(pool)
+        .await
     })?;
-    Ok(rows.into_iter().map(Task::from).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(name, count)| TagCount {
+            name,
+            count: count.max(0) as u64,
+        })
+        .collect())
 }
 
 /// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
@@ -236,7 +594,7 @@ pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
     row.map(Task::from).ok_or_else(not_found)
 }
 
-/// Replaces title and description (an absent description clears it).
+/// Replaces every field but the completion (one left out is cleared).
 pub async fn update(
     db: &Db,
     owner: UserId,
@@ -244,7 +602,8 @@ pub async fn update(
     input: &TaskInput,
 ) -> Result<Task, AppError> {
     let sql = format!(
-        "update tasks set title = $1, description = $2, updated_at = $3
+        "update tasks set title = $1, description = $2, due_date = $6, priority = $7, tags = $8,
+                          title_key = $9, updated_at = $3
          where id = $4 and user_id = $5 returning {COLUMNS}"
     );
     let row = with_pool!(db, |pool| {
@@ -254,6 +613,10 @@ pub async fn update(
             .bind(db::now())
             .bind(id)
             .bind(owner)
+            .bind(input.due_date)
+            .bind(input.priority.rank())
+            .bind(tags_json(&input.tags))
+            .bind(title_key(input.title.as_str()))
             .fetch_all(pool)
             .await
             .map(db::first_row)
@@ -326,8 +689,9 @@ pub async fn insert_many(
             let mut tx = pool.begin().await?;
             for task in tasks {
                 sqlx::query(
-                    "insert into tasks (id, user_id, title, description, is_completed, created_at, updated_at)
-                     values ($1, $2, $3, $4, $5, $6, $7)",
+                    "insert into tasks (id, user_id, title, description, is_completed, created_at,
+                                        updated_at, due_date, priority, tags, title_key)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(TaskId(Uuid::now_v7()))
                 .bind(owner)
@@ -336,6 +700,10 @@ pub async fn insert_many(
                 .bind(task.is_completed)
                 .bind(micros(task.created_at))
                 .bind(micros(task.updated_at))
+                .bind(task.input.due_date)
+                .bind(task.input.priority.rank())
+                .bind(tags_json(&task.input.tags))
+                .bind(title_key(task.input.title.as_str()))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -377,26 +745,46 @@ pub async fn delete_completed(db: &Db, owner: UserId) -> Result<u64, AppError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_cursor_round_trips_and_is_url_safe() {
-        let cursor = Cursor {
+    fn cursor(sort: Sort, order: Order, key: SortKey) -> Cursor {
+        Cursor {
+            sort,
+            order,
+            key,
             created_at: DateTime::from_timestamp_micros(1_767_693_600_123_456).unwrap(),
             id: Uuid::now_v7(),
-        };
-        let text = cursor.encode();
-        assert!(text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_eq!(Cursor::decode(&text), Some(cursor));
+        }
+    }
+
+    #[test]
+    fn every_kind_of_cursor_round_trips_and_is_url_safe() {
+        let at = DateTime::from_timestamp_micros(1_767_000_000_000_001).unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        for c in [
+            cursor(Sort::Created, Order::Desc, SortKey::Created),
+            cursor(Sort::Created, Order::Asc, SortKey::Created),
+            cursor(Sort::Updated, Order::Desc, SortKey::Updated(at)),
+            cursor(Sort::Due, Order::Asc, SortKey::Due(None)),
+            cursor(Sort::Due, Order::Desc, SortKey::Due(Some(date))),
+            cursor(Sort::Priority, Order::Asc, SortKey::Priority(3)),
+            cursor(Sort::Title, Order::Desc, SortKey::Title("élan vital 日本".into())),
+        ] {
+            let text = c.encode();
+            assert!(text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            assert_eq!(Cursor::decode(&text), Some(c));
+        }
+    }
+
+    #[test]
+    fn the_default_orders_cursor_is_the_one_from_before_sorts() {
+        let c = cursor(Sort::Created, Order::Desc, SortKey::Created);
+        assert_eq!(URL_SAFE_NO_PAD.decode(c.encode()).unwrap().len(), 24);
     }
 
     #[test]
     fn a_cursor_that_was_not_written_by_encode_is_refused() {
-        let good = Cursor {
-            created_at: Utc::now(),
-            id: Uuid::new_v4(),
-        }
-        .encode();
+        let good = cursor(Sort::Created, Order::Desc, SortKey::Created).encode();
         assert_eq!(Cursor::decode(""), None);
         assert_eq!(Cursor::decode("not a cursor!"), None);
         assert_eq!(Cursor::decode(&good[..good.len() - 2]), None);
@@ -404,5 +792,17 @@ mod tests {
         // The largest timestamp chrono cannot represent.
         let far = URL_SAFE_NO_PAD.encode([[0x7f; 8].as_slice(), &[0; 16]].concat());
         assert_eq!(Cursor::decode(&far), None);
+        // A priority out of range, a sort that does not exist, a date that is not one.
+        let tail = URL_SAFE_NO_PAD.decode(&good).unwrap();
+        for head in [vec![3 << 1, 9], vec![5 << 1], vec![2 << 1, 1, b'x']] {
+            let forged = URL_SAFE_NO_PAD.encode([head, tail.clone()].concat());
+            assert_eq!(Cursor::decode(&forged), None);
+        }
+    }
+
+    #[test]
+    fn search_words_are_letters_and_digits() {
+        assert_eq!(search_words("milk, \"bread\" OR café*"), ["milk", "bread", "OR", "café"]);
+        assert!(search_words("*** ' \"").is_empty());
     }
 }

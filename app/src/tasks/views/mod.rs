@@ -4,9 +4,13 @@
 //! filter and edit mode live in the URL); once hydrated the same forms run as server actions,
 //! with pending items and optimistic toggles that fall back to the server's truth on failure.
 
+use chrono::NaiveDate;
 use leptos::{html, prelude::*, server_fn::ServerFn as _};
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 use uuid::Uuid;
 
 use super::{
@@ -14,11 +18,13 @@ use super::{
         load_board, AddTask, ClearCompleted, DeleteTask, EditTask, SetAllCompleted,
         SetTaskCompleted,
     },
-    Filter, TaskBoard, TaskTitle, DESCRIPTION_MAX_CHARS,
+    fields::{due_label, Priority, MAX_TAGS},
+    quick_add::QuickAdd,
+    Filter, Sort, TaskBoard, TaskQuery, TaskTitle, DESCRIPTION_MAX_CHARS,
 };
 use crate::{
     auth::views::{RequireUser, SessionEnded},
-    components::{textarea_text, Field, FormMessage},
+    components::{textarea_text, FormMessage},
     error::AppError,
     forms::{
         form_error, form_message, kept_value, unless_session_ended, use_failed_forms,
@@ -40,23 +46,32 @@ pub fn TasksPage() -> impl IntoView {
     }
 }
 
-/// The page's address for a filter, page and (without JavaScript) the task being edited.
-fn tasks_href(filter: Filter, page: u32, edit: Option<Uuid>) -> String {
-    let mut params = Vec::new();
-    if filter != Filter::All {
-        params.push(format!("filter={}", filter.as_str()));
+/// The page's address for a list (its search, filters and order), a page of it and
+/// (without JavaScript) the task being edited.
+pub(super) fn tasks_href(query: &TaskQuery, page: u32, edit: Option<Uuid>) -> String {
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in query.pairs() {
+        url.append_pair(name, &value);
     }
     if page > 1 {
-        params.push(format!("page={page}"));
+        url.append_pair("page", &page.to_string());
     }
     if let Some(id) = edit {
-        params.push(format!("edit={id}"));
+        url.append_pair("edit", &id.to_string());
     }
+    let params = url.finish();
     if params.is_empty() {
         "/tasks".into()
     } else {
-        format!("/tasks?{}", params.join("&"))
+        format!("/tasks?{params}")
     }
+}
+
+/// The same list with `change` made to it.
+fn with(query: &TaskQuery, change: impl FnOnce(&mut TaskQuery)) -> TaskQuery {
+    let mut query = query.clone();
+    change(&mut query);
+    query
 }
 
 fn items_left(n: u64) -> String {
@@ -79,16 +94,23 @@ pub(super) struct Actions {
 
 #[component]
 fn Board() -> impl IntoView {
-    let query = use_query_map();
-    let filter = Memo::new(move |_| Filter::from_query(query.with(|q| q.get("filter")).as_deref()));
+    let url = use_query_map();
+    // `filter` is what the status was called before the list had other filters.
+    let query = Memo::new(move |_| {
+        url.with(|q| {
+            TaskQuery::from_url(|name| match name {
+                "status" => q.get("status").or_else(|| q.get("filter")),
+                name => q.get(name),
+            })
+        })
+    });
     let page = Memo::new(move |_| {
-        query
-            .with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()))
+        url.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()))
             .unwrap_or(1)
             .max(1)
     });
     let editing_from_url =
-        Memo::new(move |_| query.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
+        Memo::new(move |_| url.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
 
     let actions = Actions {
         add: ServerAction::new(),
@@ -101,7 +123,7 @@ fn Board() -> impl IntoView {
     let board = Resource::new(
         move || {
             (
-                filter.get(),
+                query.get(),
                 page.get(),
                 actions.add.version().get(),
                 actions.toggle.version().get(),
@@ -111,13 +133,21 @@ fn Board() -> impl IntoView {
                 actions.clear.version().get(),
             )
         },
-        |(filter, page, ..)| load_board(filter, page),
+        |(query, page, ..)| load_board(query, page),
     );
+    // What the add box's preview reads dates against, once the first list has come.
+    let today = Signal::derive(move || {
+        board
+            .get_untracked()
+            .and_then(Result::ok)
+            .map(|board| board.today)
+    });
 
     view! {
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
-            <NewTaskForm add=actions.add />
+            <NewTaskForm add=actions.add today />
+            <ListControls query />
             <ActionErrors actions />
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading tasks…"</p> }>
                 <ErrorBoundary fallback=|errors| {
@@ -132,7 +162,7 @@ fn Board() -> impl IntoView {
                 }>
                     {move || {
                         board.get().map(|result| result.map(|board| view! {
-                            <BoardView board filter=filter.get() editing=editing_from_url.get() actions />
+                            <BoardView board query=query.get() editing=editing_from_url.get() actions />
                         }))
                     }}
                 </ErrorBoundary>
@@ -141,47 +171,119 @@ fn Board() -> impl IntoView {
     }
 }
 
+/// The chips under the add box: what the quick-add line will set besides the title.
 #[component]
-fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
+fn QuickAddPreview(parsed: QuickAdd, today: NaiveDate) -> impl IntoView {
+    view! {
+        <ul class="chips preview" aria-label="Will be added with">
+            {parsed.priority.map(|p| view! {
+                <li class=format!("chip priority-{}", p.as_str())>{p.label()}</li>
+            })}
+            {parsed.due_date.map(|due| view! {
+                <li class="chip due">{format!("Due {}", due_label(due, today).text)}</li>
+            })}
+            {parsed.tags.into_iter().map(|tag| view! { <li class="chip tag">{format!("#{tag}")}</li> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> impl IntoView {
     let form = NodeRef::<html::Form>::new();
     let failed = use_failed_forms().of(AddTask::PATH);
     let error = form_error(add.value(), failed);
+    let (typed, set_typed) = signal(String::new());
+    let (local_error, set_local_error) = signal(None::<String>);
     // Clear the form once the server has the task.
     Effect::new(move |_| {
         if let Some(Ok(_)) = add.value().get() {
             if let Some(form) = form.get() {
                 form.reset();
             }
+            set_typed.set(String::new());
         }
     });
+    Effect::new(move |_| {
+        error.track();
+        set_local_error.set(None);
+    });
+    let title_error = move || {
+        local_error
+            .get()
+            .or_else(|| error.get().and_then(|e| e.field_message("title")))
+    };
+    let preview = move || {
+        let today = today.get()?;
+        let parsed = QuickAdd::parse(&typed.get(), today);
+        parsed
+            .has_tokens()
+            .then(|| view! { <QuickAddPreview parsed today /> })
+    };
+    let field_error = move |name: &'static str| move || error.get().and_then(|e| e.field_message(name));
     view! {
         <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
             <FormMessage message=form_message(unless_session_ended(error)) />
             <SessionEnded error />
-            <Field
-                label="New task"
-                name="title"
-                required=true
-                initial=kept_value(failed, "title")
-                server_error=Signal::derive(move || error.get().and_then(|e| e.field_message("title")))
-                check=|v| TaskTitle::parse(v).err().map(|e| e.msg)
-            />
-            <div class="field">
-                <label for="field-description">"Details (optional)"</label>
-                <textarea
-                    id="field-description"
-                    name="description"
-                    rows="2"
-                    maxlength=DESCRIPTION_MAX_CHARS
-                >
-                    {move || textarea_text(kept_value(failed, "description").get().unwrap_or_default())}
-                </textarea>
-                <p class="field-message" role="alert">
-                    {move || error.get().and_then(|e| e.field_message("description"))}
-                </p>
+            <div class="add-row" class:invalid=move || title_error().is_some()>
+                <label class="visually-hidden" for="field-title">"New task"</label>
+                <input
+                    id="field-title"
+                    name="title"
+                    required
+                    autocomplete="off"
+                    placeholder="Add a task: #tag !high ^friday"
+                    aria-describedby="quick-add-hint field-title-message"
+                    aria-invalid=move || title_error().is_some().then_some("true")
+                    value=move || kept_value(failed, "title").get()
+                    on:input=move |ev| set_typed.set(event_target_value(&ev))
+                    on:blur=move |ev| {
+                        let value = event_target_value(&ev);
+                        let title = today
+                            .get_untracked()
+                            .map_or(value.clone(), |today| QuickAdd::parse(&value, today).title);
+                        if !value.trim().is_empty() {
+                            set_local_error.set(TaskTitle::parse(&title).err().map(|e| e.msg));
+                        }
+                    }
+                />
+                <button type="submit" class="button" disabled=move || add.pending().get()>"Add task"</button>
             </div>
-            <button type="submit" class="button">"Add task"</button>
+            <p class="field-message" id="field-title-message" role="alert">{title_error}</p>
+            <div aria-live="polite">{preview}</div>
+            <details class="more-fields">
+                <summary>"Details, due date, priority, tags"</summary>
+                <p class="hint" id="quick-add-hint">
+                    "Or type them in the title: #tag, !low, !medium or !high, ^today, ^tomorrow, ^friday or ^2026-12-24."
+                </p>
+                <div class="field">
+                    <label for="field-description">"Details"</label>
+                    <textarea id="field-description" name="description" rows="2" maxlength=DESCRIPTION_MAX_CHARS>
+                        {move || textarea_text(kept_value(failed, "description").get().unwrap_or_default())}
+                    </textarea>
+                    <p class="field-message" role="alert">{field_error("description")}</p>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="field-due-date">"Due date"</label>
+                        <input id="field-due-date" type="date" name="due_date"
+                            value=move || kept_value(failed, "due_date").get() />
+                        <p class="field-message" role="alert">{field_error("due_date")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="field-priority">"Priority"</label>
+                        <PrioritySelect id="field-priority" selected=Priority::None />
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="field-tags">"Tags"</label>
+                    <input id="field-tags" name="tags" autocomplete="off"
+                        aria-describedby="field-tags-hint"
+                        value=move || kept_value(failed, "tags").get() />
+                    <p class="hint" id="field-tags-hint">{format!("Up to {MAX_TAGS}, separated by commas or spaces.")}</p>
+                    <p class="field-message" role="alert">{field_error("tags")}</p>
+                </div>
+            </details>
         </ActionForm>
         </AfterFailedForm>
         <Show when=move || add.pending().get()>
@@ -190,6 +292,158 @@ fn NewTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
             </p>
         </Show>
     }
+}
+
+/// A `<select name="priority">` of the four priorities.
+#[component]
+pub(super) fn PrioritySelect(#[prop(into)] id: String, selected: Priority) -> impl IntoView {
+    view! {
+        <select id=id name="priority">
+            {Priority::ALL
+                .into_iter()
+                .map(|p| {
+                    let label = if p == Priority::None { "None" } else { &p.label()[..p.label().len() - " priority".len()] };
+                    view! { <option value=p.as_str() selected=p == selected>{label.to_string()}</option> }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+/// Search, filters and order: a plain GET form on `/tasks`, so the list lives in the URL
+/// (reload, back and forward keep it); hydrated, it navigates without a page load.
+#[component]
+fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
+    move || {
+        let query = query.get();
+        let priority = match query.priorities.as_slice() {
+            [one] => one.as_str(),
+            _ => "",
+        };
+        let order = query.order();
+        let more_open = query.due_after.is_some() || query.due_before.is_some() || query.overdue;
+        let status = (query.status != Filter::All).then_some(query.status.as_str());
+        let tags = (!query.tags.is_empty()).then(|| query.tags.join(","));
+        let search = query.q.clone().unwrap_or_default();
+        let (sort, overdue) = (query.sort, query.overdue);
+        let (due_after, due_before) = (
+            query.due_after.map(|d| d.to_string()).unwrap_or_default(),
+            query.due_before.map(|d| d.to_string()).unwrap_or_default(),
+        );
+        view! {
+            <Form method="GET" action="/tasks" attr:class="list-controls" attr:role="search" attr:aria-label="Search and sort tasks">
+                {status.map(|status| view! { <input type="hidden" name="status" value=status /> })}
+                {tags.map(|tags| view! { <input type="hidden" name="tag" value=tags /> })}
+                <div class="control search">
+                    <label class="visually-hidden" for="list-q">"Search tasks"</label>
+                    <input id="list-q" type="search" name="q" placeholder="Search tasks"
+                        value=search />
+                </div>
+                <div class="control">
+                    <label for="list-priority">"Priority"</label>
+                    <select id="list-priority" name="priority">
+                        <option value="" selected=priority.is_empty()>"Any"</option>
+                        {[Priority::High, Priority::Medium, Priority::Low, Priority::None]
+                            .into_iter()
+                            .map(|p| view! {
+                                <option value=p.as_str() selected=priority == p.as_str()>
+                                    {if p == Priority::None { "None".to_string() } else { p.as_str()[..1].to_uppercase() + &p.as_str()[1..] }}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="control">
+                    <label for="list-sort">"Sort by"</label>
+                    <select id="list-sort" name="sort">
+                        {Sort::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=s == sort>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="control">
+                    <label for="list-order">"Order"</label>
+                    <select id="list-order" name="order">
+                        <option value="asc" selected=order == super::Order::Asc>"Ascending"</option>
+                        <option value="desc" selected=order == super::Order::Desc>"Descending"</option>
+                    </select>
+                </div>
+                <details class="more-filters" open=more_open>
+                    <summary>"Due dates"</summary>
+                    <div class="control">
+                        <label for="list-due-after">"Due from"</label>
+                        <input id="list-due-after" type="date" name="due_after" value=due_after />
+                    </div>
+                    <div class="control">
+                        <label for="list-due-before">"Due until"</label>
+                        <input id="list-due-before" type="date" name="due_before" value=due_before />
+                    </div>
+                    <label class="check-control">
+                        <input type="checkbox" name="overdue" value="true" checked=overdue />
+                        "Overdue only"
+                    </label>
+                </details>
+                <button type="submit" class="button secondary">"Apply"</button>
+            </Form>
+            <ActiveFilters query />
+        }
+    }
+}
+
+/// What narrows the list now, each with a link that takes it away.
+#[component]
+fn ActiveFilters(query: TaskQuery) -> impl IntoView {
+    let mut chips: Vec<(String, TaskQuery)> = Vec::new();
+    if let Some(q) = &query.q {
+        chips.push((format!("Search: {q}"), with(&query, |l| l.q = None)));
+    }
+    for tag in &query.tags {
+        chips.push((
+            format!("#{tag}"),
+            with(&query, |l| l.tags.retain(|t| t != tag)),
+        ));
+    }
+    for p in &query.priorities {
+        chips.push((
+            p.label().to_string(),
+            with(&query, |l| l.priorities.retain(|x| x != p)),
+        ));
+    }
+    if let Some(d) = query.due_after {
+        chips.push((format!("Due from {d}"), with(&query, |l| l.due_after = None)));
+    }
+    if let Some(d) = query.due_before {
+        chips.push((format!("Due until {d}"), with(&query, |l| l.due_before = None)));
+    }
+    if query.overdue {
+        chips.push(("Overdue".into(), with(&query, |l| l.overdue = false)));
+    }
+    (!chips.is_empty()).then(|| {
+        let everything = TaskQuery {
+            status: query.status,
+            sort: query.sort,
+            order: query.order,
+            ..TaskQuery::default()
+        };
+        view! {
+            <ul class="chips active-filters" aria-label="Active filters">
+                {chips
+                    .into_iter()
+                    .map(|(label, without)| {
+                        let spoken = format!("Remove filter {label}");
+                        view! {
+                        <li>
+                            <A href=tasks_href(&without, 1, None) attr:class="chip removable"
+                                attr:aria-label=spoken>
+                                {label}<span aria-hidden="true">" ×"</span>
+                            </A>
+                        </li>
+                    }})
+                    .collect_view()}
+                <li><A href=tasks_href(&everything, 1, None) attr:class="link-button">"Clear filters"</A></li>
+            </ul>
+        }
+    })
 }
 
 /// What went wrong with the last change, if the server refused it. The list itself always
@@ -224,7 +478,7 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
 #[component]
 fn BoardView(
     board: TaskBoard,
-    filter: Filter,
+    query: TaskQuery,
     editing: Option<Uuid>,
     actions: Actions,
 ) -> impl IntoView {
@@ -233,16 +487,27 @@ fn BoardView(
         counts,
         page_number,
         page_count,
+        today,
+        tags,
     } = board;
     let total = counts.active + counts.completed;
     let all_done = total > 0 && counts.active == 0;
-    let empty_message = match filter {
-        Filter::All => "Nothing to do yet. Add your first task above.",
-        Filter::Active => "No active tasks. Well done!",
-        Filter::Completed => "No completed tasks yet.",
+    let empty_message = if query.narrows() {
+        "No tasks match these filters."
+    } else {
+        match query.status {
+            Filter::All => "Nothing to do yet. Add your first task above.",
+            Filter::Active => "No active tasks. Well done!",
+            Filter::Completed => "No completed tasks yet.",
+        }
     };
-    let here = tasks_href(filter, page_number, None);
+    let here = tasks_href(&query, page_number, None);
     let tasks = page.tasks;
+    let matching = page.total;
+    let href_at = {
+        let query = query.clone();
+        move |page: u32| tasks_href(&query, page, None)
+    };
 
     view! {
         <Show when=move || { total > 0 }>
@@ -253,6 +518,9 @@ fn BoardView(
                 </button>
             </ActionForm>
         </Show>
+        {query.narrows().then(|| view! {
+            <p class="muted" role="status">{match matching { 1 => "1 task matches".to_string(), n => format!("{n} tasks match") }}</p>
+        })}
         {if tasks.is_empty() {
             view! { <p class="empty">{empty_message}</p> }.into_any()
         } else {
@@ -263,7 +531,7 @@ fn BoardView(
                         .into_iter()
                         .map(|task| {
                             let edit_in_url = editing == Some(task.id);
-                            let edit_href = tasks_href(filter, page_number, Some(task.id));
+                            let edit_href = tasks_href(&query, page_number, Some(task.id));
                             view! {
                                 <TaskRow
                                     task
@@ -271,6 +539,8 @@ fn BoardView(
                                     edit_in_url
                                     edit_href
                                     back_href=here.clone()
+                                    query=query.clone()
+                                    today
                                 />
                             }
                         })
@@ -294,8 +564,8 @@ fn BoardView(
                             view! {
                                 <li>
                                     <a
-                                        href=tasks_href(f, 1, None)
-                                        aria-current=(f == filter).then_some("page")
+                                        href=tasks_href(&with(&query, |l| l.status = f), 1, None)
+                                        aria-current=(f == query.status).then_some("page")
                                     >
                                         {label}
                                     </a>
@@ -313,14 +583,33 @@ fn BoardView(
                 </ActionForm>
             </Show>
         </footer>
+        {(!tags.is_empty()).then(|| view! {
+            <nav class="tag-cloud" aria-label="Your tags">
+                <ul class="chips">
+                    {tags.into_iter().map(|tag| {
+                        let active = query.tags.contains(&tag.name);
+                        let href = tasks_href(&with(&query, |l| if !active { l.tags.push(tag.name.clone()) }), 1, None);
+                        let spoken = format!("Tag {}: {} tasks", tag.name, tag.count);
+                        view! {
+                            <li>
+                                <A href=href attr:class="chip tag" attr:aria-current=active.then_some("true")
+                                    attr:aria-label=spoken>
+                                    {format!("#{}", tag.name)}<span class="chip-count">{tag.count}</span>
+                                </A>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+        })}
         <Show when=move || { page_count > 1 }>
             <nav class="pagination" aria-label="Pages">
                 {(page_number > 1).then(|| view! {
-                    <A href=tasks_href(filter, page_number - 1, None) attr:rel="prev">"Previous page"</A>
+                    <A href=href_at(page_number - 1) attr:rel="prev">"Previous page"</A>
                 })}
                 <span>{format!("Page {page_number} of {page_count}")}</span>
                 {(page_number < page_count).then(|| view! {
-                    <A href=tasks_href(filter, page_number + 1, None) attr:rel="next">"Next page"</A>
+                    <A href=href_at(page_number + 1) attr:rel="next">"Next page"</A>
                 })}
             </nav>
         </Show>

@@ -1,14 +1,64 @@
 //! One task in the list: its checkbox, text and actions, and the inline editor it opens
 //! into (a plain form with Save and Cancel without JavaScript).
 
+use chrono::NaiveDate;
 use leptos::{ev, html, prelude::*, server_fn::ServerFn as _, wasm_bindgen::JsCast as _};
+use leptos_router::components::A;
 
-use super::Actions;
+use super::{tasks_href, Actions, PrioritySelect};
 use crate::components::textarea_text;
 use crate::tasks::{
     api::{DeleteTask, EditTask},
-    Task,
+    fields::{due_label, Priority},
+    Task, TaskQuery,
 };
+
+/// A task's priority, due date and tags, under its title; a tag filters the list by it.
+#[component]
+fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl IntoView {
+    let priority = (task.priority != Priority::None).then(|| {
+        let p = task.priority;
+        view! {
+            <span class=format!("chip priority-{}", p.as_str())>
+                <span class="priority-mark" aria-hidden="true">{"!".repeat(p.rank() as usize)}</span>
+                {p.label()}
+            </span>
+        }
+    });
+    let due = task.due_date.map(|due| {
+        let label = due_label(due, today);
+        let overdue = label.past && !task.is_completed;
+        let spoken = if overdue {
+            format!("Overdue: due {}", label.text)
+        } else {
+            format!("Due {}", label.text)
+        };
+        view! {
+            <time class="chip due" class:overdue=overdue class:due-today=label.today
+                datetime=due.to_string() title=spoken.clone() aria-label=spoken>
+                {if overdue { format!("Overdue · {}", label.text) } else { label.text }}
+            </time>
+        }
+    });
+    let tags = task
+        .tags
+        .iter()
+        .map(|tag| {
+            let mut filtered = query.clone();
+            if !filtered.tags.contains(tag) {
+                filtered.tags.push(tag.clone());
+            }
+            view! {
+                <A href=tasks_href(&filtered, 1, None) attr:class="chip tag"
+                    attr:aria-label=format!("Show tasks tagged {tag}")>
+                    {format!("#{tag}")}
+                </A>
+            }
+        })
+        .collect_view();
+    let any = priority.is_some() || due.is_some() || !task.tags.is_empty();
+    any.then(|| view! { <div class="task-meta">{priority}{due}{tags}</div> })
+}
 
 #[component]
 pub(super) fn TaskRow(
@@ -18,6 +68,10 @@ pub(super) fn TaskRow(
     edit_in_url: bool,
     edit_href: String,
     back_href: String,
+    /// The list shown, for the tag links.
+    query: TaskQuery,
+    /// The user's today, what due dates read against.
+    today: NaiveDate,
 ) -> impl IntoView {
     let (editing, set_editing) = signal(edit_in_url);
     let id = task.id;
@@ -47,9 +101,10 @@ pub(super) fn TaskRow(
                         title.clone(),
                         edit_href.clone(),
                         back_href.clone(),
+                        query.clone(),
                     ));
                     move || {
-                        let (task, title, edit_href, back_href) = shown.get_value();
+                        let (task, title, edit_href, back_href, query) = shown.get_value();
                         let title_for_toggle = title.clone();
                         view! {
                             <ActionForm action=actions.toggle attr:class="toggle">
@@ -66,6 +121,7 @@ pub(super) fn TaskRow(
                             <div class="task-text" on:dblclick=move |_| set_editing.set(true)>
                                 <span class="title">{task.title.clone()}</span>
                                 {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+                                <TaskMeta task=task.clone() query today />
                             </div>
                             <a
                                 class="link-button"
@@ -108,37 +164,38 @@ fn EditForm(
     let form = NodeRef::<html::Form>::new();
     let title_input = NodeRef::<html::Input>::new();
     let (confirm_delete, set_confirm_delete) = signal(false);
-    let original_title = task.title.clone();
-    let original_description = task.description.clone().unwrap_or_default();
+    let original = Edited::of(&task);
 
     let read = move || {
         let form = form.get()?;
         let data = web_sys::FormData::new_with_form(&form).ok()?;
         let title = data.get("title").as_string().unwrap_or_default();
-        let description = data
-            .get("description")
-            .as_string()
-            .filter(|d| !d.trim().is_empty());
-        Some((title, description))
+        let text = |name: &str| data.get(name).as_string().filter(|v| !v.trim().is_empty());
+        Some(Edited {
+            title,
+            description: text("description"),
+            due_date: text("due_date"),
+            priority: text("priority"),
+            tags: text("tags"),
+        })
     };
     let save = {
-        let original_title = original_title.clone();
-        let original_description = original_description.clone();
         move || {
-            let Some((title, description)) = read() else {
+            let Some(edited) = read() else {
                 return;
             };
-            if title.trim().is_empty() {
+            if edited.title.trim().is_empty() {
                 set_confirm_delete.set(true);
                 return;
             }
-            let unchanged = title.trim() == original_title
-                && description.as_deref().unwrap_or_default().trim() == original_description;
-            if !unchanged {
+            if !edited.same_as(&original) {
                 actions.edit.dispatch(EditTask {
                     id,
-                    title,
-                    description,
+                    title: edited.title,
+                    description: edited.description,
+                    due_date: edited.due_date,
+                    priority: edited.priority,
+                    tags: edited.tags,
                     next: None,
                 });
             }
@@ -201,6 +258,22 @@ fn EditForm(
             <textarea id=format!("edit-description-{id}") name="description" rows="2">
                 {textarea_text(task.description.clone().unwrap_or_default())}
             </textarea>
+            <div class="field-row">
+                <div class="field">
+                    <label for=format!("edit-due-{id}")>"Due date"</label>
+                    <input id=format!("edit-due-{id}") type="date" name="due_date"
+                        value=task.due_date.map(|d| d.to_string()).unwrap_or_default() />
+                </div>
+                <div class="field">
+                    <label for=format!("edit-priority-{id}")>"Priority"</label>
+                    <PrioritySelect id=format!("edit-priority-{id}") selected=task.priority />
+                </div>
+                <div class="field">
+                    <label for=format!("edit-tags-{id}")>"Tags"</label>
+                    <input id=format!("edit-tags-{id}") name="tags" autocomplete="off"
+                        value=task.tags.join(", ") />
+                </div>
+            </div>
             <div class="edit-actions">
                 <button type="submit" class="button">"Save"</button>
                 <a href=back_href class="link-button" on:click=move |ev: ev::MouseEvent| {
@@ -224,5 +297,43 @@ fn EditForm(
                 </div>
             </Show>
         </form>
+    }
+}
+
+/// What the inline editor holds, as the form sends it.
+#[derive(Clone, Debug, PartialEq)]
+struct Edited {
+    title: String,
+    description: Option<String>,
+    due_date: Option<String>,
+    priority: Option<String>,
+    tags: Option<String>,
+}
+
+impl Edited {
+    fn of(task: &Task) -> Self {
+        Self {
+            title: task.title.clone(),
+            description: task.description.clone(),
+            due_date: task.due_date.map(|d| d.to_string()),
+            priority: Some(task.priority.as_str().to_string()),
+            tags: (!task.tags.is_empty()).then(|| task.tags.join(", ")),
+        }
+    }
+
+    /// Whether saving would change nothing (blanks and spacing aside).
+    fn same_as(&self, other: &Self) -> bool {
+        let norm = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_string();
+        let tags = |v: &Option<String>| {
+            crate::tasks::fields::split_tags(v.as_deref().unwrap_or_default())
+                .into_iter()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        self.title.trim() == other.title.trim()
+            && norm(&self.description) == norm(&other.description)
+            && norm(&self.due_date) == norm(&other.due_date)
+            && norm(&self.priority).replace("none", "") == norm(&other.priority).replace("none", "")
+            && tags(&self.tags) == tags(&other.tags)
     }
 }

@@ -1,0 +1,402 @@
+//! Which tasks a list shows and in what order: the query parameters of
+//! `GET /api/{user_id}/tasks`, which the page keeps in its own URL under the same names.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    fields::{parse_date, parse_tag, Priority},
+    Filter,
+};
+use crate::error::FieldError;
+
+/// The longest search text, in characters.
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// What a list is sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Created,
+    Updated,
+    Due,
+    Priority,
+    Title,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 5] = [
+        Self::Created,
+        Self::Updated,
+        Self::Due,
+        Self::Priority,
+        Self::Title,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Due => "due",
+            Self::Priority => "priority",
+            Self::Title => "title",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Created => "Date added",
+            Self::Updated => "Last changed",
+            Self::Due => "Due date",
+            Self::Priority => "Priority",
+            Self::Title => "Title",
+        }
+    }
+
+    /// Newest, most important first; earliest due and A to Z first.
+    pub fn default_order(self) -> Order {
+        match self {
+            Self::Created | Self::Updated | Self::Priority => Order::Desc,
+            Self::Due | Self::Title => Order::Asc,
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+impl Order {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}
+
+/// A list's filters and order, every part optional and combinable.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskQuery {
+    /// Search words (title and description); the last one matches as a prefix.
+    pub q: Option<String>,
+    pub status: Filter,
+    /// Any of these (empty: any priority).
+    pub priorities: Vec<Priority>,
+    /// All of these.
+    pub tags: Vec<String>,
+    /// Inclusive.
+    pub due_before: Option<NaiveDate>,
+    /// Inclusive.
+    pub due_after: Option<NaiveDate>,
+    /// Not completed and due before today (in the user's time zone).
+    pub overdue: bool,
+    pub sort: Sort,
+    /// `None`: the sort's default.
+    pub order: Option<Order>,
+}
+
+fn query_error(name: &str, kind: &str, msg: impl Into<String>) -> FieldError {
+    FieldError {
+        loc: vec!["query".into(), name.into()],
+        msg: msg.into(),
+        kind: kind.into(),
+    }
+}
+
+/// A comma-separated list, blanks dropped.
+fn items(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl TaskQuery {
+    /// Reads the parameters `get` returns (by name); every bad one is reported, named.
+    pub fn parse<S: AsRef<str>>(
+        get: impl Fn(&str) -> Option<S>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let owned = |name: &str| get(name).map(|v| v.as_ref().to_string());
+        let (q, status, priority, tag, overdue, sort, order) = (
+            owned("q"),
+            owned("status"),
+            owned("priority"),
+            owned("tag"),
+            owned("overdue"),
+            owned("sort"),
+            owned("order"),
+        );
+        let dates = [owned("due_before"), owned("due_after")];
+        let get = |name: &str| -> Option<&str> {
+            match name {
+                "q" => q.as_deref(),
+                "status" => status.as_deref(),
+                "priority" => priority.as_deref(),
+                "tag" => tag.as_deref(),
+                "overdue" => overdue.as_deref(),
+                "sort" => sort.as_deref(),
+                "order" => order.as_deref(),
+                "due_before" => dates[0].as_deref(),
+                "due_after" => dates[1].as_deref(),
+                _ => None,
+            }
+        };
+        let mut errors = Vec::new();
+        let mut query = Self::default();
+
+        if let Some(q) = get("q").map(str::trim).filter(|q| !q.is_empty()) {
+            if q.chars().count() > SEARCH_MAX_CHARS {
+                errors.push(query_error(
+                    "q",
+                    "value_error.too_long",
+                    format!("q has at most {SEARCH_MAX_CHARS} characters."),
+                ));
+            } else if q.chars().any(char::is_control) {
+                errors.push(query_error(
+                    "q",
+                    "value_error.control_characters",
+                    "q cannot contain control characters.",
+                ));
+            } else {
+                query.q = Some(q.to_string());
+            }
+        }
+        match get("status").map(str::trim) {
+            None | Some("") | Some("all") => {}
+            Some("active") => query.status = Filter::Active,
+            Some("completed") => query.status = Filter::Completed,
+            Some(_) => errors.push(query_error(
+                "status",
+                "value_error.status",
+                "status must be all, active or completed.",
+            )),
+        }
+        if let Some(value) = get("priority") {
+            match items(value).map(Priority::from_name).collect::<Option<Vec<_>>>() {
+                Some(mut priorities) => {
+                    priorities.sort();
+                    priorities.dedup();
+                    query.priorities = priorities;
+                }
+                None => errors.push(query_error(
+                    "priority",
+                    "value_error.priority",
+                    "priority must be one or more of none, low, medium, high, comma separated.",
+                )),
+            }
+        }
+        if let Some(value) = get("tag") {
+            match items(value).map(parse_tag).collect::<Option<Vec<_>>>() {
+                Some(mut tags) => {
+                    tags.dedup();
+                    query.tags = tags;
+                }
+                None => errors.push(query_error(
+                    "tag",
+                    "value_error.tag",
+                    "tag must be one or more tags (letters, digits, - or _), comma separated.",
+                )),
+            }
+        }
+        for (name, slot) in [
+            ("due_before", &mut query.due_before),
+            ("due_after", &mut query.due_after),
+        ] {
+            match get(name).map(str::trim).filter(|v| !v.is_empty()) {
+                None => {}
+                Some(value) => match parse_date(value) {
+                    Some(date) => *slot = Some(date),
+                    None => errors.push(query_error(
+                        name,
+                        "value_error.date",
+                        format!("{name} must be a date written YYYY-MM-DD."),
+                    )),
+                },
+            }
+        }
+        match get("overdue").map(str::trim) {
+            None | Some("") | Some("false") => {}
+            Some("true") => query.overdue = true,
+            Some(_) => errors.push(query_error(
+                "overdue",
+                "value_error.bool",
+                "overdue must be true or false.",
+            )),
+        }
+        match get("sort").map(str::trim).filter(|v| !v.is_empty()) {
+            None => {}
+            Some(name) => match Sort::from_name(name) {
+                Some(sort) => query.sort = sort,
+                None => errors.push(query_error(
+                    "sort",
+                    "value_error.sort",
+                    "sort must be one of created, updated, due, priority, title.",
+                )),
+            },
+        }
+        match get("order").map(str::trim) {
+            None | Some("") => {}
+            Some("asc") => query.order = Some(Order::Asc),
+            Some("desc") => query.order = Some(Order::Desc),
+            Some(_) => errors.push(query_error(
+                "order",
+                "value_error.order",
+                "order must be asc or desc.",
+            )),
+        }
+        if errors.is_empty() {
+            Ok(query)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// What a page's address asks for, each bad parameter left out (a page shows a list
+    /// rather than an error for a hand-edited address).
+    pub fn from_url<S: AsRef<str>>(get: impl Fn(&str) -> Option<S>) -> Self {
+        match Self::parse(&get) {
+            Ok(query) => query,
+            Err(errors) => {
+                let bad: Vec<String> = errors.iter().map(|e| e.field().to_string()).collect();
+                Self::parse(|name| get(name).filter(|_| !bad.iter().any(|b| b == name)))
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    /// The order in effect: the one asked for, or the sort's default.
+    pub fn order(&self) -> Order {
+        self.order.unwrap_or_else(|| self.sort.default_order())
+    }
+
+    /// Whether anything but the status narrows the list (its total must then be counted).
+    pub fn narrows(&self) -> bool {
+        self.q.is_some()
+            || !self.priorities.is_empty()
+            || !self.tags.is_empty()
+            || self.due_before.is_some()
+            || self.due_after.is_some()
+            || self.overdue
+    }
+
+    /// The parameters that differ from the defaults, as `(name, value)` pairs in a fixed
+    /// order, for links that keep the list as it is.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(q) = &self.q {
+            pairs.push(("q", q.clone()));
+        }
+        if self.status != Filter::All {
+            pairs.push(("status", self.status.as_str().to_string()));
+        }
+        if !self.priorities.is_empty() {
+            let names: Vec<_> = self.priorities.iter().map(|p| p.as_str()).collect();
+            pairs.push(("priority", names.join(",")));
+        }
+        if !self.tags.is_empty() {
+            pairs.push(("tag", self.tags.join(",")));
+        }
+        if let Some(date) = self.due_after {
+            pairs.push(("due_after", date.to_string()));
+        }
+        if let Some(date) = self.due_before {
+            pairs.push(("due_before", date.to_string()));
+        }
+        if self.overdue {
+            pairs.push(("overdue", "true".into()));
+        }
+        if self.sort != Sort::Created {
+            pairs.push(("sort", self.sort.as_str().to_string()));
+        }
+        if let Some(order) = self.order.filter(|o| *o != self.sort.default_order()) {
+            pairs.push(("order", order.as_str().to_string()));
+        }
+        pairs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<TaskQuery, Vec<FieldError>> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TaskQuery::parse(|name| map.get(name).map(String::as_str))
+    }
+
+    #[test]
+    fn every_parameter_is_read_and_written_back() {
+        let query = parse(&[
+            ("q", " milk bre "),
+            ("status", "active"),
+            ("priority", "high,low, high"),
+            ("tag", "Home,work"),
+            ("due_after", "2026-01-01"),
+            ("due_before", "2026-12-31"),
+            ("overdue", "true"),
+            ("sort", "due"),
+            ("order", "desc"),
+        ])
+        .unwrap();
+        assert_eq!(query.q.as_deref(), Some("milk bre"));
+        assert_eq!(query.priorities, [Priority::Low, Priority::High]);
+        assert_eq!(query.tags, ["home", "work"]);
+        assert_eq!(query.order(), Order::Desc);
+        assert!(query.narrows());
+        let pairs = query.pairs();
+        let again = parse(
+            &pairs
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert_eq!(again, query);
+    }
+
+    #[test]
+    fn defaults_give_no_parameters_and_each_sort_its_order() {
+        let query = parse(&[]).unwrap();
+        assert!(query.pairs().is_empty());
+        assert!(!query.narrows());
+        assert_eq!(query.order(), Order::Desc);
+        let by_title = parse(&[("sort", "title"), ("order", "asc")]).unwrap();
+        assert_eq!(by_title.order(), Order::Asc);
+        assert_eq!(by_title.pairs(), [("sort", "title".to_string())]);
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named() {
+        let errors = parse(&[
+            ("status", "done"),
+            ("priority", "high,urgent"),
+            ("tag", "two words"),
+            ("due_before", "tomorrow"),
+            ("due_after", "2026-02-30"),
+            ("overdue", "yes"),
+            ("sort", "size"),
+            ("order", "up"),
+            ("q", &"x".repeat(201)),
+        ])
+        .unwrap_err();
+        let mut named: Vec<String> = errors.iter().map(|e| e.field().to_string()).collect();
+        named.sort();
+        assert_eq!(
+            named,
+            ["due_after", "due_before", "order", "overdue", "priority", "q", "sort", "status", "tag"]
+        );
+        assert!(errors.iter().all(|e| e.loc[0] == "query"));
+    }
+}

@@ -1,0 +1,163 @@
+//! Quick add: a task typed in one line, its tags, priority and due date as tokens in the
+//! title. One parser for the API (`?parse=true`), the page's add box and its live preview.
+//!
+//! Tokens are whole words (split on blanks): `#tag`, `!low` / `!medium` / `!high`,
+//! `^YYYY-MM-DD`, `^today`, `^tomorrow`, `^monday` … `^sunday` (or `^mon` … `^sun`: the
+//! next such day after today). A word that only looks like a token (`email#notatag`,
+//! `^notaday`, `!urgent`, `#` alone) stays in the title as it is. When a priority or a date
+//! is given twice, the last one counts.
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+
+use super::fields::{parse_date, parse_tag, Priority};
+
+/// What a quick-add line says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QuickAdd {
+    /// The words that are not tokens, joined by single spaces.
+    pub title: String,
+    /// In the order typed, lower-case, without duplicates.
+    pub tags: Vec<String>,
+    pub priority: Option<Priority>,
+    pub due_date: Option<NaiveDate>,
+}
+
+impl QuickAdd {
+    /// Reads `line`; `today` is today's date in the user's time zone.
+    pub fn parse(line: &str, today: NaiveDate) -> Self {
+        let mut parsed = Self::default();
+        let mut words: Vec<&str> = Vec::new();
+        for word in line.split_whitespace() {
+            if let Some(tag) = word.strip_prefix('#').and_then(parse_tag) {
+                if !parsed.tags.contains(&tag) {
+                    parsed.tags.push(tag);
+                }
+            } else if let Some(priority) = word.strip_prefix('!').and_then(priority_token) {
+                parsed.priority = Some(priority);
+            } else if let Some(date) = word.strip_prefix('^').and_then(|d| date_token(d, today)) {
+                parsed.due_date = Some(date);
+            } else {
+                words.push(word);
+            }
+        }
+        parsed.title = words.join(" ");
+        parsed
+    }
+
+    /// Whether anything but the title was understood.
+    pub fn has_tokens(&self) -> bool {
+        !self.tags.is_empty() || self.priority.is_some() || self.due_date.is_some()
+    }
+}
+
+/// `low`, `medium` or `high`: `!none` is not a token (it is what no token means).
+fn priority_token(name: &str) -> Option<Priority> {
+    Priority::from_name(name).filter(|p| *p != Priority::None)
+}
+
+fn date_token(word: &str, today: NaiveDate) -> Option<NaiveDate> {
+    if let Some(date) = parse_date(word) {
+        return Some(date);
+    }
+    match word.to_lowercase().as_str() {
+        "today" => Some(today),
+        "tomorrow" => today.checked_add_days(Days::new(1)),
+        name => next_weekday(weekday(name)?, today),
+    }
+}
+
+fn weekday(name: &str) -> Option<Weekday> {
+    const DAYS: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Mon),
+        ("tuesday", Weekday::Tue),
+        ("wednesday", Weekday::Wed),
+        ("thursday", Weekday::Thu),
+        ("friday", Weekday::Fri),
+        ("saturday", Weekday::Sat),
+        ("sunday", Weekday::Sun),
+    ];
+    DAYS.into_iter()
+        .find(|(full, _)| name == *full || (name.len() == 3 && full.starts_with(name)))
+        .map(|(_, day)| day)
+}
+
+/// The first `day` after `today` (a week on when today is that day).
+fn next_weekday(day: Weekday, today: NaiveDate) -> Option<NaiveDate> {
+    let ahead = (7 + day.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+    let ahead = if ahead == 0 { 7 } else { ahead };
+    today.checked_add_days(Days::new(u64::from(ahead)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Wednesday.
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 18).unwrap()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn every_token_is_read_and_removed_from_the_title() {
+        let parsed = QuickAdd::parse("Call mum #family !high ^tomorrow about #Sunday-lunch", today());
+        assert_eq!(parsed.title, "Call mum about");
+        assert_eq!(parsed.tags, ["family", "sunday-lunch"]);
+        assert_eq!(parsed.priority, Some(Priority::High));
+        assert_eq!(parsed.due_date, date(2026, 11, 19));
+        assert!(parsed.has_tokens());
+    }
+
+    #[test]
+    fn priorities_low_medium_high_in_any_case() {
+        for (word, priority) in [("!low", Priority::Low), ("!Medium", Priority::Medium), ("!HIGH", Priority::High)] {
+            assert_eq!(QuickAdd::parse(&format!("x {word}"), today()).priority, Some(priority));
+        }
+        let parsed = QuickAdd::parse("x !none !urgent !", today());
+        assert_eq!(parsed.priority, None);
+        assert_eq!(parsed.title, "x !none !urgent !");
+    }
+
+    #[test]
+    fn dates_today_tomorrow_iso_and_weekdays() {
+        let due = |line: &str| QuickAdd::parse(line, today()).due_date;
+        assert_eq!(due("x ^today"), Some(today()));
+        assert_eq!(due("x ^Tomorrow"), date(2026, 11, 19));
+        assert_eq!(due("x ^2027-01-31"), date(2027, 1, 31));
+        assert_eq!(due("x ^friday"), date(2026, 11, 20));
+        assert_eq!(due("x ^mon"), date(2026, 11, 23));
+        // Today is a Wednesday: the next Wednesday is a week on.
+        assert_eq!(due("x ^wednesday"), date(2026, 11, 25));
+        assert_eq!(due("x ^TUESDAY"), date(2026, 11, 24));
+        // The last date given counts.
+        assert_eq!(due("x ^today ^2026-12-01"), date(2026, 12, 1));
+    }
+
+    #[test]
+    fn words_that_only_look_like_tokens_stay_in_the_title() {
+        let line = "mail bob email#notatag ^notaday ^2026-02-30 ^ # #two.words 50% ^mo ^frid";
+        let parsed = QuickAdd::parse(line, today());
+        assert_eq!(parsed.title, line);
+        assert!(!parsed.has_tokens());
+    }
+
+    #[test]
+    fn unicode_tags_are_lower_cased_and_merged() {
+        let parsed = QuickAdd::parse("Réunion #Équipe #équipe #日本 #über_alles", today());
+        assert_eq!(parsed.title, "Réunion");
+        assert_eq!(parsed.tags, ["équipe", "日本", "über_alles"]);
+        // Too long for a tag: it stays text.
+        let long = format!("x #{}", "a".repeat(33));
+        assert_eq!(QuickAdd::parse(&long, today()).title, long);
+    }
+
+    #[test]
+    fn a_line_of_tokens_only_leaves_an_empty_title() {
+        let parsed = QuickAdd::parse("  #a   !low  ", today());
+        assert_eq!(parsed.title, "");
+        assert_eq!(parsed.tags, ["a"]);
+    }
+}
