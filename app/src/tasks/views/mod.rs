@@ -292,6 +292,7 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
             </p>
         </Show>
     }
+    .into_any()
 }
 
 /// A `<select name="priority">` of the four priorities.
@@ -387,6 +388,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
             </Form>
             <ActiveFilters query />
         }
+        .into_any()
     }
 }
 
@@ -614,4 +616,5 @@ fn BoardView(
             </nav>
         </Show>
     }
+    .into_any()
 }

@@ -57,7 +57,7 @@ fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl IntoView {
         })
         .collect_view();
     let any = priority.is_some() || due.is_some() || !task.tags.is_empty();
-    any.then(|| view! { <div class="task-meta">{priority}{due}{tags}</div> })
+    any.then(|| view! { <div class="task-meta">{priority}{due}{tags}</div> }.into_any())
 }
 
 #[component]
@@ -149,6 +149,7 @@ pub(super) fn TaskRow(
             </Show>
         </li>
     }
+    .into_any()
 }
 
 /// Inline edit: Enter or leaving the form saves, Escape cancels, an emptied title offers to
