@@ -89,6 +89,72 @@ def seed(user, n, concurrency=64):
         sys.exit(f"seeding failed: {created} of {n} created: {report['statusCodeDistribution']}")
 
 
+# Words that make the seeded tasks searchable apart: each is in 1/16 of the titles.
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+         "juliet", "kilo", "lima", "mike", "november", "oscar", "papa"]
+PRIORITIES = ["none", "low", "medium", "high"]
+
+
+def seed_varied(user, n, concurrency=64):
+    """Creates n tasks for the user through the API in 16 kinds, so every filter and sort has
+    something to do: a word of its own, a priority, a due date (none for some), two tags."""
+    today = datetime.date.today()
+    kinds = len(WORDS)
+    for k, word in enumerate(WORDS):
+        count = n // kinds + (1 if k < n % kinds else 0)
+        if count == 0:
+            continue
+        due = None if k % 5 == 0 else (today + datetime.timedelta(days=(k * 7) % 60 - 20)).isoformat()
+        body = {"title": f"{word} seeded task {k}", "description": "made by make bench",
+                "priority": PRIORITIES[k % 4], "due_date": due, "tags": [f"t{k % 8}", "bench"]}
+        report = oha(f"{BASE}/api/{user['id']}/tasks", concurrency, method="POST", body=body,
+                     token=user["token"], count=count)
+        created = report["statusCodeDistribution"].get("201", 0)
+        if created != count:
+            sys.exit(f"seeding failed: {created} of {count} created: {report['statusCodeDistribution']}")
+
+
+# The organising queries measured as one user's list grows (first page, and a deep page by
+# cursor); search on its own.
+ORGANISE_QUERIES = [
+    "status=active", "priority=high", "tag=t3", "tag=t3,bench&priority=high",
+    "due_before={soon}", "overdue=true", "sort=updated", "sort=due", "sort=due&order=desc",
+    "sort=priority", "sort=priority&order=asc", "sort=title", "sort=created&order=asc",
+    "status=active&sort=due&priority=medium,high",
+]
+ORGANISE_DURATION = os.environ.get("BENCH_ORGANISE_DURATION", "2s")
+
+
+def organise(server, grower, n):
+    """Every filter and sort at n tasks: the first page and the deepest page by cursor, list
+    (50) at 16 connections; search p50 at 1 connection."""
+    soon = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    base = f"{BASE}/api/{grower['id']}/tasks?limit=50"
+    rows = {}
+    for query in ORGANISE_QUERIES:
+        query = query.format(soon=soon)
+        _, first_page, _ = call("GET", f"/api/{grower['id']}/tasks?limit=1&{query}", token=grower["token"])
+        total = first_page["total"]
+        first = measured(server, 200, url=f"{base}&{query}", concurrency=16,
+                         token=grower["token"], duration=ORGANISE_DURATION)
+        row = {"total": total, "first_page": first}
+        if total > 51:
+            _, before_last, _ = call("GET", f"/api/{grower['id']}/tasks?limit=1&offset={total - 51}&{query}",
+                                     token=grower["token"])
+            row["deep_page"] = measured(server, 200,
+                                        url=f"{base}&{query}&cursor={before_last['next_cursor']}",
+                                        concurrency=16, token=grower["token"], duration=ORGANISE_DURATION)
+        rows[query.replace(soon, "{soon}")] = row
+        print(f"organise {n} {query}: {row}", flush=True)
+    for q in ["q=bravo", "q=bra", "q=seeded%20char", "q=bravo&tag=t1&status=active"]:
+        rows[q] = {"first_page": measured(server, 200, url=f"{base}&{q}", concurrency=1,
+                                          token=grower["token"], duration=ORGANISE_DURATION),
+                   "total": call("GET", f"/api/{grower['id']}/tasks?limit=1&{q}", token=grower["token"])[1]["total"]}
+        print(f"organise {n} {q}: {rows[q]}", flush=True)
+    return rows
+
+
+
 class Server:
     def __init__(self, database_url, data_dir):
         env = dict(os.environ)
@@ -171,7 +237,7 @@ def main():
     server = Server(database_url, tmp)
     results = {"machine": machine(), "backend": backend, "duration": DURATION,
                "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "scenarios": {}, "growth": [], "interference": {}, "resources": {}}
+               "scenarios": {}, "growth": [], "organise": {}, "interference": {}, "resources": {}}
     try:
         time.sleep(1)
         results["resources"]["rss_idle_mib"] = server.status("VmRSS")
@@ -249,9 +315,13 @@ def main():
         # Growth: list latency as one user's task count grows.
         grower = new_user("grower")
         have = 0
-        for n in GROWTH if wanted("growth") else []:
-            seed(grower, n - have, concurrency=64)
+        for n in GROWTH if wanted("growth") or wanted("organise") else []:
+            seed_varied(grower, n - have, concurrency=64)
             have = n
+            if wanted("organise") and n in (1000, 100000):
+                results["organise"][n] = organise(server, grower, n)
+            if not wanted("growth"):
+                continue
             url = f"{BASE}/api/{grower['id']}/tasks?limit=50"
             first = measured(server, 200, url=url, concurrency=16, token=grower["token"])
             # The deep page, reached as a client paging through would: by the cursor of the
@@ -358,6 +428,23 @@ def render(r):
             lines.append(f"| {g['tasks']} | {g['first_page']['p50_ms']} | {g['first_page']['p99_ms']} | "
                          f"{g['deep_page']['p50_ms']} | {g['deep_page']['p99_ms']} | {o['p50_ms']} | {o['p99_ms']} |")
         lines.append("")
+    o = r.get("organise") or {}
+    if o:
+        sizes = sorted(o, key=int)
+        lines += ["## Organising: filters, sorts and search as one user's list grows", "",
+                  "List (50) p50 in ms at 16 connections, first page and the deepest page (by the "
+                  "cursor of the page before it); search at 1 connection. `{soon}` is three days "
+                  "from today.", "",
+                  "| query | " + " | ".join(f"matches at {n}" for n in sizes) + " | "
+                  + " | ".join(f"first p50 at {n}" for n in sizes) + " | "
+                  + " | ".join(f"deep p50 at {n}" for n in sizes) + " |",
+                  "|---|" + "---:|" * (3 * len(sizes))]
+        for query in o[sizes[0]]:
+            cells = [str(o[n].get(query, {}).get("total", "")) for n in sizes]
+            cells += [str(o[n].get(query, {}).get("first_page", {}).get("p50_ms", "")) for n in sizes]
+            cells += [str(o[n].get(query, {}).get("deep_page", {}).get("p50_ms", "")) for n in sizes]
+            lines.append(f"| `{query}` | " + " | ".join(cells) + " |")
+        lines.append("")
     i = r["interference"]
     if i:
         lines += ["## Interference", "",
@@ -401,6 +488,21 @@ def check_targets(r):
         for part in ("first_page", "deep_page"):
             ratio = g[100000][part]["p50_ms"] / g[1000][part]["p50_ms"]
             out.append((f"list at 100k within 1.5x of 1k, {part.replace('_', ' ')} (p50)", f"{ratio:.2f}x", ratio <= 1.5))
+    o = {int(k): v for k, v in (r.get("organise") or {}).items()}
+    if 1000 in o and 100000 in o:
+        worst = (0, "")
+        for query, small in o[1000].items():
+            big = o[100000].get(query, {})
+            if query.startswith("q="):
+                continue
+            for part in ("first_page", "deep_page"):
+                if part in small and part in big and small[part]["p50_ms"]:
+                    ratio = big[part]["p50_ms"] / small[part]["p50_ms"]
+                    worst = max(worst, (ratio, f"{query} {part.replace('_', ' ')}"))
+        out.append(("every filter and sort at 100k within 2x of 1k (p50)",
+                    f"worst {worst[0]:.2f}x ({worst[1]})", worst[0] <= 2))
+        search = max(v["first_page"]["p50_ms"] for q, v in o[100000].items() if q.startswith("q="))
+        out.append(("search p50 < 20 ms at 100k", f"slowest {search} ms", search < 20))
     i = r["interference"]
     if i:
         ratio = i["list_p99_ms_with_logins"] / i["list_p99_ms_unloaded"]

@@ -51,3 +51,18 @@ export async function watchProblems(page: Page) {
   page.on('pageerror', (error) => problems.errors.push(error.message));
   return problems;
 }
+
+/**
+ * Runs axe-core (WCAG 2 A and AA rules, and best practices) on the page as it is now and
+ * fails with every violation named, where it is.
+ */
+export async function expectAccessible(page: Page) {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const violations = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+  expect(violations).toEqual([]);
+}

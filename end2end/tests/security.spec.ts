@@ -79,15 +79,15 @@ test.describe('with JavaScript disabled', () => {
     const account = newAccount();
     await signUp(page, account, { js: false });
     await expect(page).toHaveURL('/tasks');
-    await page.goto('/tasks?filter=active');
+    await page.goto('/tasks?status=active');
     // The session ends (expiry, a sign-out elsewhere): the browser's cookie goes.
     await context.clearCookies();
 
     await page.getByLabel('New task').fill('Not lost');
     await page.getByRole('button', { name: 'Add task' }).click();
-    await expect(page).toHaveURL('/login?next=/tasks%3Ffilter%3Dactive');
+    await expect(page).toHaveURL('/login?next=/tasks%3Fstatus%3Dactive');
     await logIn(page, account.email, account.password, { js: false });
-    await expect(page).toHaveURL('/tasks?filter=active');
+    await expect(page).toHaveURL('/tasks?status=active');
     await expect(page.getByLabel('New task')).toHaveValue('Not lost');
     await expect(page.getByText('You were signed out before this was saved')).toBeVisible();
     await page.getByRole('button', { name: 'Add task' }).click();

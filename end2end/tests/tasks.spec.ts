@@ -43,15 +43,15 @@ test('the whole TodoMVC flow after hydration', async ({ page }) => {
   await expect(page.getByText('2 items left')).toBeVisible();
 
   await page.getByRole('link', { name: 'Active', exact: true }).click();
-  await expect(page).toHaveURL('/tasks?filter=active');
+  await expect(page).toHaveURL('/tasks?status=active');
   await expect(row(page, 'Buy milk')).toHaveCount(0);
   await expect(row(page, 'Write report')).toBeVisible();
   await page.getByRole('link', { name: 'Completed', exact: true }).click();
-  await expect(page).toHaveURL('/tasks?filter=completed');
+  await expect(page).toHaveURL('/tasks?status=completed');
   await expect(row(page, 'Buy milk')).toBeVisible();
   await expect(row(page, 'Call mum')).toHaveCount(0);
   await page.goBack();
-  await expect(page).toHaveURL('/tasks?filter=active');
+  await expect(page).toHaveURL('/tasks?status=active');
   await expect(row(page, 'Write report')).toBeVisible();
   await page.reload();
   await expect(page.getByRole('link', { name: 'Active', exact: true })).toHaveAttribute('aria-current', 'page');
@@ -143,7 +143,8 @@ test.describe('with JavaScript disabled', () => {
     await expect(page).toHaveURL('/tasks');
     const details = '</textarea><script>window.__pwned = 1</script> keep me';
     await page.getByLabel('New task').fill('x'.repeat(201));
-    await page.getByLabel('Details (optional)').fill(details);
+    await page.getByText('Details, due date, priority, tags').click();
+    await page.getByLabel('Details', { exact: true }).fill(details);
     await page.getByRole('button', { name: 'Add task' }).click();
 
     // Back on the page (the error lives in the session, not the address), with the message
@@ -151,7 +152,8 @@ test.describe('with JavaScript disabled', () => {
     await expect(page).toHaveURL('/tasks');
     await expect(page.getByText('A title has at most 200 characters.')).toBeVisible();
     await expect(page.getByLabel('New task')).toHaveValue('x'.repeat(201));
-    await expect(page.getByLabel('Details (optional)')).toHaveValue(details);
+    // The disclosure opens by itself to show what was kept.
+    await expect(page.getByLabel('Details', { exact: true })).toHaveValue(details);
     expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
 
     // Shown once: a reload is a fresh form.

@@ -10,8 +10,9 @@ alter table tasks add column priority integer not null default 0 check (priority
 -- `task_tags` below holds the same tags a row each, for filtering and counting.
 alter table tasks add column tags text not null default '[]';
 
--- the title lower-cased (by the application, unicode-aware), what sorting by title compares,
--- byte by byte as sqlite does (collation "C").
+-- the title without accents and lower-cased (by the application, unicode-aware), what sorting
+-- by title compares, byte by byte as sqlite does (collation "C"). rows from before this
+-- migration get postgresql's lower-casing (accents kept) until their next edit.
 alter table tasks add column title_key text collate "C" not null default '';
 update tasks set title_key = lower(title);
 

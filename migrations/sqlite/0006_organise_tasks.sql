@@ -12,8 +12,9 @@ alter table tasks add column priority integer not null default 0 check (priority
 -- `task_tags` below holds the same tags a row each, for filtering and counting.
 alter table tasks add column tags text not null default '[]' check (json_valid(tags));
 
--- the title lower-cased (by the application, unicode-aware), what sorting by title compares.
--- rows from before this migration get sqlite's ascii lower-casing until their next edit.
+-- the title without accents and lower-cased (by the application, unicode-aware), what sorting
+-- by title compares. rows from before this migration get sqlite's ascii lower-casing until
+-- their next edit.
 alter table tasks add column title_key text not null default '';
 update tasks set title_key = lower(title);
 

@@ -14,13 +14,13 @@ use app::{
         TagCount, Task, TaskDraft, TaskQuery, DEFAULT_LIMIT, MAX_LIMIT,
     },
 };
-use chrono::NaiveDate;
 use axum::{
     extract::{FromRequestParts, Path, Query, State},
     http::{header, request::Parts, HeaderValue, StatusCode},
     response::IntoResponse,
     Json,
 };
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -356,8 +356,16 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<TaskList>, AppError> {
     let (query, limit, offset, cursor) = ListQuery::parse(&query)?;
-    let listing =
-        server::list(&state.db, owner, &query, today, cursor.as_ref(), limit, offset).await?;
+    let listing = server::list(
+        &state.db,
+        owner,
+        &query,
+        today,
+        cursor.as_ref(),
+        limit,
+        offset,
+    )
+    .await?;
     Ok(Json(TaskList {
         tasks: listing.page.tasks,
         total: listing.page.total,

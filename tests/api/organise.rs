@@ -24,7 +24,16 @@ fn named(error: &Value) -> Vec<String> {
         .as_array()
         .expect("an errors list")
         .iter()
-        .map(|e| e["loc"].as_array().unwrap().last().unwrap().as_str().unwrap_or_default().to_string())
+        .map(|e| {
+            e["loc"]
+                .as_array()
+                .unwrap()
+                .last()
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect()
 }
 
@@ -95,19 +104,36 @@ async fn the_new_fields_are_stored_normalised_returned_everywhere_and_cleared_by
         assert_eq!(done["due_date"], "2027-03-01");
 
         // A PUT that leaves them out clears them, as it does the description.
-        let response = send(&app, &user.token, Method::PUT, &path, Some(json!({"title": "Plan trip"}))).await;
+        let response = send(
+            &app,
+            &user.token,
+            Method::PUT,
+            &path,
+            Some(json!({"title": "Plan trip"})),
+        )
+        .await;
         assert_eq!(response.status(), 200);
         let cleared: Value = response.json().await.unwrap();
         assert_eq!(cleared["due_date"], Value::Null);
         assert_eq!(cleared["priority"], "none");
         assert_eq!(cleared["tags"], json!([]));
         assert_eq!(cleared["is_completed"], true);
-        let tags: Value = send(&app, &user.token, Method::GET, &format!("/api/{}/tags", user.id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(tags, json!({"tags": []}), "a cleared task's tags are gone from the counts");
+        let tags: Value = send(
+            &app,
+            &user.token,
+            Method::GET,
+            &format!("/api/{}/tags", user.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            tags,
+            json!({"tags": []}),
+            "a cleared task's tags are gone from the counts"
+        );
 
         // A task created without them has the defaults.
         let plain = create_task(&app, &user, json!({"title": "plain"})).await;
@@ -125,13 +151,28 @@ async fn bad_fields_are_422_naming_each_and_nothing_is_stored() {
         let user = app.new_user().await;
         let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         for (body, fields) in [
-            (json!({"title": "x", "due_date": "2026-02-30"}), vec!["due_date"]),
-            (json!({"title": "x", "due_date": "tomorrow"}), vec!["due_date"]),
-            (json!({"title": "x", "priority": "urgent"}), vec!["priority"]),
+            (
+                json!({"title": "x", "due_date": "2026-02-30"}),
+                vec!["due_date"],
+            ),
+            (
+                json!({"title": "x", "due_date": "tomorrow"}),
+                vec!["due_date"],
+            ),
+            (
+                json!({"title": "x", "priority": "urgent"}),
+                vec!["priority"],
+            ),
             (json!({"title": "x", "tags": ["two words"]}), vec!["tags"]),
-            (json!({"title": "x", "tags": ["x".repeat(33)]}), vec!["tags"]),
+            (
+                json!({"title": "x", "tags": ["x".repeat(33)]}),
+                vec!["tags"],
+            ),
             (json!({"title": "x", "tags": eleven}), vec!["tags"]),
-            (json!({"title": "", "priority": "urgent", "due_date": "x"}), vec!["title", "due_date", "priority"]),
+            (
+                json!({"title": "", "priority": "urgent", "due_date": "x"}),
+                vec!["title", "due_date", "priority"],
+            ),
         ] {
             let response = create(&app, &user, body.clone()).await;
             let error = assert_error_shape(response, 422).await;
@@ -215,14 +256,56 @@ async fn quick_add_reads_tokens_out_of_the_title_in_the_users_time_zone() {
 async fn seed_varied(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let today = today("UTC");
     let rows: [(&str, Option<&str>, Option<i64>, &str, &[&str], bool); 8] = [
-        ("Buy milk", Some("semi-skimmed, two bottles"), Some(0), "high", &["errands", "home"], false),
+        (
+            "Buy milk",
+            Some("semi-skimmed, two bottles"),
+            Some(0),
+            "high",
+            &["errands", "home"],
+            false,
+        ),
         ("book dentist", None, Some(-3), "medium", &["health"], false),
-        ("Call the bank", Some("about the mortgage"), Some(-1), "high", &["home"], true),
-        ("Write report", Some("quarterly figures"), Some(5), "low", &["work"], false),
+        (
+            "Call the bank",
+            Some("about the mortgage"),
+            Some(-1),
+            "high",
+            &["home"],
+            true,
+        ),
+        (
+            "Write report",
+            Some("quarterly figures"),
+            Some(5),
+            "low",
+            &["work"],
+            false,
+        ),
         ("Zebra crossing paint", None, None, "none", &[], false),
-        ("apple pie", Some("bake for Sunday"), Some(1), "none", &["home", "baking"], false),
-        ("Milkshake machine", None, None, "medium", &["errands"], false),
-        ("Renew passport", Some("before the trip"), Some(-10), "high", &["travel"], false),
+        (
+            "apple pie",
+            Some("bake for Sunday"),
+            Some(1),
+            "none",
+            &["home", "baking"],
+            false,
+        ),
+        (
+            "Milkshake machine",
+            None,
+            None,
+            "medium",
+            &["errands"],
+            false,
+        ),
+        (
+            "Renew passport",
+            Some("before the trip"),
+            Some(-10),
+            "high",
+            &["travel"],
+            false,
+        ),
     ];
     let mut tasks = Vec::new();
     for (title, description, due, priority, tags, done) in rows {
@@ -242,12 +325,22 @@ async fn seed_varied(app: &TestApp, user: &TestUser) -> Vec<Value> {
         )
         .await;
         if done {
-            let path = format!("/api/{}/tasks/{}/complete", user.id, task["id"].as_str().unwrap());
-            task = send(app, &user.token, Method::PATCH, &path, Some(json!({"is_completed": true})))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let path = format!(
+                "/api/{}/tasks/{}/complete",
+                user.id,
+                task["id"].as_str().unwrap()
+            );
+            task = send(
+                app,
+                &user.token,
+                Method::PATCH,
+                &path,
+                Some(json!({"is_completed": true})),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         }
         tasks.push(task);
     }
@@ -263,22 +356,51 @@ async fn every_filter_and_combination_keeps_the_right_tasks_with_the_right_total
         let day = |d: u64| today.checked_add_days(Days::new(d)).unwrap().to_string();
         let cases: Vec<(String, Vec<&str>)> = vec![
             ("status=completed".into(), vec!["Call the bank"]),
-            ("priority=high".into(), vec!["Renew passport", "Call the bank", "Buy milk"]),
-            ("priority=low,none&status=active".into(), vec!["apple pie", "Zebra crossing paint", "Write report"]),
-            ("tag=home".into(), vec!["apple pie", "Call the bank", "Buy milk"]),
+            (
+                "priority=high".into(),
+                vec!["Renew passport", "Call the bank", "Buy milk"],
+            ),
+            (
+                "priority=low,none&status=active".into(),
+                vec!["apple pie", "Zebra crossing paint", "Write report"],
+            ),
+            (
+                "tag=home".into(),
+                vec!["apple pie", "Call the bank", "Buy milk"],
+            ),
             ("tag=home,errands".into(), vec!["Buy milk"]),
             ("tag=HOME,baking".into(), vec!["apple pie"]),
             ("tag=nothing".into(), vec![]),
-            ("overdue=true".into(), vec!["Renew passport", "book dentist"]),
-            (format!("due_after={}&due_before={}", day(0), day(1)), vec!["apple pie", "Buy milk"]),
-            (format!("due_before={}", day(0)), vec!["Renew passport", "Call the bank", "book dentist", "Buy milk"]),
+            (
+                "overdue=true".into(),
+                vec!["Renew passport", "book dentist"],
+            ),
+            (
+                format!("due_after={}&due_before={}", day(0), day(1)),
+                vec!["apple pie", "Buy milk"],
+            ),
+            (
+                format!("due_before={}", day(0)),
+                vec![
+                    "Renew passport",
+                    "Call the bank",
+                    "book dentist",
+                    "Buy milk",
+                ],
+            ),
             ("q=milk".into(), vec!["Milkshake machine", "Buy milk"]),
             ("q=milk%20bott".into(), vec!["Buy milk"]),
             ("q=MORTGAGE".into(), vec!["Call the bank"]),
-            ("q=mil&tag=errands&priority=medium".into(), vec!["Milkshake machine"]),
+            (
+                "q=mil&tag=errands&priority=medium".into(),
+                vec!["Milkshake machine"],
+            ),
             ("q=%22%3B%20drop%20table%20tasks%3B%20--".into(), vec![]),
             ("q=***".into(), vec![]),
-            ("q=the&status=active&overdue=true".into(), vec!["Renew passport"]),
+            (
+                "q=the&status=active&overdue=true".into(),
+                vec!["Renew passport"],
+            ),
         ];
         for (query, expected) in cases {
             let page = list(&app, &user, &query).await;
@@ -289,7 +411,12 @@ async fn every_filter_and_combination_keeps_the_right_tasks_with_the_right_total
         let first = list(&app, &user, "priority=high&limit=2").await;
         assert_eq!(first["total"], 3);
         let cursor = first["next_cursor"].as_str().unwrap();
-        let second = list(&app, &user, &format!("priority=high&limit=2&cursor={cursor}")).await;
+        let second = list(
+            &app,
+            &user,
+            &format!("priority=high&limit=2&cursor={cursor}"),
+        )
+        .await;
         assert_eq!(titles(&second), ["Buy milk"]);
         assert_eq!(second["next_cursor"], Value::Null);
     })
@@ -312,7 +439,11 @@ fn contract_order<'a>(sort: &'a str, order: &'a str) -> impl Fn(&Value, &Value) 
             "updated" => directed(a["updated_at"].as_str().cmp(&b["updated_at"].as_str())),
             "priority" => directed(rank(a).cmp(&rank(b))),
             "title" => directed(
-                a["title"].as_str().unwrap().to_lowercase().cmp(&b["title"].as_str().unwrap().to_lowercase()),
+                a["title"]
+                    .as_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .cmp(&b["title"].as_str().unwrap().to_lowercase()),
             ),
             _ => match (a["due_date"].as_str(), b["due_date"].as_str()) {
                 (Some(x), Some(y)) => directed(x.cmp(y)),
@@ -333,12 +464,25 @@ async fn every_sort_and_order_is_the_contracts_and_cursors_walk_it_exactly() {
         let user = app.new_user().await;
         let mut tasks = seed_varied(&app, &user).await;
         // More ties: three more tasks of one priority and one due date.
-        let due = today("UTC").checked_add_days(Days::new(5)).unwrap().to_string();
+        let due = today("UTC")
+            .checked_add_days(Days::new(5))
+            .unwrap()
+            .to_string();
         for title in ["tie one", "Tie two", "tie three"] {
-            tasks.push(create_task(&app, &user, json!({"title": title, "priority": "low", "due_date": due})).await);
+            tasks.push(
+                create_task(
+                    &app,
+                    &user,
+                    json!({"title": title, "priority": "low", "due_date": due}),
+                )
+                .await,
+            );
         }
         // `updated_at` moves for the completed one: read the tasks back as they are now.
-        tasks = list(&app, &user, "limit=100").await["tasks"].as_array().unwrap().clone();
+        tasks = list(&app, &user, "limit=100").await["tasks"]
+            .as_array()
+            .unwrap()
+            .clone();
         for sort in ["created", "updated", "due", "priority", "title"] {
             for order in ["", "asc", "desc"] {
                 let effective = match (sort, order) {
@@ -348,8 +492,18 @@ async fn every_sort_and_order_is_the_contracts_and_cursors_walk_it_exactly() {
                 };
                 let mut expected = tasks.clone();
                 expected.sort_by(contract_order(sort, effective));
-                let expected: Vec<&str> = expected.iter().map(|t| t["title"].as_str().unwrap()).collect();
-                let params = format!("sort={sort}{}", if order.is_empty() { String::new() } else { format!("&order={order}") });
+                let expected: Vec<&str> = expected
+                    .iter()
+                    .map(|t| t["title"].as_str().unwrap())
+                    .collect();
+                let params = format!(
+                    "sort={sort}{}",
+                    if order.is_empty() {
+                        String::new()
+                    } else {
+                        format!("&order={order}")
+                    }
+                );
                 let whole = list(&app, &user, &format!("{params}&limit=100")).await;
                 assert_eq!(titles(&whole), expected, "{params}");
                 // Pages of three by cursor give the same list, each task once.
@@ -385,9 +539,19 @@ async fn every_sort_and_order_is_the_contracts_and_cursors_walk_it_exactly() {
                 None => break,
             }
         }
-        let mut expected: Vec<Value> = tasks.iter().filter(|t| t["is_completed"] == false).cloned().collect();
+        let mut expected: Vec<Value> = tasks
+            .iter()
+            .filter(|t| t["is_completed"] == false)
+            .cloned()
+            .collect();
         expected.sort_by(contract_order("due", "asc"));
-        assert_eq!(walked, expected.iter().map(|t| t["title"].as_str().unwrap()).collect::<Vec<_>>());
+        assert_eq!(
+            walked,
+            expected
+                .iter()
+                .map(|t| t["title"].as_str().unwrap())
+                .collect::<Vec<_>>()
+        );
     })
     .await;
 }
@@ -409,14 +573,25 @@ async fn bad_list_parameters_are_422_naming_each() {
             ("order=up", vec!["order"]),
             ("sort=size&order=up&limit=0", vec!["sort", "order", "limit"]),
         ] {
-            let response = send(&app, &user.token, Method::GET, &format!("/api/{}/tasks?{query}", user.id), None).await;
+            let response = send(
+                &app,
+                &user.token,
+                Method::GET,
+                &format!("/api/{}/tasks?{query}", user.id),
+                None,
+            )
+            .await;
             let error = assert_error_shape(response, 422).await;
             let mut fields = named(&error);
             let mut expected: Vec<String> = expected.into_iter().map(String::from).collect();
             fields.sort();
             expected.sort();
             assert_eq!(fields, expected, "{query}");
-            assert!(error["errors"].as_array().unwrap().iter().all(|e| e["loc"][0] == "query"));
+            assert!(error["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["loc"][0] == "query"));
         }
         // A cursor from one order is refused in another.
         let page = list(&app, &user, "sort=title&limit=1").await;
@@ -425,7 +600,10 @@ async fn bad_list_parameters_are_422_naming_each() {
             &app,
             &user.token,
             Method::GET,
-            &format!("/api/{}/tasks?sort=title&order=desc&cursor={cursor}", user.id),
+            &format!(
+                "/api/{}/tasks?sort=title&order=desc&cursor={cursor}",
+                user.id
+            ),
             None,
         )
         .await;
@@ -441,13 +619,24 @@ async fn tags_are_counted_per_user_and_search_and_tags_never_reveal_another_user
         let alice = app.new_user().await;
         let bob = app.new_user().await;
         seed_varied(&app, &alice).await;
-        create_task(&app, &bob, json!({"title": "Bob's secret milk plan", "tags": ["secret", "home"]})).await;
+        create_task(
+            &app,
+            &bob,
+            json!({"title": "Bob's secret milk plan", "tags": ["secret", "home"]}),
+        )
+        .await;
 
-        let tags: Value = send(&app, &alice.token, Method::GET, &format!("/api/{}/tags", alice.id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let tags: Value = send(
+            &app,
+            &alice.token,
+            Method::GET,
+            &format!("/api/{}/tags", alice.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         assert_eq!(
             tags,
             json!({"tags": [
@@ -466,27 +655,57 @@ async fn tags_are_counted_per_user_and_search_and_tags_never_reveal_another_user
         assert_eq!(titles(&bobs), ["Bob's secret milk plan"]);
 
         // Someone else's tag list is 403, like their tasks.
-        let response = send(&app, &alice.token, Method::GET, &format!("/api/{}/tags", bob.id), None).await;
+        let response = send(
+            &app,
+            &alice.token,
+            Method::GET,
+            &format!("/api/{}/tags", bob.id),
+            None,
+        )
+        .await;
         assert_error_shape(response, 403).await;
-        let response = app.client.get(app.url(&format!("/api/{}/tags", alice.id))).send().await.unwrap();
+        let response = app
+            .client
+            .get(app.url(&format!("/api/{}/tags", alice.id)))
+            .send()
+            .await
+            .unwrap();
         assert_error_shape(response, 401).await;
 
         // Deleting a task takes its words and tags out of search and counts.
         let milk = &list(&app, &bob, "q=milk").await["tasks"][0];
         let path = format!("/api/{}/tasks/{}", bob.id, milk["id"].as_str().unwrap());
-        assert_eq!(send(&app, &bob.token, Method::DELETE, &path, None).await.status(), 204);
+        assert_eq!(
+            send(&app, &bob.token, Method::DELETE, &path, None)
+                .await
+                .status(),
+            204
+        );
         assert_eq!(list(&app, &bob, "q=milk").await["total"], 0);
-        let tags: Value = send(&app, &bob.token, Method::GET, &format!("/api/{}/tags", bob.id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let tags: Value = send(
+            &app,
+            &bob.token,
+            Method::GET,
+            &format!("/api/{}/tags", bob.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         assert_eq!(tags, json!({"tags": []}));
 
         // An edit is searchable at once under its new words only.
         let task = create_task(&app, &bob, json!({"title": "old words"})).await;
         let path = format!("/api/{}/tasks/{}", bob.id, task["id"].as_str().unwrap());
-        send(&app, &bob.token, Method::PUT, &path, Some(json!({"title": "fresh wording"}))).await;
+        send(
+            &app,
+            &bob.token,
+            Method::PUT,
+            &path,
+            Some(json!({"title": "fresh wording"})),
+        )
+        .await;
         assert_eq!(list(&app, &bob, "q=old").await["total"], 0);
         assert_eq!(list(&app, &bob, "q=fresh%20word").await["total"], 1);
     })
@@ -498,37 +717,82 @@ async fn export_and_import_carry_the_new_fields() {
     for_each_backend(|app| async move {
         let user = app.new_user().await;
         seed_varied(&app, &user).await;
-        let export: Value = send(&app, &user.token, Method::GET, &format!("/api/{}/export", user.id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let export: Value = send(
+            &app,
+            &user.token,
+            Method::GET,
+            &format!("/api/{}/export", user.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         let other = app.new_user().await;
-        let response = send(&app, &other.token, Method::POST, &format!("/api/{}/import", other.id), Some(export.clone())).await;
+        let response = send(
+            &app,
+            &other.token,
+            Method::POST,
+            &format!("/api/{}/import", other.id),
+            Some(export.clone()),
+        )
+        .await;
         assert_eq!(response.status(), 200);
         let strip = |tasks: &Value| -> Vec<Value> {
             tasks
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|t| json!([t["title"], t["due_date"], t["priority"], t["tags"], t["created_at"]]))
+                .map(|t| {
+                    json!([
+                        t["title"],
+                        t["due_date"],
+                        t["priority"],
+                        t["tags"],
+                        t["created_at"]
+                    ])
+                })
                 .collect()
         };
-        let imported: Value = send(&app, &other.token, Method::GET, &format!("/api/{}/export", other.id), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let imported: Value = send(
+            &app,
+            &other.token,
+            Method::GET,
+            &format!("/api/{}/export", other.id),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         assert_eq!(strip(&imported["tasks"]), strip(&export["tasks"]));
-        assert_eq!(list(&app, &other, "tag=home").await["total"], 3, "imported tags are filterable");
-        assert_eq!(list(&app, &other, "q=mortgage").await["total"], 1, "imported text is searchable");
+        assert_eq!(
+            list(&app, &other, "tag=home").await["total"],
+            3,
+            "imported tags are filterable"
+        );
+        assert_eq!(
+            list(&app, &other, "q=mortgage").await["total"],
+            1,
+            "imported text is searchable"
+        );
 
         // A bad tag in an import is named by position and field.
         let mut bad = export.clone();
         bad["tasks"][2]["tags"] = json!(["no spaces allowed"]);
-        let response = send(&app, &other.token, Method::POST, &format!("/api/{}/import", other.id), Some(bad)).await;
+        let response = send(
+            &app,
+            &other.token,
+            Method::POST,
+            &format!("/api/{}/import", other.id),
+            Some(bad),
+        )
+        .await;
         let error = assert_error_shape(response, 422).await;
-        assert_eq!(error["errors"][0]["loc"], json!(["body", "tasks", 2, "tags"]));
+        assert_eq!(
+            error["errors"][0]["loc"],
+            json!(["body", "tasks", 2, "tags"])
+        );
     })
     .await;
 }

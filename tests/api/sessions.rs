@@ -452,7 +452,10 @@ async fn an_action_after_the_session_ended_gets_401_not_500() {
         // As the hydrated app calls server functions: no HTML accepted.
         for (path, form) in [
             ("/rpc/tasks/add", vec![("title", "x")]),
-            ("/rpc/tasks/board", vec![("query[status]", "all"), ("page", "1")]),
+            (
+                "/rpc/tasks/board",
+                vec![("query[status]", "all"), ("page", "1")],
+            ),
             ("/rpc/logout", vec![]),
         ] {
             let response = app

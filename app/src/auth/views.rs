@@ -71,11 +71,12 @@ pub fn UserMenu() -> impl IntoView {
                     .get()
                     .map(|user| match user {
                         Ok(Some(user)) => {
+                            let who = format!("Logged in as {}", user.name);
                             view! {
                                 <li><A href="/tasks">"Tasks"</A></li>
                                 <li>
-                                    <A href="/account" attr:class="who">
-                                        <span class="visually-hidden">"Logged in as "</span>
+                                    <A href="/account" attr:class="who"
+                                        attr:aria-label=who>
                                         {user.name}
                                     </A>
                                 </li>

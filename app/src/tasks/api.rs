@@ -6,7 +6,9 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{fields::split_tags, Task, TaskBoard, TaskDraft, TaskQuery};
+#[cfg(feature = "ssr")]
+use super::{fields::split_tags, TaskDraft};
+use super::{Task, TaskBoard, TaskQuery};
 use crate::error::AppError;
 
 /// Runs a server function's body for the logged-in user (401 otherwise) with the shared
@@ -131,6 +133,8 @@ pub async fn set_all_completed(completed: bool) -> Result<u64, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "tasks/clear-completed")]
 pub async fn clear_completed() -> Result<u64, AppError> {
-    as_caller(|state, owner, _| async move { super::server::delete_completed(&state.db, owner).await })
-        .await
+    as_caller(
+        |state, owner, _| async move { super::server::delete_completed(&state.db, owner).await },
+    )
+    .await
 }

@@ -12,7 +12,9 @@ pub const MAX_TAGS: usize = 10;
 pub const TAG_MAX_CHARS: usize = 32;
 
 /// How much a task matters. Stored as its rank (0 to 3), so sorting by priority is numeric.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
@@ -84,10 +86,13 @@ impl Priority {
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let raw = raw.trim();
     let shaped = raw.len() == 10
-        && raw
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !shaped {
         return None;
     }
@@ -171,7 +176,13 @@ pub fn due_label(due: NaiveDate, today: NaiveDate) -> DueLabel {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     const DAYS: [&str; 7] = [
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
     ];
     let days = (due - today).num_days();
     let text = match days {
@@ -226,7 +237,14 @@ mod tests {
             parse_date("2026-02-28"),
             NaiveDate::from_ymd_opt(2026, 2, 28)
         );
-        for bad in ["2026-02-30", "2026-2-28", "26-02-28", "2026-02-28T10:00", "+2026-02-28", "tomorrow"] {
+        for bad in [
+            "2026-02-30",
+            "2026-2-28",
+            "26-02-28",
+            "2026-02-28T10:00",
+            "+2026-02-28",
+            "tomorrow",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         assert_eq!(parse_due_date(Some(" ")).unwrap(), None);
@@ -247,7 +265,10 @@ mod tests {
         }
         assert!(parse_tags(&["é".repeat(32)]).is_ok());
         let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
-        assert_eq!(parse_tags(&eleven).unwrap_err().kind, "value_error.too_many");
+        assert_eq!(
+            parse_tags(&eleven).unwrap_err().kind,
+            "value_error.too_many"
+        );
         // Ten distinct after merging is fine.
         let mut ten: Vec<String> = (0..10).map(|i| format!("t{i}")).collect();
         ten.push("T0".into());
@@ -274,6 +295,9 @@ mod tests {
 
     #[test]
     fn a_tag_box_splits_on_commas_and_blanks() {
-        assert_eq!(split_tags("#home, work  errands,,"), ["home", "work", "errands"]);
+        assert_eq!(
+            split_tags("#home, work  errands,,"),
+            ["home", "work", "errands"]
+        );
     }
 }

@@ -120,9 +120,7 @@ fn items(value: &str) -> impl Iterator<Item = &str> {
 
 impl TaskQuery {
     /// Reads the parameters `get` returns (by name); every bad one is reported, named.
-    pub fn parse<S: AsRef<str>>(
-        get: impl Fn(&str) -> Option<S>,
-    ) -> Result<Self, Vec<FieldError>> {
+    pub fn parse<S: AsRef<str>>(get: impl Fn(&str) -> Option<S>) -> Result<Self, Vec<FieldError>> {
         let owned = |name: &str| get(name).map(|v| v.as_ref().to_string());
         let (q, status, priority, tag, overdue, sort, order) = (
             owned("q"),
@@ -179,7 +177,10 @@ impl TaskQuery {
             )),
         }
         if let Some(value) = get("priority") {
-            match items(value).map(Priority::from_name).collect::<Option<Vec<_>>>() {
+            match items(value)
+                .map(Priority::from_name)
+                .collect::<Option<Vec<_>>>()
+            {
                 Some(mut priorities) => {
                     priorities.sort();
                     priorities.dedup();
@@ -395,7 +396,17 @@ mod tests {
         named.sort();
         assert_eq!(
             named,
-            ["due_after", "due_before", "order", "overdue", "priority", "q", "sort", "status", "tag"]
+            [
+                "due_after",
+                "due_before",
+                "order",
+                "overdue",
+                "priority",
+                "q",
+                "sort",
+                "status",
+                "tag"
+            ]
         );
         assert!(errors.iter().all(|e| e.loc[0] == "query"));
     }

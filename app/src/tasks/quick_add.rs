@@ -103,7 +103,10 @@ mod tests {
 
     #[test]
     fn every_token_is_read_and_removed_from_the_title() {
-        let parsed = QuickAdd::parse("Call mum #family !high ^tomorrow about #Sunday-lunch", today());
+        let parsed = QuickAdd::parse(
+            "Call mum #family !high ^tomorrow about #Sunday-lunch",
+            today(),
+        );
         assert_eq!(parsed.title, "Call mum about");
         assert_eq!(parsed.tags, ["family", "sunday-lunch"]);
         assert_eq!(parsed.priority, Some(Priority::High));
@@ -113,8 +116,15 @@ mod tests {
 
     #[test]
     fn priorities_low_medium_high_in_any_case() {
-        for (word, priority) in [("!low", Priority::Low), ("!Medium", Priority::Medium), ("!HIGH", Priority::High)] {
-            assert_eq!(QuickAdd::parse(&format!("x {word}"), today()).priority, Some(priority));
+        for (word, priority) in [
+            ("!low", Priority::Low),
+            ("!Medium", Priority::Medium),
+            ("!HIGH", Priority::High),
+        ] {
+            assert_eq!(
+                QuickAdd::parse(&format!("x {word}"), today()).priority,
+                Some(priority)
+            );
         }
         let parsed = QuickAdd::parse("x !none !urgent !", today());
         assert_eq!(parsed.priority, None);

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{
-    Order, Priority, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage,
-    TaskQuery, PAGE_SIZE,
+    Order, Priority, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage, TaskQuery,
+    PAGE_SIZE,
 };
 use crate::{
     db::{self, Db, Pool},
@@ -70,9 +70,15 @@ fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
 }
 
-/// What sorting by title compares: the title lower-cased, unicode-aware.
+/// What sorting by title compares: the title without accents, lower-cased, so "Água" sorts
+/// with the a's rather than after every ASCII letter (byte order, which both engines share).
 fn title_key(title: &str) -> String {
-    title.to_lowercase()
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization as _};
+    title
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, AppError> {
@@ -184,7 +190,11 @@ impl Cursor {
             None => (Sort::Created, Order::Desc, SortKey::Created),
             Some((code, key)) => {
                 let sort = *Sort::ALL.get(usize::from(code >> 1))?;
-                let order = if code & 1 == 1 { Order::Asc } else { Order::Desc };
+                let order = if code & 1 == 1 {
+                    Order::Asc
+                } else {
+                    Order::Desc
+                };
                 let key = match (sort, key) {
                     (Sort::Created, []) if order == Order::Asc => SortKey::Created,
                     (Sort::Updated, key) => SortKey::Updated(DateTime::from_timestamp_micros(
@@ -464,7 +474,12 @@ async fn rows(
 
 /// How many of the owner's tasks `query` keeps: from the counts the database keeps when only
 /// the status narrows the list, counted otherwise.
-async fn total(db: &Db, owner: UserId, query: &TaskQuery, today: NaiveDate) -> Result<u64, AppError> {
+async fn total(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+) -> Result<u64, AppError> {
     if !query.narrows() {
         return Ok(counts(db, owner).await?.matching(query.status));
     }
@@ -494,7 +509,16 @@ pub async fn list(
 ) -> Result<Listing, AppError> {
     let (sort, order) = (query.sort, query.order());
     // One task more than asked for says whether another page follows.
-    let mut rows = rows(db, owner, query, today, after, limit.saturating_add(1), offset).await?;
+    let mut rows = rows(
+        db,
+        owner,
+        query,
+        today,
+        after,
+        limit.saturating_add(1),
+        offset,
+    )
+    .await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|row| Cursor::after(row, sort, order))
@@ -766,7 +790,11 @@ mod tests {
             cursor(Sort::Due, Order::Asc, SortKey::Due(None)),
             cursor(Sort::Due, Order::Desc, SortKey::Due(Some(date))),
             cursor(Sort::Priority, Order::Asc, SortKey::Priority(3)),
-            cursor(Sort::Title, Order::Desc, SortKey::Title("élan vital 日本".into())),
+            cursor(
+                Sort::Title,
+                Order::Desc,
+                SortKey::Title("élan vital 日本".into()),
+            ),
         ] {
             let text = c.encode();
             assert!(text
@@ -801,8 +829,19 @@ mod tests {
     }
 
     #[test]
+    fn titles_sort_without_accents_or_case() {
+        assert_eq!(title_key("Água Fría"), "agua fria");
+        assert_eq!(title_key("ÉCOLE"), "ecole");
+        assert_eq!(title_key("日本 Straße"), "日本 straße");
+        assert!(title_key("Água") < title_key("buy"));
+    }
+
+    #[test]
     fn search_words_are_letters_and_digits() {
-        assert_eq!(search_words("milk, \"bread\" OR café*"), ["milk", "bread", "OR", "café"]);
+        assert_eq!(
+            search_words("milk, \"bread\" OR café*"),
+            ["milk", "bread", "OR", "café"]
+        );
         assert!(search_words("*** ' \"").is_empty());
     }
 }

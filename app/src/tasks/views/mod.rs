@@ -9,7 +9,8 @@ use leptos::{html, prelude::*, server_fn::ServerFn as _};
 use leptos_meta::Title;
 use leptos_router::{
     components::{Form, A},
-    hooks::use_query_map,
+    hooks::{use_navigate, use_query_map},
+    NavigateOptions,
 };
 use uuid::Uuid;
 
@@ -46,25 +47,35 @@ pub fn TasksPage() -> impl IntoView {
     }
 }
 
-/// The page's address for a list (its search, filters and order), a page of it and
-/// (without JavaScript) the task being edited.
-pub(super) fn tasks_href(query: &TaskQuery, page: u32, edit: Option<Uuid>) -> String {
-    let mut url = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in query.pairs() {
-        url.append_pair(name, &value);
-    }
+/// The parameters of the page's address for a list (its search, filters and order), a page
+/// of it and (without JavaScript) the task being edited.
+fn address_pairs(query: &TaskQuery, page: u32, edit: Option<Uuid>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = query
+        .pairs()
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
     if page > 1 {
-        url.append_pair("page", &page.to_string());
+        pairs.push(("page".into(), page.to_string()));
     }
     if let Some(id) = edit {
-        url.append_pair("edit", &id.to_string());
+        pairs.push(("edit".into(), id.to_string()));
     }
-    let params = url.finish();
-    if params.is_empty() {
-        "/tasks".into()
-    } else {
-        format!("/tasks?{params}")
+    pairs
+}
+
+/// The page's address for a list, a page of it and the task being edited.
+pub(super) fn tasks_href(query: &TaskQuery, page: u32, edit: Option<Uuid>) -> String {
+    href_of(address_pairs(query, page, edit))
+}
+
+fn href_of(pairs: Vec<(String, String)>) -> String {
+    if pairs.is_empty() {
+        return "/tasks".into();
     }
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    url.extend_pairs(pairs);
+    format!("/tasks?{}", url.finish())
 }
 
 /// The same list with `change` made to it.
@@ -111,6 +122,10 @@ fn Board() -> impl IntoView {
     });
     let editing_from_url =
         Memo::new(move |_| url.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
+    keep_address_canonical(
+        url,
+        Signal::derive(move || address_pairs(&query.get(), page.get(), editing_from_url.get())),
+    );
 
     let actions = Actions {
         add: ServerAction::new(),
@@ -171,6 +186,45 @@ fn Board() -> impl IntoView {
     }
 }
 
+/// One address per list: a search form sends every field, blank ones too, and old links
+/// say `filter`; the page moves to the address its own links use (the server with a
+/// redirect, the hydrated app by replacing the history entry), so reload, back, forward and
+/// bookmarks all see the same clean URL. Parameters are compared, not strings, so two
+/// spellings of one value never bounce between each other.
+fn keep_address_canonical(
+    url: Memo<leptos_router::params::ParamsMap>,
+    canonical: Signal<Vec<(String, String)>>,
+) {
+    let is_canonical = move || {
+        let mut have: Vec<(String, String)> = url.with(|map| {
+            map.into_iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect()
+        });
+        let mut want = canonical.get();
+        have.sort();
+        want.sort();
+        have == want
+    };
+    let href = move || href_of(canonical.get());
+    #[cfg(feature = "ssr")]
+    if !untrack(is_canonical) {
+        leptos_axum::redirect(&untrack(href));
+    }
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if !is_canonical() {
+            navigate(
+                &href(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+}
+
 /// The chips under the add box: what the quick-add line will set besides the title.
 #[component]
 fn QuickAddPreview(parsed: QuickAdd, today: NaiveDate) -> impl IntoView {
@@ -219,7 +273,8 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
             .has_tokens()
             .then(|| view! { <QuickAddPreview parsed today /> })
     };
-    let field_error = move |name: &'static str| move || error.get().and_then(|e| e.field_message(name));
+    let field_error =
+        move |name: &'static str| move || error.get().and_then(|e| e.field_message(name));
     view! {
         <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
@@ -251,7 +306,11 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
             </div>
             <p class="field-message" id="field-title-message" role="alert">{title_error}</p>
             <div aria-live="polite">{preview}</div>
-            <details class="more-fields">
+            <details class="more-fields" open=move || {
+                ["description", "due_date", "tags"]
+                    .into_iter()
+                    .any(|name| kept_value(failed, name).get().is_some_and(|v| !v.trim().is_empty()))
+            }>
                 <summary>"Details, due date, priority, tags"</summary>
                 <p class="hint" id="quick-add-hint">
                     "Or type them in the title: #tag, !low, !medium or !high, ^today, ^tomorrow, ^friday or ^2026-12-24."
@@ -272,7 +331,11 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
                     </div>
                     <div class="field">
                         <label for="field-priority">"Priority"</label>
-                        <PrioritySelect id="field-priority" selected=Priority::None />
+                        {move || {
+                            let kept = kept_value(failed, "priority").get();
+                            let selected = kept.as_deref().and_then(Priority::from_name).unwrap_or_default();
+                            view! { <PrioritySelect id="field-priority" selected /> }
+                        }}
                     </div>
                 </div>
                 <div class="field">
@@ -321,7 +384,8 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
             [one] => one.as_str(),
             _ => "",
         };
-        let order = query.order();
+        // Left at "usual", each sort takes its own default order.
+        let order = query.order.filter(|o| *o != query.sort.default_order());
         let more_open = query.due_after.is_some() || query.due_before.is_some() || query.overdue;
         let status = (query.status != Filter::All).then_some(query.status.as_str());
         let tags = (!query.tags.is_empty()).then(|| query.tags.join(","));
@@ -337,8 +401,10 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                 {tags.map(|tags| view! { <input type="hidden" name="tag" value=tags /> })}
                 <div class="control search">
                     <label class="visually-hidden" for="list-q">"Search tasks"</label>
+                    // The property too: hydrated, this form is kept and updated in place, and
+                    // an input the user typed in no longer follows its attribute.
                     <input id="list-q" type="search" name="q" placeholder="Search tasks"
-                        value=search />
+                        value=search.clone() prop:value=search />
                 </div>
                 <div class="control">
                     <label for="list-priority">"Priority"</label>
@@ -365,22 +431,25 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                 <div class="control">
                     <label for="list-order">"Order"</label>
                     <select id="list-order" name="order">
-                        <option value="asc" selected=order == super::Order::Asc>"Ascending"</option>
-                        <option value="desc" selected=order == super::Order::Desc>"Descending"</option>
+                        <option value="" selected=order.is_none()>"Usual"</option>
+                        <option value="asc" selected=order == Some(super::Order::Asc)>"Ascending"</option>
+                        <option value="desc" selected=order == Some(super::Order::Desc)>"Descending"</option>
                     </select>
                 </div>
                 <details class="more-filters" open=more_open>
                     <summary>"Due dates"</summary>
                     <div class="control">
                         <label for="list-due-after">"Due from"</label>
-                        <input id="list-due-after" type="date" name="due_after" value=due_after />
+                        <input id="list-due-after" type="date" name="due_after"
+                            value=due_after.clone() prop:value=due_after />
                     </div>
                     <div class="control">
                         <label for="list-due-before">"Due until"</label>
-                        <input id="list-due-before" type="date" name="due_before" value=due_before />
+                        <input id="list-due-before" type="date" name="due_before"
+                            value=due_before.clone() prop:value=due_before />
                     </div>
                     <label class="check-control">
-                        <input type="checkbox" name="overdue" value="true" checked=overdue />
+                        <input type="checkbox" name="overdue" value="true" checked=overdue prop:checked=overdue />
                         "Overdue only"
                     </label>
                 </details>
@@ -412,10 +481,16 @@ fn ActiveFilters(query: TaskQuery) -> impl IntoView {
         ));
     }
     if let Some(d) = query.due_after {
-        chips.push((format!("Due from {d}"), with(&query, |l| l.due_after = None)));
+        chips.push((
+            format!("Due from {d}"),
+            with(&query, |l| l.due_after = None),
+        ));
     }
     if let Some(d) = query.due_before {
-        chips.push((format!("Due until {d}"), with(&query, |l| l.due_before = None)));
+        chips.push((
+            format!("Due until {d}"),
+            with(&query, |l| l.due_before = None),
+        ));
     }
     if query.overdue {
         chips.push(("Overdue".into(), with(&query, |l| l.overdue = false)));
@@ -435,14 +510,13 @@ fn ActiveFilters(query: TaskQuery) -> impl IntoView {
                         let spoken = format!("Remove filter {label}");
                         view! {
                         <li>
-                            <A href=tasks_href(&without, 1, None) attr:class="chip removable"
-                                attr:aria-label=spoken>
+                            <a href=tasks_href(&without, 1, None) class="chip removable" aria-label=spoken>
                                 {label}<span aria-hidden="true">" ×"</span>
-                            </A>
+                            </a>
                         </li>
                     }})
                     .collect_view()}
-                <li><A href=tasks_href(&everything, 1, None) attr:class="link-button">"Clear filters"</A></li>
+                <li><a href=tasks_href(&everything, 1, None) class="link-button">"Clear filters"</a></li>
             </ul>
         }
     })
@@ -455,12 +529,15 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
     fn err<T: 'static>(v: Option<Result<T, AppError>>) -> Option<AppError> {
         v.and_then(|r| r.err())
     }
+    // Without JavaScript a refused edit comes back as a failed form.
+    let edit_error = form_error(actions.edit.value(), use_failed_forms().of(EditTask::PATH));
     let error = Signal::derive(move || {
-        err(actions.toggle.value().get())
+        edit_error
+            .get()
+            .or_else(|| err(actions.toggle.value().get()))
             .or_else(|| err(actions.remove.value().get()))
             .or_else(|| err(actions.toggle_all.value().get()))
             .or_else(|| err(actions.clear.value().get()))
-            .or_else(|| err(actions.edit.value().get()))
     });
     let message = move || {
         error.get().and_then(|e| match e.field_message("title") {
@@ -590,14 +667,24 @@ fn BoardView(
                 <ul class="chips">
                     {tags.into_iter().map(|tag| {
                         let active = query.tags.contains(&tag.name);
-                        let href = tasks_href(&with(&query, |l| if !active { l.tags.push(tag.name.clone()) }), 1, None);
+                        // A tag in use takes itself away again.
+                        let href = tasks_href(
+                            &with(&query, |l| {
+                                if active {
+                                    l.tags.retain(|t| *t != tag.name);
+                                } else {
+                                    l.tags.push(tag.name.clone());
+                                }
+                            }),
+                            1,
+                            None,
+                        );
                         let spoken = format!("Tag {}: {} tasks", tag.name, tag.count);
                         view! {
                             <li>
-                                <A href=href attr:class="chip tag" attr:aria-current=active.then_some("true")
-                                    attr:aria-label=spoken>
+                                <a href=href class="chip tag" aria-current=active.then_some("true") aria-label=spoken>
                                     {format!("#{}", tag.name)}<span class="chip-count">{tag.count}</span>
-                                </A>
+                                </a>
                             </li>
                         }
                     }).collect_view()}

@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use leptos::{ev, html, prelude::*, server_fn::ServerFn as _, wasm_bindgen::JsCast as _};
-use leptos_router::components::A;
 
 use super::{tasks_href, Actions, PrioritySelect};
 use crate::components::textarea_text;
@@ -49,10 +48,10 @@ fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl IntoView {
                 filtered.tags.push(tag.clone());
             }
             view! {
-                <A href=tasks_href(&filtered, 1, None) attr:class="chip tag"
-                    attr:aria-label=format!("Show tasks tagged {tag}")>
+                <a href=tasks_href(&filtered, 1, None) class="chip tag"
+                    aria-label=format!("Show tasks tagged {tag}")>
                     {format!("#{tag}")}
-                </A>
+                </a>
             }
         })
         .collect_view();
@@ -166,6 +165,16 @@ fn EditForm(
     let title_input = NodeRef::<html::Input>::new();
     let (confirm_delete, set_confirm_delete) = signal(false);
     let original = Edited::of(&task);
+    // Closing removes this form, and the browser then sends a `focusout` from the field that
+    // had focus: by then the form's signals are gone. Once closed, the handlers do nothing.
+    let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let close = {
+        let closed = closed.clone();
+        move || {
+            closed.store(true, std::sync::atomic::Ordering::Relaxed);
+            set_editing.set(false);
+        }
+    };
 
     let read = move || {
         let form = form.get()?;
@@ -181,6 +190,7 @@ fn EditForm(
         })
     };
     let save = {
+        let close = close.clone();
         move || {
             let Some(edited) = read() else {
                 return;
@@ -200,7 +210,7 @@ fn EditForm(
                     next: None,
                 });
             }
-            set_editing.set(false);
+            close();
         }
     };
     let on_submit = {
@@ -212,17 +222,23 @@ fn EditForm(
     };
     let on_focusout = {
         let save = save.clone();
+        let closed = closed.clone();
         move |ev: ev::FocusEvent| {
+            if closed.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
             // Only when focus leaves the whole form, not when it moves between its fields.
-            let leaving = match (ev.related_target(), form.get()) {
+            let leaving = match (ev.related_target(), form.get_untracked()) {
                 (Some(next), Some(form)) => !form.contains(next.dyn_ref::<web_sys::Node>()),
                 _ => true,
             };
-            if leaving && !confirm_delete.get_untracked() {
+            if leaving && confirm_delete.try_get_untracked() == Some(false) {
                 save();
             }
         }
     };
+    let (close_on_escape, close_on_cancel) = (close.clone(), close.clone());
+    let close_on_delete = close;
     Effect::new(move |_| {
         if let Some(input) = title_input.get() {
             let _ = input.focus();
@@ -241,7 +257,7 @@ fn EditForm(
             on:keydown=move |ev: ev::KeyboardEvent| {
                 if ev.key() == "Escape" {
                     ev.prevent_default();
-                    set_editing.set(false);
+                    close_on_escape();
                 }
             }
         >
@@ -279,15 +295,18 @@ fn EditForm(
                 <button type="submit" class="button">"Save"</button>
                 <a href=back_href class="link-button" on:click=move |ev: ev::MouseEvent| {
                     ev.prevent_default();
-                    set_editing.set(false);
+                    close_on_cancel();
                 }>"Cancel"</a>
             </div>
             <Show when=move || confirm_delete.get()>
                 <div class="confirm" role="alertdialog" aria-label="Delete this task?">
                     <p>"The title is empty. Delete this task?"</p>
-                    <button type="button" class="button danger" on:click=move |_| {
-                        actions.remove.dispatch(DeleteTask { id, next: None });
-                        set_editing.set(false);
+                    <button type="button" class="button danger" on:click={
+                        let close = close_on_delete.clone();
+                        move |_| {
+                            actions.remove.dispatch(DeleteTask { id, next: None });
+                            close();
+                        }
                     }>"Delete task"</button>
                     <button type="button" class="button secondary" on:click=move |_| {
                         set_confirm_delete.set(false);
