@@ -97,7 +97,7 @@ async fn payloads_in_names_emails_titles_and_descriptions_render_as_text_everywh
         browser_login(&app, &browser, &user).await;
         let mut pages = vec![
             "/tasks".to_string(),
-            "/tasks?filter=active".to_string(),
+            "/tasks?status=active".to_string(),
             "/account".to_string(),
             "/".to_string(),
         ];

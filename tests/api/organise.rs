@@ -252,10 +252,20 @@ async fn quick_add_reads_tokens_out_of_the_title_in_the_users_time_zone() {
     .await;
 }
 
-/// A small, varied list: (title, description, due in days from today, priority, tags, done).
+/// One seeded task: title, description, due in days from today, priority, tags, done.
+type Seed<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<i64>,
+    &'a str,
+    &'a [&'a str],
+    bool,
+);
+
+/// A small, varied list.
 async fn seed_varied(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let today = today("UTC");
-    let rows: [(&str, Option<&str>, Option<i64>, &str, &[&str], bool); 8] = [
+    let rows: [Seed; 8] = [
         (
             "Buy milk",
             Some("semi-skimmed, two bottles"),
@@ -793,6 +803,32 @@ async fn export_and_import_carry_the_new_fields() {
             error["errors"][0]["loc"],
             json!(["body", "tasks", 2, "tags"])
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_task_page_moves_to_the_clean_address_of_its_list() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let browser = TestApp::new_client();
+        crate::requests::browser_login(&app, &browser, &user).await;
+        for (asked, clean) in [
+            // What a search form sends: every field, blank ones too.
+            (
+                "/tasks?q=rent&priority=&sort=created&order=&due_after=&due_before=",
+                "/tasks?q=rent",
+            ),
+            // The status's old name, and nonsense, which is dropped.
+            ("/tasks?filter=active", "/tasks?status=active"),
+            ("/tasks?sort=size&tag=Home&page=1", "/tasks?tag=home"),
+        ] {
+            let response = app.get_page_as(&browser, asked).await;
+            assert_eq!(response.status(), 302, "{asked}");
+            assert_eq!(response.headers()["location"], clean, "{asked}");
+            let response = app.get_page_as(&browser, clean).await;
+            assert_eq!(response.status(), 200, "{clean}");
+        }
     })
     .await;
 }

@@ -390,20 +390,20 @@ async fn a_task_typed_when_the_session_had_ended_survives_signing_in_again_witho
             &app,
             &app.client,
             "/rpc/tasks/add",
-            "/tasks?filter=active",
+            "/tasks?status=active",
             &[("title", "Buy milk"), ("description", "two litres")],
         )
         .await;
         assert!(posted.status().is_redirection(), "{}", posted.status());
-        assert_eq!(location(&posted), app.url("/tasks?filter=active"));
+        assert_eq!(location(&posted), app.url("/tasks?status=active"));
 
         // The page sends the visitor to log in, with a way back that is one well-formed path.
-        let page = app.get_page("/tasks?filter=active").await;
+        let page = app.get_page("/tasks?status=active").await;
         assert!(page.status().is_redirection(), "{}", page.status());
-        assert_eq!(location(&page), "/login?next=/tasks%3Ffilter%3Dactive");
+        assert_eq!(location(&page), "/login?next=/tasks%3Fstatus%3Dactive");
         // Showing the login page does not use up the kept form.
         assert_eq!(
-            app.get_page("/login?next=%2Ftasks%3Ffilter%3Dactive")
+            app.get_page("/login?next=%2Ftasks%3Fstatus%3Dactive")
                 .await
                 .status(),
             200
@@ -413,21 +413,21 @@ async fn a_task_typed_when_the_session_had_ended_survives_signing_in_again_witho
             &app,
             &app.client,
             "/rpc/login",
-            "/login?next=/tasks%3Ffilter%3Dactive",
+            "/login?next=/tasks%3Fstatus%3Dactive",
             &[
                 ("email", &user.email),
                 ("password", &user.password),
-                ("next", "/tasks?filter=active"),
+                ("next", "/tasks?status=active"),
             ],
         )
         .await;
         assert!(
-            location(&again).ends_with("/tasks?filter=active"),
+            location(&again).ends_with("/tasks?status=active"),
             "{}",
             location(&again)
         );
         let html = app
-            .get_page("/tasks?filter=active")
+            .get_page("/tasks?status=active")
             .await
             .text()
             .await
