@@ -63,3 +63,29 @@ for each row execute function task_tags_follow();
 alter table tasks add column search tsvector generated always as
     (to_tsvector('simple', title || ' ' || coalesce(description, ''))) stored;
 create index tasks_search on tasks using gin (search);
+
+-- every change to a user's tasks moves their `version`, so a count of a filtered list taken
+-- at one version can be reused until the next change (on every instance: it is read with
+-- the counts). an upsert, so it adds up with `task_counts_follow` in either order.
+alter table task_counts add column version bigint not null default 0;
+
+create function task_counts_version() returns trigger language plpgsql as $$
+begin
+    if tg_op = 'INSERT' then
+        insert into task_counts (user_id, total, completed, version)
+        values (new.user_id, 0, 0, 1)
+        on conflict (user_id) do update set version = task_counts.version + 1;
+        return new;
+    elsif tg_op = 'DELETE' then
+        update task_counts set version = version + 1 where user_id = old.user_id;
+        return old;
+    else
+        update task_counts set version = version + 1 where user_id = new.user_id;
+        return new;
+    end if;
+end;
+$$;
+
+create trigger task_counts_version after insert or delete
+    or update of title, description, is_completed, due_date, priority, tags on tasks
+for each row execute function task_counts_version();

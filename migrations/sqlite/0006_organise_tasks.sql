@@ -85,3 +85,27 @@ begin
     insert into tasks_search (rowid, title, description)
     values (new.rowid, new.title, new.description);
 end;
+
+-- every change to a user's tasks moves their `version`, so a count of a filtered list taken
+-- at one version can be reused until the next change (on every instance: it is read with
+-- the counts). an upsert, since sqlite does not promise which of two insert triggers runs
+-- first: whichever creates the counts row, both add up.
+alter table task_counts add column version integer not null default 0;
+
+create trigger task_counts_version_after_insert after insert on tasks
+begin
+    insert into task_counts (user_id, total, completed, version)
+    values (new.user_id, 0, 0, 1)
+    on conflict (user_id) do update set version = version + 1;
+end;
+
+create trigger task_counts_version_after_delete after delete on tasks
+begin
+    update task_counts set version = version + 1 where user_id = old.user_id;
+end;
+
+create trigger task_counts_version_after_update
+after update of title, description, is_completed, due_date, priority, tags on tasks
+begin
+    update task_counts set version = version + 1 where user_id = new.user_id;
+end;

@@ -832,3 +832,48 @@ async fn the_task_page_moves_to_the_clean_address_of_its_list() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_filtered_total_follows_every_kind_of_change() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let home = create_task(&app, &user, json!({"title": "one", "tags": ["home"]})).await;
+        let other = create_task(&app, &user, json!({"title": "two"})).await;
+        let total = |query: &'static str| {
+            let (app, user) = (&app, &user);
+            async move { list(app, user, query).await["total"].as_u64().unwrap() }
+        };
+        assert_eq!(total("tag=home").await, 1);
+        // An edit that adds the tag.
+        let path = |t: &Value| format!("/api/{}/tasks/{}", user.id, t["id"].as_str().unwrap());
+        send(
+            &app,
+            &user.token,
+            Method::PUT,
+            &path(&other),
+            Some(json!({"title": "two", "tags": ["home"]})),
+        )
+        .await;
+        assert_eq!(total("tag=home").await, 2);
+        // A delete and a create that leave the number of tasks as it was.
+        send(&app, &user.token, Method::DELETE, &path(&home), None).await;
+        create_task(&app, &user, json!({"title": "three"})).await;
+        assert_eq!(total("tag=home").await, 1);
+        // Completion, against an active-only filtered count.
+        assert_eq!(total("tag=home&status=active").await, 1);
+        send(
+            &app,
+            &user.token,
+            Method::PATCH,
+            &format!("{}/complete", path(&other)),
+            Some(json!({"is_completed": true})),
+        )
+        .await;
+        assert_eq!(total("tag=home&status=active").await, 0);
+        // Another user's change does not disturb this user's count.
+        let stranger = app.new_user().await;
+        create_task(&app, &stranger, json!({"title": "x", "tags": ["home"]})).await;
+        assert_eq!(total("tag=home").await, 1);
+    })
+    .await;
+}

@@ -281,8 +281,21 @@ fn search_words(q: &str) -> Vec<&str> {
         .collect()
 }
 
-/// ` and …` for every filter of `query`, on the owner's tasks.
-fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate) -> String {
+/// ` and …` for every filter of `query`, on the owner's tasks. For a page (`page` true),
+/// SQLite is told not to reach for a filter's index unless that index is also the order's:
+/// a page wants the index that gives its order, read until the page is full, where a range
+/// of due dates or a set of priorities would have it collect every match and sort them.
+/// PostgreSQL weighs this from its statistics.
+fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate, page: bool) -> String {
+    let sqlite = matches!(db.pool(), Pool::Sqlite(_));
+    let unindexed = |column: &str, sort: Sort| {
+        if page && sqlite && query.sort != sort {
+            format!("+{column}")
+        } else {
+            column.to_string()
+        }
+    };
+    let due = unindexed("due_date", Sort::Due);
     let mut text = String::new();
     if let Some(completed) = query.status.completed() {
         text += &format!(" and is_completed = {}", sql.bind(Bind::Bool(completed)));
@@ -290,15 +303,21 @@ fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate) -> Strin
     if query.overdue {
         let f = sql.bind(Bind::Bool(false));
         let t = sql.bind(Bind::Date(today));
-        text += &format!(" and is_completed = {f} and due_date < {t}");
+        text += &format!(" and is_completed = {f} and {due} < {t}");
     }
     if !query.priorities.is_empty() && query.priorities.len() < Priority::ALL.len() {
+        // One priority is an equality, which its index serves in the created order too.
+        let priority = if query.priorities.len() == 1 {
+            "priority".to_string()
+        } else {
+            unindexed("priority", Sort::Priority)
+        };
         let ranks: Vec<String> = query
             .priorities
             .iter()
             .map(|p| sql.bind(Bind::Int(i64::from(p.rank()))))
             .collect();
-        text += &format!(" and priority in ({})", ranks.join(", "));
+        text += &format!(" and {priority} in ({})", ranks.join(", "));
     }
     for tag in &query.tags {
         let tag = sql.bind(Bind::Text(tag.clone()));
@@ -307,10 +326,10 @@ fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate) -> Strin
         );
     }
     if let Some(date) = query.due_after {
-        text += &format!(" and due_date >= {}", sql.bind(Bind::Date(date)));
+        text += &format!(" and {due} >= {}", sql.bind(Bind::Date(date)));
     }
     if let Some(date) = query.due_before {
-        text += &format!(" and due_date <= {}", sql.bind(Bind::Date(date)));
+        text += &format!(" and {due} <= {}", sql.bind(Bind::Date(date)));
     }
     if let Some(q) = &query.q {
         let words = search_words(q);
@@ -433,7 +452,7 @@ async fn rows(
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let limit = i64::from(limit);
     let select = |sql: &mut Sql, part: &Part, extra: &str| {
-        let filters = filters(sql, db, query, today);
+        let filters = filters(sql, db, query, today, true);
         format!(
             "select {COLUMNS}{extra} from tasks where user_id = {user}{filters}{} order by {}",
             part.condition, part.order
@@ -473,26 +492,113 @@ async fn rows(
 }
 
 /// How many of the owner's tasks `query` keeps: from the counts the database keeps when only
-/// the status narrows the list, counted otherwise.
+/// the status narrows the list; otherwise counted, and the count kept until the owner's tasks
+/// next change (their `version`, read with the counts), so paging through a filtered list
+/// counts it once rather than on every page.
 async fn total(
     db: &Db,
     owner: UserId,
     query: &TaskQuery,
     today: NaiveDate,
 ) -> Result<u64, AppError> {
+    let stamp = counts_stamped(db, owner).await?;
     if !query.narrows() {
-        return Ok(counts(db, owner).await?.matching(query.status));
+        return Ok(stamp.counts.matching(query.status));
+    }
+    let key = totals::key(owner, query, today);
+    if let Some(total) = totals::get(&key, &stamp) {
+        return Ok(total);
     }
     let mut sql = Sql::default();
     let user = sql.bind(Bind::User(owner));
-    let filters = filters(&mut sql, db, query, today);
+    let filters = filters(&mut sql, db, query, today, false);
     sql.text = format!("select count(*) from tasks where user_id = {user}{filters}");
     let count: i64 = with_pool!(db, |pool| {
         bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), sql)
             .fetch_one(pool)
             .await
     })?;
-    Ok(count.max(0) as u64)
+    let total = count.max(0) as u64;
+    totals::put(key, stamp, total);
+    Ok(total)
+}
+
+/// The owner's counts and the version of their tasks they were read at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamped {
+    counts: TaskCounts,
+    version: i64,
+}
+
+async fn counts_stamped(db: &Db, owner: UserId) -> Result<Stamped, AppError> {
+    let row: Option<(i64, i64, i64)> = with_pool!(db, |pool| {
+        sqlx::query_as("select total, completed, version from task_counts where user_id = $1")
+            .bind(owner)
+            .fetch_optional(pool)
+            .await
+    })?;
+    let (total, completed, version) = row.unwrap_or_default();
+    Ok(Stamped {
+        counts: TaskCounts {
+            active: (total - completed).max(0) as u64,
+            completed: completed.max(0) as u64,
+        },
+        version,
+    })
+}
+
+/// Counts of filtered lists, each valid for the version of the owner's tasks it was taken
+/// at. In this process only, bounded; another instance counts for itself, and a change
+/// anywhere moves the version every instance reads.
+mod totals {
+    use std::{
+        collections::HashMap,
+        sync::{Mutex, OnceLock},
+    };
+
+    use chrono::NaiveDate;
+
+    use super::{Stamped, TaskQuery, UserId};
+
+    /// More entries than this and the map starts afresh.
+    const MAX_ENTRIES: usize = 10_000;
+
+    type Key = (UserId, String);
+
+    fn map() -> &'static Mutex<HashMap<Key, (Stamped, u64)>> {
+        static TOTALS: OnceLock<Mutex<HashMap<Key, (Stamped, u64)>>> = OnceLock::new();
+        TOTALS.get_or_init(Default::default)
+    }
+
+    /// The filters alone (the order does not change a count), and today when it matters.
+    pub(super) fn key(owner: UserId, query: &TaskQuery, today: NaiveDate) -> Key {
+        let filters = TaskQuery {
+            sort: Default::default(),
+            order: None,
+            ..query.clone()
+        };
+        let mut text = serde_json::to_string(&filters).unwrap_or_default();
+        if query.overdue {
+            text += &today.to_string();
+        }
+        (owner, text)
+    }
+
+    pub(super) fn get(key: &Key, stamp: &Stamped) -> Option<u64> {
+        let map = map().lock().ok()?;
+        map.get(key)
+            .filter(|(at, _)| at == stamp)
+            .map(|(_, total)| *total)
+    }
+
+    pub(super) fn put(key: Key, stamp: Stamped, total: u64) {
+        if let Ok(mut map) = map().lock() {
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+            map.insert(key, (stamp, total));
+        }
+    }
 }
 
 /// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
@@ -547,11 +653,7 @@ pub async fn board(
     page: u32,
 ) -> Result<TaskBoard, AppError> {
     let counts = counts(db, owner).await?;
-    let matching = if query.narrows() {
-        total(db, owner, query, today).await?
-    } else {
-        counts.matching(query.status)
-    };
+    let matching = total(db, owner, query, today).await?;
     let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
@@ -593,17 +695,7 @@ pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
 
 /// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
 pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
-    let row: Option<(i64, i64)> = with_pool!(db, |pool| {
-        sqlx::query_as("select total, completed from task_counts where user_id = $1")
-            .bind(owner)
-            .fetch_optional(pool)
-            .await
-    })?;
-    let (total, completed) = row.unwrap_or_default();
-    Ok(TaskCounts {
-        active: (total - completed).max(0) as u64,
-        completed: completed.max(0) as u64,
-    })
+    Ok(counts_stamped(db, owner).await?.counts)
 }
 
 pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
