@@ -148,6 +148,28 @@ impl TaskQuery {
         };
         let mut errors = Vec::new();
         let mut query = Self::default();
+        // A parameter given empty is a mistake (a search may be blank: it then finds all).
+        let blank: Vec<&str> = [
+            "status",
+            "priority",
+            "tag",
+            "due_before",
+            "due_after",
+            "overdue",
+            "sort",
+            "order",
+        ]
+        .into_iter()
+        .filter(|name| get(name).is_some_and(|v| v.trim().is_empty()))
+        .collect();
+        for name in &blank {
+            errors.push(query_error(
+                name,
+                "value_error.missing",
+                format!("{name} cannot be empty: leave it out instead."),
+            ));
+        }
+        let get = |name: &str| get(name).filter(|_| !blank.contains(&name));
 
         if let Some(q) = get("q").map(str::trim).filter(|q| !q.is_empty()) {
             if q.chars().count() > SEARCH_MAX_CHARS {
@@ -376,6 +398,21 @@ mod tests {
         let by_title = parse(&[("sort", "title"), ("order", "asc")]).unwrap();
         assert_eq!(by_title.order(), Order::Asc);
         assert_eq!(by_title.pairs(), [("sort", "title".to_string())]);
+    }
+
+    #[test]
+    fn an_empty_parameter_is_refused_but_an_empty_search_is_none() {
+        let errors = parse(&[("status", ""), ("due_after", " "), ("q", "")]).unwrap_err();
+        let named: Vec<&str> = errors.iter().map(|e| e.field()).collect();
+        assert_eq!(named, ["status", "due_after"]);
+        assert_eq!(parse(&[("q", " ")]).unwrap(), TaskQuery::default());
+        // A page's address drops them instead.
+        let lenient = TaskQuery::from_url(|name| match name {
+            "status" | "sort" => Some(""),
+            "tag" => Some("home"),
+            _ => None,
+        });
+        assert_eq!(lenient.tags, ["home"]);
     }
 
     #[test]
