@@ -51,6 +51,20 @@ fn today(zone: &str) -> NaiveDate {
     app::tasks::server::today_in(zone)
 }
 
+/// The user's tag list.
+async fn tags_of(app: &TestApp, user: &TestUser) -> Value {
+    let path = format!("/api/{}/tags", user.id);
+    let response = send(app, &user.token, Method::GET, &path, None).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// `POST .../tasks?parse=true` with this body.
+async fn quick_add(app: &TestApp, user: &TestUser, body: Value) -> reqwest::Response {
+    let path = format!("/api/{}/tasks?parse=true", user.id);
+    send(app, &user.token, Method::POST, &path, Some(body)).await
+}
+
 async fn set_time_zone(app: &TestApp, user: &TestUser, zone: &str) {
     let response = send(
         app,
@@ -118,17 +132,7 @@ async fn the_new_fields_are_stored_normalised_returned_everywhere_and_cleared_by
         assert_eq!(cleared["priority"], "none");
         assert_eq!(cleared["tags"], json!([]));
         assert_eq!(cleared["is_completed"], true);
-        let tags: Value = send(
-            &app,
-            &user.token,
-            Method::GET,
-            &format!("/api/{}/tags", user.id),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let tags: Value = tags_of(&app, &user).await;
         assert_eq!(
             tags,
             json!({"tags": []}),
@@ -193,14 +197,7 @@ async fn quick_add_reads_tokens_out_of_the_title_in_the_users_time_zone() {
         // Fourteen hours ahead of UTC: for most of each UTC day, its today is UTC's tomorrow.
         set_time_zone(&app, &user, "Pacific/Kiritimati").await;
         let today = today("Pacific/Kiritimati");
-        let response = send(
-            &app,
-            &user.token,
-            Method::POST,
-            &format!("/api/{}/tasks?parse=true", user.id),
-            Some(json!({"title": "Buy milk #Errands !high ^tomorrow email#notatag ^notaday", "tags": ["home"]})),
-        )
-        .await;
+        let response = quick_add(&app, &user, json!({"title": "Buy milk #Errands !high ^tomorrow email#notatag ^notaday", "tags": ["home"]})).await;
         assert_eq!(response.status(), 201);
         let task: Value = response.json().await.unwrap();
         assert_eq!(task["title"], "Buy milk email#notatag ^notaday");
@@ -214,28 +211,14 @@ async fn quick_add_reads_tokens_out_of_the_title_in_the_users_time_zone() {
         let task = create_task(&app, &user, json!({"title": "Literal #tag !high ^today"})).await;
         assert_eq!(task["title"], "Literal #tag !high ^today", "without parse=true nothing is read");
 
-        let task: Value = send(
-            &app,
-            &user.token,
-            Method::POST,
-            &format!("/api/{}/tasks?parse=true", user.id),
-            Some(json!({"title": "Report ^today"})),
-        )
-        .await
+        let task: Value = quick_add(&app, &user, json!({"title": "Report ^today"})).await
         .json()
         .await
         .unwrap();
         assert_eq!(task["due_date"], today.to_string());
 
         // Only tokens: no title is left.
-        let response = send(
-            &app,
-            &user.token,
-            Method::POST,
-            &format!("/api/{}/tasks?parse=true", user.id),
-            Some(json!({"title": "#a !low"})),
-        )
-        .await;
+        let response = quick_add(&app, &user, json!({"title": "#a !low"})).await;
         let error = assert_error_shape(response, 422).await;
         assert_eq!(named(&error), ["title"]);
         let response = send(
@@ -636,17 +619,7 @@ async fn tags_are_counted_per_user_and_search_and_tags_never_reveal_another_user
         )
         .await;
 
-        let tags: Value = send(
-            &app,
-            &alice.token,
-            Method::GET,
-            &format!("/api/{}/tags", alice.id),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let tags: Value = tags_of(&app, &alice).await;
         assert_eq!(
             tags,
             json!({"tags": [
@@ -692,17 +665,7 @@ async fn tags_are_counted_per_user_and_search_and_tags_never_reveal_another_user
             204
         );
         assert_eq!(list(&app, &bob, "q=milk").await["total"], 0);
-        let tags: Value = send(
-            &app,
-            &bob.token,
-            Method::GET,
-            &format!("/api/{}/tags", bob.id),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let tags: Value = tags_of(&app, &bob).await;
         assert_eq!(tags, json!({"tags": []}));
 
         // An edit is searchable at once under its new words only.

@@ -337,26 +337,27 @@ fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate, page: bo
             // Nothing searchable (punctuation only): nothing matches.
             text += " and 1 = 0";
         } else {
-            let last = words.len() - 1;
+            // Every word quoted, the last one a prefix, all of them required.
+            let expression = |quote: &str, prefix: &str, and: &str| {
+                let last = words.len() - 1;
+                let terms: Vec<String> = words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        format!("{quote}{w}{quote}{}", if i == last { prefix } else { "" })
+                    })
+                    .collect();
+                Bind::Text(terms.join(and))
+            };
             match db.pool() {
                 Pool::Sqlite(_) => {
-                    let expr: Vec<String> = words
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| format!("\"{w}\"{}", if i == last { "*" } else { "" }))
-                        .collect();
-                    let expr = sql.bind(Bind::Text(expr.join(" ")));
+                    let expr = sql.bind(expression("\"", "*", " "));
                     text += &format!(
                         " and tasks.rowid in (select rowid from tasks_search where tasks_search match {expr})"
                     );
                 }
                 Pool::Postgres(_) => {
-                    let expr: Vec<String> = words
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| format!("'{w}'{}", if i == last { ":*" } else { "" }))
-                        .collect();
-                    let expr = sql.bind(Bind::Text(expr.join(" & ")));
+                    let expr = sql.bind(expression("'", ":*", " & "));
                     text += &format!(" and search @@ to_tsquery('simple', {expr})");
                 }
             }
