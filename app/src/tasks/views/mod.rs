@@ -39,10 +39,34 @@ use row::TaskRow;
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
+    let url = use_query_map();
+    // `filter` is what the status was called before the list had other filters.
+    let query = Memo::new(move |_| {
+        url.with(|q| {
+            TaskQuery::from_url(|name| match name {
+                "status" => q.get("status").or_else(|| q.get("filter")),
+                name => q.get(name),
+            })
+        })
+    });
+    let page = Memo::new(move |_| {
+        url.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()))
+            .unwrap_or(1)
+            .max(1)
+    });
+    let editing_from_url =
+        Memo::new(move |_| url.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
+    // Here, before anything waits for the user: a redirect must be decided before the
+    // server starts streaming the page.
+    keep_address_canonical(
+        url,
+        Signal::derive(move || address_pairs(&query.get(), page.get(), editing_from_url.get())),
+    );
+
     view! {
         <Title text="Your tasks" />
         <RequireUser>
-            <Board />
+            <Board query page editing_from_url />
         </RequireUser>
     }
 }
@@ -104,29 +128,11 @@ pub(super) struct Actions {
 }
 
 #[component]
-fn Board() -> impl IntoView {
-    let url = use_query_map();
-    // `filter` is what the status was called before the list had other filters.
-    let query = Memo::new(move |_| {
-        url.with(|q| {
-            TaskQuery::from_url(|name| match name {
-                "status" => q.get("status").or_else(|| q.get("filter")),
-                name => q.get(name),
-            })
-        })
-    });
-    let page = Memo::new(move |_| {
-        url.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()))
-            .unwrap_or(1)
-            .max(1)
-    });
-    let editing_from_url =
-        Memo::new(move |_| url.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
-    keep_address_canonical(
-        url,
-        Signal::derive(move || address_pairs(&query.get(), page.get(), editing_from_url.get())),
-    );
-
+fn Board(
+    query: Memo<TaskQuery>,
+    page: Memo<u32>,
+    editing_from_url: Memo<Option<Uuid>>,
+) -> impl IntoView {
     let actions = Actions {
         add: ServerAction::new(),
         toggle: ServerAction::new(),
