@@ -68,6 +68,15 @@ impl FieldError {
         }
     }
 
+    /// An error about a parameter of the query string.
+    pub fn query(name: &str, kind: &str, msg: impl Into<String>) -> Self {
+        Self {
+            loc: vec!["query".into(), name.into()],
+            msg: msg.into(),
+            kind: kind.into(),
+        }
+    }
+
     /// The same error about another field (a password checked as `new_password`).
     pub fn renamed(mut self, field: &str) -> Self {
         if let Some(last) = self.loc.last_mut() {

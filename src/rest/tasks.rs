@@ -228,11 +228,6 @@ impl ListQuery {
     fn parse(
         query: &HashMap<String, String>,
     ) -> Result<(TaskQuery, u32, u64, Option<Cursor>), AppError> {
-        let field = |name: &str, kind: &str, msg: &str| FieldError {
-            loc: vec!["query".into(), name.into()],
-            msg: msg.into(),
-            kind: kind.into(),
-        };
         let mut errors = Vec::new();
         let list = TaskQuery::parse(|name| query.get(name).map(String::as_str))
             .map_err(|mut e| errors.append(&mut e))
@@ -241,10 +236,10 @@ impl ListQuery {
             None => Some(DEFAULT_LIMIT),
             Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Some(n),
             Some(_) => {
-                errors.push(field(
+                errors.push(FieldError::query(
                     "limit",
                     "value_error.number",
-                    &format!("limit must be a whole number from 1 to {MAX_LIMIT}."),
+                    format!("limit must be a whole number from 1 to {MAX_LIMIT}."),
                 ));
                 None
             }
@@ -253,7 +248,7 @@ impl ListQuery {
             None => Some(0),
             Some(Ok(n)) if n <= i64::MAX as u64 => Some(n),
             Some(_) => {
-                errors.push(field(
+                errors.push(FieldError::query(
                     "offset",
                     "value_error.number",
                     "offset must be a whole number, 0 or more.",
@@ -265,7 +260,7 @@ impl ListQuery {
             None => Some(None),
             Some(Some(cursor)) => match &list {
                 Some(list) if !cursor.fits(list.sort, list.order()) => {
-                    errors.push(field(
+                    errors.push(FieldError::query(
                         "cursor",
                         "value_error.cursor",
                         "This cursor belongs to a list in another order: keep sort and order as they were.",
@@ -275,7 +270,7 @@ impl ListQuery {
                 _ => Some(Some(cursor)),
             },
             Some(None) => {
-                errors.push(field(
+                errors.push(FieldError::query(
                     "cursor",
                     "value_error.cursor",
                     "cursor must be a next_cursor value from an earlier page.",
@@ -316,11 +311,11 @@ pub async fn create(
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => {
-            return Err(AppError::invalid_field(FieldError {
-                loc: vec!["query".into(), "parse".into()],
-                msg: "parse must be true or false.".into(),
-                kind: "value_error.bool".into(),
-            }))
+            return Err(AppError::invalid_field(FieldError::query(
+                "parse",
+                "value_error.bool",
+                "parse must be true or false.",
+            )))
         }
     };
     let draft = body.draft();

@@ -37,6 +37,16 @@ impl Priority {
         }
     }
 
+    /// Its name as a choice in a list: "High".
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "None",
+            Self::Low => "Low",
+            Self::Medium => "Medium",
+            Self::High => "High",
+        }
+    }
+
     /// What a person reads: "High priority".
     pub fn label(self) -> &'static str {
         match self {

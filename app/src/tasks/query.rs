@@ -105,14 +105,6 @@ pub struct TaskQuery {
     pub order: Option<Order>,
 }
 
-fn query_error(name: &str, kind: &str, msg: impl Into<String>) -> FieldError {
-    FieldError {
-        loc: vec!["query".into(), name.into()],
-        msg: msg.into(),
-        kind: kind.into(),
-    }
-}
-
 /// A comma-separated list, blanks dropped.
 fn items(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|v| !v.is_empty())
@@ -163,7 +155,7 @@ impl TaskQuery {
         .filter(|name| get(name).is_some_and(|v| v.trim().is_empty()))
         .collect();
         for name in &blank {
-            errors.push(query_error(
+            errors.push(FieldError::query(
                 name,
                 "value_error.missing",
                 format!("{name} cannot be empty: leave it out instead."),
@@ -173,13 +165,13 @@ impl TaskQuery {
 
         if let Some(q) = get("q").map(str::trim).filter(|q| !q.is_empty()) {
             if q.chars().count() > SEARCH_MAX_CHARS {
-                errors.push(query_error(
+                errors.push(FieldError::query(
                     "q",
                     "value_error.too_long",
                     format!("q has at most {SEARCH_MAX_CHARS} characters."),
                 ));
             } else if q.chars().any(char::is_control) {
-                errors.push(query_error(
+                errors.push(FieldError::query(
                     "q",
                     "value_error.control_characters",
                     "q cannot contain control characters.",
@@ -192,7 +184,7 @@ impl TaskQuery {
             None | Some("") | Some("all") => {}
             Some("active") => query.status = Filter::Active,
             Some("completed") => query.status = Filter::Completed,
-            Some(_) => errors.push(query_error(
+            Some(_) => errors.push(FieldError::query(
                 "status",
                 "value_error.status",
                 "status must be all, active or completed.",
@@ -208,7 +200,7 @@ impl TaskQuery {
                     priorities.dedup();
                     query.priorities = priorities;
                 }
-                None => errors.push(query_error(
+                None => errors.push(FieldError::query(
                     "priority",
                     "value_error.priority",
                     "priority must be one or more of none, low, medium, high, comma separated.",
@@ -221,7 +213,7 @@ impl TaskQuery {
                     tags.dedup();
                     query.tags = tags;
                 }
-                None => errors.push(query_error(
+                None => errors.push(FieldError::query(
                     "tag",
                     "value_error.tag",
                     "tag must be one or more tags (letters, digits, - or _), comma separated.",
@@ -236,7 +228,7 @@ impl TaskQuery {
                 None => {}
                 Some(value) => match parse_date(value) {
                     Some(date) => *slot = Some(date),
-                    None => errors.push(query_error(
+                    None => errors.push(FieldError::query(
                         name,
                         "value_error.date",
                         format!("{name} must be a date written YYYY-MM-DD."),
@@ -247,7 +239,7 @@ impl TaskQuery {
         match get("overdue").map(str::trim) {
             None | Some("") | Some("false") => {}
             Some("true") => query.overdue = true,
-            Some(_) => errors.push(query_error(
+            Some(_) => errors.push(FieldError::query(
                 "overdue",
                 "value_error.bool",
                 "overdue must be true or false.",
@@ -257,7 +249,7 @@ impl TaskQuery {
             None => {}
             Some(name) => match Sort::from_name(name) {
                 Some(sort) => query.sort = sort,
-                None => errors.push(query_error(
+                None => errors.push(FieldError::query(
                     "sort",
                     "value_error.sort",
                     "sort must be one of created, updated, due, priority, title.",
@@ -268,7 +260,7 @@ impl TaskQuery {
             None | Some("") => {}
             Some("asc") => query.order = Some(Order::Asc),
             Some("desc") => query.order = Some(Order::Desc),
-            Some(_) => errors.push(query_error(
+            Some(_) => errors.push(FieldError::query(
                 "order",
                 "value_error.order",
                 "order must be asc or desc.",

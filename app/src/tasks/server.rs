@@ -501,8 +501,8 @@ async fn total(
     owner: UserId,
     query: &TaskQuery,
     today: NaiveDate,
+    stamp: Stamped,
 ) -> Result<u64, AppError> {
-    let stamp = counts_stamped(db, owner).await?;
     if !query.narrows() {
         return Ok(stamp.counts.matching(query.status));
     }
@@ -632,7 +632,8 @@ pub async fn list(
     } else {
         None
     };
-    let total = total(db, owner, query, today).await?;
+    let stamp = counts_stamped(db, owner).await?;
+    let total = total(db, owner, query, today, stamp).await?;
     Ok(Listing {
         page: TaskPage {
             tasks: rows.into_iter().map(Task::from).collect(),
@@ -653,8 +654,9 @@ pub async fn board(
     today: NaiveDate,
     page: u32,
 ) -> Result<TaskBoard, AppError> {
-    let counts = counts(db, owner).await?;
-    let matching = total(db, owner, query, today).await?;
+    // One read of the counts serves the footer and the filtered total.
+    let stamp = counts_stamped(db, owner).await?;
+    let matching = total(db, owner, query, today, stamp).await?;
     let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
@@ -666,7 +668,7 @@ pub async fn board(
             limit: PAGE_SIZE,
             offset,
         },
-        counts,
+        counts: stamp.counts,
         page_number,
         page_count,
         today,

@@ -372,8 +372,7 @@ pub(super) fn PrioritySelect(#[prop(into)] id: String, selected: Priority) -> im
             {Priority::ALL
                 .into_iter()
                 .map(|p| {
-                    let label = if p == Priority::None { "None" } else { &p.label()[..p.label().len() - " priority".len()] };
-                    view! { <option value=p.as_str() selected=p == selected>{label.to_string()}</option> }
+                    view! { <option value=p.as_str() selected=p == selected>{p.name()}</option> }
                 })
                 .collect_view()}
         </select>
@@ -420,7 +419,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                             .into_iter()
                             .map(|p| view! {
                                 <option value=p.as_str() selected=priority == p.as_str()>
-                                    {if p == Priority::None { "None".to_string() } else { p.as_str()[..1].to_uppercase() + &p.as_str()[1..] }}
+                                    {p.name()}
                                 </option>
                             })
                             .collect_view()}
