@@ -30,7 +30,11 @@ PHASE                := scripts/phase
 TOOL_PROFILE := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
                 CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_INCREMENTAL=false
 HOT_TOOL_CRATES := brotli brotli-decompressor alloc-no-stdlib miniz_oxide flate2 libflate lightningcss
-CARGO_LEPTOS_BUILD := $(TOOL_PROFILE) CARGO_PROFILE_RELEASE_OPT_LEVEL=0
+# cargo-leptos pulls in cargo-generate with a vendored OpenSSL, which compiles OpenSSL's C
+# sources; where the system has OpenSSL's headers (Debian's libssl-dev), openssl-sys links
+# that instead (OPENSSL_NO_VENDOR), which skips the longest single step of the install.
+SYSTEM_OPENSSL := $(shell pkg-config --exists openssl 2>/dev/null && echo OPENSSL_NO_VENDOR=1)
+CARGO_LEPTOS_BUILD := $(TOOL_PROFILE) CARGO_PROFILE_RELEASE_OPT_LEVEL=0 $(SYSTEM_OPENSSL)
 CARGO_LEPTOS_HOT := $(foreach c,$(HOT_TOOL_CRATES),--config 'profile.release.package.$(c).opt-level=3')
 WASM_BINDGEN_BUILD := $(TOOL_PROFILE) CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 
