@@ -103,7 +103,10 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
     // API is merged beside them, outside the session layer: it authenticates with bearer
     // tokens only, and a session cookie sent there is never read.
     let pages = Router::new()
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(
+            Router::from(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
+                .layer(middleware::map_response(rest::openapi::fit_docs_to_phones)),
+        )
         .route("/redoc", get(rest::openapi::redoc))
         .leptos_routes_with_context(&state, routes, move || page_context(&page_state), {
             let options = leptos_options.clone();

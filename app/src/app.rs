@@ -61,7 +61,7 @@ fn Pages() -> impl IntoView {
     crate::forms::provide_failed_forms();
     view! {
         <SiteHeader />
-        <main id="main" class="page">
+        <main id="main" class="page" tabindex="-1">
             <Routes fallback=NotFound>
                 // Async: the server waits for every resource, so each page arrives complete
                 // (usable without JavaScript) and can still answer with a redirect.
@@ -79,7 +79,8 @@ fn Pages() -> impl IntoView {
 #[component]
 fn SiteHeader() -> impl IntoView {
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // rel="external": the browser's own jump, which moves focus to `<main>`, not the router's.
+        <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
         <header class="site-header">
             <A href="/" attr:class="brand">"Todo"</A>
             <nav aria-label="Main">

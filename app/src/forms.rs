@@ -137,7 +137,9 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 loaded.set(resource.await);
-                children.with_value(|c| c())
+                // Untracked: what the forms read while being made (their actions' values)
+                // must not make this re-create them, which would take focus and typing away.
+                children.with_value(|c| untrack(|| c()))
             })}
         </Suspense>
     }

@@ -1,8 +1,11 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, refusedWith, test, type Browser, type Page } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hydrated, logIn, newAccount, signUp, watchProblems } from './helpers';
+
+// The server refuses some input on purpose here; Chromium logs each refusal.
+test.use({ allowedConsoleErrors: refusedWith(401, 422) });
 
 /** A second browser (its own cookies) signed in as `account`. */
 async function secondBrowser(browser: Browser, account: ReturnType<typeof newAccount>, js: boolean) {

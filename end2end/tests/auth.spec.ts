@@ -1,5 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, refusedWith, test } from './fixtures';
 import { hydrated, logIn, newAccount, signUp } from './helpers';
+
+// The server refuses some input on purpose here; Chromium logs each refusal.
+test.use({ allowedConsoleErrors: refusedWith(401, 422) });
 
 for (const js of [true, false]) {
   const mode = js ? 'with JavaScript' : 'with JavaScript disabled';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { watchProblems } from './helpers';
 
 // Everything must come from this server: any other host is refused, as with no internet.
@@ -19,11 +19,19 @@ test('Swagger UI renders offline and lists the task routes', async ({ page }) =>
   expect(problems.csp).toEqual([]);
 });
 
-test('ReDoc renders offline and lists the task routes', async ({ page }) => {
+test('ReDoc renders offline and lists the task routes', async ({ page, baseURL }) => {
   const problems = await watchProblems(page);
+  // Not even an attempt at another host (ReDoc's logo came from its CDN).
+  const origin = new URL(baseURL!).origin;
+  const elsewhere: string[] = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:')) elsewhere.push(url);
+  });
   await page.goto('/redoc');
   await expect(page.getByRole('heading', { name: /Todo API/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Create a task' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Mark a task done or not done' })).toBeVisible();
   expect(problems.csp).toEqual([]);
+  expect(elsewhere).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, refusedWith, test } from './fixtures';
 
 test('the home page HTML is complete before any script runs', async ({ request }) => {
   const response = await request.get('/');
@@ -36,10 +36,13 @@ test('the live control works once the page has hydrated', async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
-test('an unknown address shows a not-found page with status 404', async ({ page }) => {
+test.describe('an unknown address', () => {
+  test.use({ allowedConsoleErrors: refusedWith(404) });
+  test('shows a not-found page with status 404', async ({ page }) => {
   const response = await page.goto('/no/such/page');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await page.getByRole('link', { name: 'Back to the home page' }).click();
   await expect(page).toHaveURL('/');
+});
 });

@@ -1,5 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, refusedWith, test } from './fixtures';
 import { hydrated, logIn, newAccount, signUp, watchProblems } from './helpers';
+
+// The server refuses some input on purpose here; Chromium logs each refusal.
+test.use({ allowedConsoleErrors: refusedWith(401) });
 
 test('the app hydrates and works under its Content-Security-Policy, with no violation', async ({ page }) => {
   const problems = await watchProblems(page);
@@ -16,27 +19,32 @@ test('the app hydrates and works under its Content-Security-Policy, with no viol
   await hydrated(page);
   await page.getByLabel('New task').fill('Under a strict policy');
   await page.getByRole('button', { name: 'Add task' }).click();
-  await expect(page.getByText('Under a strict policy')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Tasks' }).getByText('Under a strict policy')).toBeVisible();
   // A reload renders the signed-in page on the server (streamed scripts included).
   const reloaded = await page.reload();
   expect(reloaded!.headers()['cache-control']).toBe('no-store');
   await hydrated(page);
-  await expect(page.getByText('Under a strict policy')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Tasks' }).getByText('Under a strict policy')).toBeVisible();
 
   expect(problems.csp).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
 
-test('a page cannot be framed by another site', async ({ page, baseURL }) => {
-  const problems = await watchProblems(page);
-  await page.setContent(`<iframe src="${baseURL}/login"></iframe>`);
-  const frame = page.frames()[1];
-  // The browser refuses to show it: the frame never gets the login form.
-  await expect
-    .poll(async () => (frame ? await frame.locator('form').count().catch(() => 0) : 0))
-    .toBe(0);
-  expect(problems.csp.join('\n') + problems.errors.join('\n')).toMatch(/frame-ancestors|refused|denied/i);
+test.describe('framing', () => {
+  // Chromium logs the refusal itself.
+  test.use({ allowedConsoleErrors: /frame-ancestors|Refused to (display|frame)|status of 401/ });
+  test('a page cannot be framed by another site', async ({ page, baseURL }) => {
+    const problems = await watchProblems(page);
+    await page.setContent(`<iframe src="${baseURL}/login"></iframe>`);
+    const frame = page.frames()[1];
+    // The browser refuses to show it: the frame never gets the login form.
+    await expect
+      .poll(async () => (frame ? await frame.locator('form').count().catch(() => 0) : 0))
+      .toBe(0);
+    expect(problems.csp.join('\n') + problems.errors.join('\n')).toMatch(/frame-ancestors|refused|denied/i);
+  });
 });
+
 
 test('when the session ends in another tab, the page says so and keeps the typed task', async ({ page, context }) => {
   const account = newAccount();

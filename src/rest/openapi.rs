@@ -7,7 +7,11 @@ use app::{
     error::{ErrorBody, FieldError},
     tasks::{DEFAULT_LIMIT, DESCRIPTION_MAX_CHARS, MAX_LIMIT, TITLE_MAX_CHARS},
 };
-use axum::response::Html;
+use axum::{
+    body::Body,
+    http::{header, StatusCode},
+    response::{Html, IntoResponse, Response},
+};
 use utoipa::{
     openapi::{
         schema::{Object, Schema},
@@ -153,4 +157,31 @@ pub async fn redoc() -> Html<&'static str> {
 </body>
 </html>"#,
     )
+}
+
+/// Swagger UI's page comes without a viewport meta tag, so a phone shows it as a shrunken
+/// desktop page; its HTML gets one on the way out. Nothing else it serves is touched.
+pub async fn fit_docs_to_phones(response: Response) -> Response {
+    const VIEWPORT: &str =
+        r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let html = if html.contains(r#"name="viewport""#) {
+        html.into_owned()
+    } else {
+        html.replacen("<head>", &format!("<head>\n    {VIEWPORT}"), 1)
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(html))
 }

@@ -209,8 +209,18 @@ async fn totals_follow_every_change_to_a_users_tasks() {
             3
         );
         check_totals(&app, &user, &db, "after marking all done").await;
-        assert_eq!(server::delete_completed(&db, owner).await.unwrap(), 4);
+        let cleared = server::remove(&db, owner, server::Removal::Completed)
+            .await
+            .unwrap();
+        assert_eq!(cleared.ids.len(), 4);
         check_totals(&app, &user, &db, "after clearing completed").await;
+        // Undoing it puts the counts back, and clearing again takes them away.
+        server::restore(&db, owner, cleared.batch).await.unwrap();
+        check_totals(&app, &user, &db, "after undoing the clearing").await;
+        server::remove(&db, owner, server::Removal::Completed)
+            .await
+            .unwrap();
+        check_totals(&app, &user, &db, "after clearing completed again").await;
         assert_eq!(
             server::counts(&db, owner).await.unwrap(),
             Default::default()

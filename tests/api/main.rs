@@ -21,3 +21,4 @@ mod pages;
 mod sessions;
 mod tasks;
 mod throttle;
+mod undo;

@@ -5,6 +5,7 @@
 //! Every wait here is bounded: a fault that hangs the server fails the test, it never hangs
 //! the suite.
 
+mod aborted;
 mod clients;
 mod crash;
 mod disk;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::{fields::split_tags, TaskDraft};
-use super::{Task, TaskBoard, TaskQuery};
+use super::{Removed, Task, TaskBoard, TaskQuery};
 use crate::error::AppError;
 
 /// Runs a server function's body for the logged-in user (401 otherwise) with the shared
@@ -113,14 +113,67 @@ pub async fn edit_task(
     .await
 }
 
+/// Deletes a task, keeping it a while for "Undo" ([`restore_deleted`]). A plain form post
+/// (no JavaScript, so no undo) asks first: without `confirmed` it only goes to the page's
+/// confirmation step.
 #[server(prefix = "/rpc", endpoint = "tasks/delete")]
-pub async fn delete_task(id: Uuid, next: Option<String>) -> Result<(), AppError> {
+pub async fn delete_task(
+    id: Uuid,
+    next: Option<String>,
+    confirmed: Option<bool>,
+) -> Result<Removed, AppError> {
     as_caller(|state, owner, _| async move {
-        super::server::delete(&state.db, owner, id.into()).await?;
+        if ask_first(confirmed, next.as_deref(), &format!("delete={id}")) {
+            return Ok(Removed::default());
+        }
+        let removed =
+            super::server::remove(&state.db, owner, super::server::Removal::Task(id.into()))
+                .await?;
         redirect_to(next.as_deref());
-        Ok(())
+        Ok(removed)
     })
     .await
+}
+
+/// Deletes every completed task, keeping them a while for "Undo"; asks first like
+/// [`delete_task`].
+#[server(prefix = "/rpc", endpoint = "tasks/clear-completed")]
+pub async fn clear_completed(
+    next: Option<String>,
+    confirmed: Option<bool>,
+) -> Result<Removed, AppError> {
+    as_caller(|state, owner, _| async move {
+        if ask_first(confirmed, next.as_deref(), "clear=completed") {
+            return Ok(Removed::default());
+        }
+        let removed =
+            super::server::remove(&state.db, owner, super::server::Removal::Completed).await?;
+        redirect_to(next.as_deref());
+        Ok(removed)
+    })
+    .await
+}
+
+/// Puts back what a deletion from the page took (its `batch`), as it was.
+#[server(prefix = "/rpc", endpoint = "tasks/restore")]
+pub async fn restore_deleted(batch: Uuid) -> Result<u64, AppError> {
+    as_caller(
+        |state, owner, _| async move { super::server::restore(&state.db, owner, batch).await },
+    )
+    .await
+}
+
+/// Without JavaScript there is no undo, so a deletion posted without `confirmed` only sends
+/// the browser to the page's confirmation step (`next` with `step` added); true if it did.
+#[cfg(feature = "ssr")]
+fn ask_first(confirmed: Option<bool>, next: Option<&str>, step: &str) -> bool {
+    if confirmed == Some(true) || !crate::error::is_plain_form_post() {
+        return false;
+    }
+    let page = crate::auth::safe_next(next);
+    let separator = if page.contains('?') { '&' } else { '?' };
+    leptos_axum::redirect(&format!("{page}{separator}{step}"));
+    true
 }
 
 #[server(prefix = "/rpc", endpoint = "tasks/complete-all")]
@@ -128,13 +181,5 @@ pub async fn set_all_completed(completed: bool) -> Result<u64, AppError> {
     as_caller(|state, owner, _| async move {
         super::server::set_all_completed(&state.db, owner, completed).await
     })
-    .await
-}
-
-#[server(prefix = "/rpc", endpoint = "tasks/clear-completed")]
-pub async fn clear_completed() -> Result<u64, AppError> {
-    as_caller(
-        |state, owner, _| async move { super::server::delete_completed(&state.db, owner).await },
-    )
     .await
 }

@@ -245,6 +245,26 @@ pub struct TagCount {
     pub count: u64,
 }
 
+/// What one deletion from the task page took away, for its "Undo": the batch that brings
+/// it back, the tasks' ids, and the title when it was one task.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    pub batch: Uuid,
+    pub ids: Vec<Uuid>,
+    pub title: Option<String>,
+}
+
+impl Removed {
+    /// What the page says once it is done: "Deleted “Buy milk”" or "Deleted 3 tasks".
+    pub fn message(&self) -> String {
+        match (&self.title, self.ids.len()) {
+            (Some(title), 1) => format!("Deleted “{title}”."),
+            (_, 1) => "Deleted 1 task.".into(),
+            (_, n) => format!("Deleted {n} tasks."),
+        }
+    }
+}
+
 /// How many of a user's tasks are still to do and done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskCounts {

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{
-    Order, Priority, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage, TaskQuery,
-    PAGE_SIZE,
+    Order, Priority, Removed, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage,
+    TaskQuery, PAGE_SIZE,
 };
 use crate::{
     db::{self, Db, Pool},
@@ -781,6 +781,108 @@ pub async fn delete(db: &Db, owner: UserId, id: TaskId) -> Result<(), AppError> 
     Ok(())
 }
 
+/// How long a deletion from the task page can be undone. The page offers "Undo" for a few
+/// seconds; the server keeps what it took a while longer, for a slow click or a slow network.
+pub const UNDO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Which of the owner's tasks a deletion from the page takes.
+#[derive(Clone, Copy, Debug)]
+pub enum Removal {
+    Task(TaskId),
+    Completed,
+}
+
+/// Deletes the owner's tasks that `removal` names and keeps a copy of each, whole, for
+/// [`restore`] during [`UNDO_WINDOW`]; copies older than that are pruned on the way. One
+/// transaction: every task taken is kept, or none is taken.
+pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed, AppError> {
+    let now = db::now();
+    let batch = Uuid::now_v7();
+    let which = match removal {
+        Removal::Task(_) => "id = $4",
+        Removal::Completed => "is_completed = $4",
+    };
+    let keep = format!(
+        "insert into deleted_tasks (batch, deleted_at, {COLUMNS})
+         select $1, $2, {COLUMNS} from tasks where user_id = $3 and {which}"
+    );
+    // Only what was kept is taken: on PostgreSQL a task completed in between stays.
+    let take = "delete from tasks
+                where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
+                returning id, title";
+    let taken: Vec<(TaskId, String)> = with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from deleted_tasks where deleted_at < $1")
+                .bind(now - UNDO_WINDOW)
+                .execute(&mut *tx)
+                .await?;
+            let query = sqlx::query(&keep).bind(batch).bind(now).bind(owner);
+            let query = match removal {
+                Removal::Task(id) => query.bind(id),
+                Removal::Completed => query.bind(true),
+            };
+            query.execute(&mut *tx).await?;
+            let taken = sqlx::query_as(take)
+                .bind(owner)
+                .bind(batch)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(taken)
+        }
+        .await
+    })?;
+    if taken.is_empty() && matches!(removal, Removal::Task(_)) {
+        return Err(not_found());
+    }
+    let title = match taken.as_slice() {
+        [(_, title)] => Some(title.clone()),
+        _ => None,
+    };
+    Ok(Removed {
+        batch,
+        ids: taken.into_iter().map(|(id, _)| id.as_uuid()).collect(),
+        title,
+    })
+}
+
+/// Puts back what the owner's deletion `batch` took, exactly as it was (ids, fields and
+/// timestamps); 404 once it is older than [`UNDO_WINDOW`], already undone, or not theirs.
+pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
+    let put_back = format!(
+        "insert into tasks ({COLUMNS})
+         select {COLUMNS} from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
+         on conflict (id) do nothing"
+    );
+    let restored = with_pool!(db, |pool| {
+        async {
+            let mut tx = pool.begin().await?;
+            let restored = sqlx::query(&put_back)
+                .bind(batch)
+                .bind(owner)
+                .bind(db::now() - UNDO_WINDOW)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query("delete from deleted_tasks where batch = $1 and user_id = $2")
+                .bind(batch)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(restored)
+        }
+        .await
+    })?;
+    if restored == 0 {
+        return Err(AppError::NotFound(
+            "This deletion can no longer be undone.".into(),
+        ));
+    }
+    Ok(restored)
+}
+
 /// Every task of the owner, oldest first (an export).
 pub async fn all_oldest_first(db: &Db, owner: UserId) -> Result<Vec<Task>, AppError> {
     let sql =
@@ -845,19 +947,6 @@ pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Resul
             .map(|r| r.rows_affected())
     })?;
     Ok(changed)
-}
-
-/// Deletes the owner's completed tasks; returns how many went.
-pub async fn delete_completed(db: &Db, owner: UserId) -> Result<u64, AppError> {
-    let deleted = with_pool!(db, |pool| {
-        sqlx::query("delete from tasks where user_id = $1 and is_completed = $2")
-            .bind(owner)
-            .bind(true)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(deleted)
 }
 
 #[cfg(test)]

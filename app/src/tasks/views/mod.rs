@@ -16,12 +16,12 @@ use uuid::Uuid;
 
 use super::{
     api::{
-        load_board, AddTask, ClearCompleted, DeleteTask, EditTask, SetAllCompleted,
+        load_board, AddTask, ClearCompleted, DeleteTask, EditTask, RestoreDeleted, SetAllCompleted,
         SetTaskCompleted,
     },
     fields::{due_label, Priority, MAX_TAGS},
     quick_add::QuickAdd,
-    Filter, Sort, TaskBoard, TaskQuery, TaskTitle, DESCRIPTION_MAX_CHARS,
+    Filter, Removed, Sort, Task, TaskBoard, TaskQuery, TaskTitle, DESCRIPTION_MAX_CHARS,
 };
 use crate::{
     auth::views::{RequireUser, SessionEnded},
@@ -33,9 +33,36 @@ use crate::{
     },
 };
 
+mod feedback;
 mod row;
 
+use feedback::{Feedback, Notice, NoticeBar, ADD_FIELD};
 use row::TaskRow;
+
+/// A step the page asks to be confirmed, in its address: without JavaScript there is no
+/// undo, so deleting asks first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Confirm {
+    Delete(Uuid),
+    ClearCompleted,
+}
+
+impl Confirm {
+    fn from_url(delete: Option<String>, clear: Option<String>) -> Option<Self> {
+        match (delete, clear) {
+            (Some(id), _) => Uuid::parse_str(&id).ok().map(Self::Delete),
+            (None, Some(what)) if what == "completed" => Some(Self::ClearCompleted),
+            _ => None,
+        }
+    }
+
+    fn pair(self) -> (String, String) {
+        match self {
+            Self::Delete(id) => ("delete".into(), id.to_string()),
+            Self::ClearCompleted => ("clear".into(), "completed".into()),
+        }
+    }
+}
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
@@ -56,17 +83,23 @@ pub fn TasksPage() -> impl IntoView {
     });
     let editing_from_url =
         Memo::new(move |_| url.with(|q| q.get("edit").and_then(|v| Uuid::parse_str(&v).ok())));
+    let confirm =
+        Memo::new(move |_| url.with(|q| Confirm::from_url(q.get("delete"), q.get("clear"))));
     // Here, before anything waits for the user: a redirect must be decided before the
     // server starts streaming the page.
     keep_address_canonical(
         url,
-        Signal::derive(move || address_pairs(&query.get(), page.get(), editing_from_url.get())),
+        Signal::derive(move || {
+            let mut pairs = address_pairs(&query.get(), page.get(), editing_from_url.get());
+            pairs.extend(confirm.get().map(Confirm::pair));
+            pairs
+        }),
     );
 
     view! {
         <Title text="Your tasks" />
         <RequireUser>
-            <Board query page editing_from_url />
+            <Board query page editing_from_url confirm />
         </RequireUser>
     }
 }
@@ -125,6 +158,9 @@ pub(super) struct Actions {
     pub(super) remove: ServerAction<DeleteTask>,
     pub(super) toggle_all: ServerAction<SetAllCompleted>,
     pub(super) clear: ServerAction<ClearCompleted>,
+    pub(super) restore: ServerAction<RestoreDeleted>,
+    /// What the page says after each action, and where focus goes.
+    pub(super) feedback: Feedback,
 }
 
 #[component]
@@ -132,6 +168,7 @@ fn Board(
     query: Memo<TaskQuery>,
     page: Memo<u32>,
     editing_from_url: Memo<Option<Uuid>>,
+    confirm: Memo<Option<Confirm>>,
 ) -> impl IntoView {
     let actions = Actions {
         add: ServerAction::new(),
@@ -140,6 +177,8 @@ fn Board(
         remove: ServerAction::new(),
         toggle_all: ServerAction::new(),
         clear: ServerAction::new(),
+        restore: ServerAction::new(),
+        feedback: Feedback::new(),
     };
     let board = Resource::new(
         move || {
@@ -152,6 +191,7 @@ fn Board(
                 actions.remove.version().get(),
                 actions.toggle_all.version().get(),
                 actions.clear.version().get(),
+                actions.restore.version().get(),
             )
         },
         |(query, page, ..)| load_board(query, page),
@@ -164,10 +204,17 @@ fn Board(
             .map(|board| board.today)
     });
 
+    announce_outcomes(actions, query, page, confirm);
+    let undo = Callback::new(move |batch: Uuid| {
+        actions.feedback.focus_after_undo(batch);
+        actions.restore.dispatch(RestoreDeleted { batch });
+    });
+
     view! {
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
-            <NewTaskForm add=actions.add today />
+            <NewTaskForm add=actions.add today feedback=actions.feedback
+                autofocus=confirm.get_untracked().is_none() />
             <ListControls query />
             <ActionErrors actions />
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading tasks…"</p> }>
@@ -183,13 +230,111 @@ fn Board(
                 }>
                     {move || {
                         board.get().map(|result| result.map(|board| view! {
-                            <BoardView board query=query.get() editing=editing_from_url.get() actions />
+                            <BoardView board query=query.get() editing=editing_from_url.get()
+                                confirm=confirm.get() actions />
                         }))
                     }}
                 </ErrorBoundary>
             </Transition>
+            <NoticeBar feedback=actions.feedback undo />
         </section>
     }
+}
+
+/// Says what each action did, once it is done: in the notice bar, with "Undo" after a
+/// deletion. A deletion confirmed on the page's confirmation step (an address opened before
+/// the app had loaded) also leaves that step.
+fn announce_outcomes(
+    actions: Actions,
+    query: Memo<TaskQuery>,
+    page: Memo<u32>,
+    confirm: Memo<Option<Confirm>>,
+) {
+    let feedback = actions.feedback;
+    let navigate = use_navigate();
+    let on_removed = move |removed: Removed| {
+        if removed.ids.is_empty() {
+            return;
+        }
+        feedback.say_removed(removed);
+        if confirm.get_untracked().is_some() {
+            navigate(
+                &tasks_href(&query.get_untracked(), page.get_untracked(), None),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let on_removed_too = on_removed.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(removed)) = actions.remove.value().get() {
+            on_removed(removed);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(removed)) = actions.clear.value().get() {
+            on_removed_too(removed);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(task)) = actions.toggle.value().get() {
+            let state = if task.is_completed {
+                "done"
+            } else {
+                "not done"
+            };
+            feedback.say(Notice::text(format!("Marked “{}” {state}.", task.title)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(task)) = actions.edit.value().get() {
+            feedback.say(Notice::text(format!("Saved “{}”.", task.title)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(changed)) = actions.toggle_all.value().get() {
+            let done = actions
+                .toggle_all
+                .input()
+                .get_untracked()
+                .is_none_or(|i| i.completed);
+            let state = if done { "done" } else { "not done" };
+            feedback.say(Notice::text(match changed {
+                1 => format!("Marked 1 task {state}."),
+                n => format!("Marked {n} tasks {state}."),
+            }));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(restored)) = actions.restore.value().get() {
+            feedback.say(Notice::text(match restored {
+                1 => "Restored the task.".to_string(),
+                n => format!("Restored {n} tasks."),
+            }));
+        }
+    });
+}
+
+/// "Added “Buy milk”", or, when the list shown hides it (another status, a filter, another
+/// page), where it can be seen: "Added “Buy milk” to Active. Show Active tasks".
+fn announce_added(feedback: Feedback, task: &Task, shown: bool) {
+    if shown {
+        feedback.say(Notice::text(format!("Added “{}”.", task.title)));
+        return;
+    }
+    let active = TaskQuery {
+        status: Filter::Active,
+        ..TaskQuery::default()
+    };
+    feedback.say(Notice {
+        link: Some((tasks_href(&active, 1, None), "Show Active tasks".into())),
+        ..Notice::text(format!(
+            "Added “{}” to Active. It is not in the list shown.",
+            task.title
+        ))
+    });
 }
 
 /// One address per list: a search form sends every field, blank ones too, and old links
@@ -248,7 +393,13 @@ fn QuickAddPreview(parsed: QuickAdd, today: NaiveDate) -> impl IntoView {
 }
 
 #[component]
-fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> impl IntoView {
+fn NewTaskForm(
+    add: ServerAction<AddTask>,
+    today: Signal<Option<NaiveDate>>,
+    feedback: Feedback,
+    /// Whether the title field takes focus when the page loads.
+    autofocus: bool,
+) -> impl IntoView {
     let form = NodeRef::<html::Form>::new();
     let failed = use_failed_forms().of(AddTask::PATH);
     let error = form_error(add.value(), failed);
@@ -256,11 +407,12 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
     let (local_error, set_local_error) = signal(None::<String>);
     // Clear the form once the server has the task.
     Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
+        if let Some(Ok(task)) = add.value().get() {
             if let Some(form) = form.get() {
                 form.reset();
             }
             set_typed.set(String::new());
+            feedback.note_added(task);
         }
     });
     Effect::new(move |_| {
@@ -289,9 +441,10 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
             <div class="add-row" class:invalid=move || title_error().is_some()>
                 <label class="visually-hidden" for="field-title">"New task"</label>
                 <input
-                    id="field-title"
+                    id=ADD_FIELD
                     name="title"
                     required
+                    autofocus=autofocus
                     autocomplete="off"
                     placeholder="Add a task: #tag !high ^friday"
                     aria-describedby="quick-add-hint field-title-message"
@@ -308,7 +461,9 @@ fn NewTaskForm(add: ServerAction<AddTask>, today: Signal<Option<NaiveDate>>) -> 
                         }
                     }
                 />
-                <button type="submit" class="button" disabled=move || add.pending().get()>"Add task"</button>
+                <button type="submit" class="button" disabled=move || add.pending().get()>
+                    "Add task"
+                </button>
             </div>
             <p class="field-message" id="field-title-message" role="alert">{title_error}</p>
             <div aria-live="polite">{preview}</div>
@@ -441,6 +596,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                         <option value="desc" selected=order == Some(super::Order::Desc)>"Descending"</option>
                     </select>
                 </div>
+                <button type="submit" class="button secondary">"Apply"</button>
                 <details class="more-filters" open=more_open>
                     <summary>"Due dates"</summary>
                     <div class="control">
@@ -458,7 +614,6 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                         "Overdue only"
                     </label>
                 </details>
-                <button type="submit" class="button secondary">"Apply"</button>
             </Form>
             <ActiveFilters query />
         }
@@ -527,6 +682,21 @@ fn ActiveFilters(query: TaskQuery) -> impl IntoView {
     })
 }
 
+/// A step that asks before something is deleted for good: the question, the form that does
+/// it, and a way back.
+#[component]
+fn ConfirmStep(question: String, cancel: String, children: Children) -> impl IntoView {
+    view! {
+        <div class="confirm-step" role="alertdialog" aria-labelledby="confirm-question">
+            <p id="confirm-question">{question}</p>
+            <div class="confirm-actions">
+                {children()}
+                <a href=cancel class="button secondary">"Cancel"</a>
+            </div>
+        </div>
+    }
+}
+
 /// What went wrong with the last change, if the server refused it. The list itself always
 /// shows the server's truth, so a refused optimistic change is visibly undone.
 #[component]
@@ -543,6 +713,7 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
             .or_else(|| err(actions.remove.value().get()))
             .or_else(|| err(actions.toggle_all.value().get()))
             .or_else(|| err(actions.clear.value().get()))
+            .or_else(|| err(actions.restore.value().get()))
     });
     let message = move || {
         error.get().and_then(|e| match e.field_message("title") {
@@ -564,6 +735,7 @@ fn BoardView(
     board: TaskBoard,
     query: TaskQuery,
     editing: Option<Uuid>,
+    confirm: Option<Confirm>,
     actions: Actions,
 ) -> impl IntoView {
     let TaskBoard {
@@ -592,16 +764,54 @@ fn BoardView(
         let query = query.clone();
         move |page: u32| tasks_href(&query, page, None)
     };
+    // Once these rows are on screen: say whether a task just added is among them, and move
+    // focus where the last action asked.
+    let feedback = actions.feedback;
+    let shown: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
+    Effect::new(move |_| {
+        if let Some(task) = feedback.take_added() {
+            announce_added(feedback, &task, shown.contains(&task.id));
+        }
+        feedback.apply_focus();
+    });
+    let confirmation = confirm.and_then(|step| {
+        let (cancel, next) = (here.clone(), here.clone());
+        match step {
+            Confirm::Delete(id) => tasks.iter().find(|t| t.id == id).map(|task| {
+                let question = format!("Delete “{}”? This cannot be undone.", task.title);
+                view! {
+                    <ConfirmStep question cancel>
+                        <ActionForm action=actions.remove attr:class="inline-form">
+                            <input type="hidden" name="id" value=id.to_string() />
+                            <input type="hidden" name="next" value=next />
+                            <input type="hidden" name="confirmed" value="true" />
+                            <button type="submit" class="button danger" autofocus>"Delete task"</button>
+                        </ActionForm>
+                    </ConfirmStep>
+                }
+                .into_any()
+            }),
+            Confirm::ClearCompleted => (counts.completed > 0).then(|| {
+                let question = match counts.completed {
+                    1 => "Delete the 1 completed task? This cannot be undone.".to_string(),
+                    n => format!("Delete all {n} completed tasks? This cannot be undone."),
+                };
+                view! {
+                    <ConfirmStep question cancel>
+                        <ActionForm action=actions.clear attr:class="inline-form">
+                            <input type="hidden" name="next" value=next />
+                            <input type="hidden" name="confirmed" value="true" />
+                            <button type="submit" class="button danger" autofocus>"Delete completed tasks"</button>
+                        </ActionForm>
+                    </ConfirmStep>
+                }
+                .into_any()
+            }),
+        }
+    });
 
     view! {
-        <Show when=move || { total > 0 }>
-            <ActionForm action=actions.toggle_all attr:class="toggle-all">
-                <input type="hidden" name="completed" value=(!all_done).to_string() />
-                <button type="submit" class="button secondary">
-                    {if all_done { "Mark all as not done" } else { "Mark all as done" }}
-                </button>
-            </ActionForm>
-        </Show>
+        {confirmation}
         {query.narrows().then(|| view! {
             <p class="muted" role="status">{match matching { 1 => "1 task matches".to_string(), n => format!("{n} tasks match") }}</p>
         })}
@@ -635,6 +845,15 @@ fn BoardView(
         }}
         <footer class="task-footer">
             <span class="count" role="status">{items_left(counts.active)}</span>
+            <Show when=move || { total > 0 }>
+                <ActionForm action=actions.toggle_all attr:class="toggle-all">
+                    <input type="hidden" name="completed" value=(!all_done).to_string() />
+                    <button type="submit" class="link-button" id="toggle-all"
+                        on:click=move |_| feedback.focus_after(vec!["toggle-all".into()])>
+                        {if all_done { "Mark all as not done" } else { "Mark all as done" }}
+                    </button>
+                </ActionForm>
+            </Show>
             <nav aria-label="Filter tasks">
                 <ul class="filters">
                     {[Filter::All, Filter::Active, Filter::Completed]
@@ -659,13 +878,15 @@ fn BoardView(
                         .collect_view()}
                 </ul>
             </nav>
-            <Show when=move || { counts.completed > 0 }>
+            {(counts.completed > 0).then(|| view! {
                 <ActionForm action=actions.clear attr:class="inline-form">
-                    <button type="submit" class="link-button">
+                    <input type="hidden" name="next" value=here />
+                    <button type="submit" class="link-button"
+                        on:click=move |_| feedback.focus_after(vec![ADD_FIELD.to_string()])>
                         {format!("Clear completed ({})", counts.completed)}
                     </button>
                 </ActionForm>
-            </Show>
+            })}
         </footer>
         {(!tags.is_empty()).then(|| view! {
             <nav class="tag-cloud" aria-label="Your tags">

@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 use leptos::{ev, html, prelude::*, server_fn::ServerFn as _, wasm_bindgen::JsCast as _};
 
-use super::{tasks_href, Actions, PrioritySelect};
+use super::{
+    feedback::{after_leaving, edit_id, toggle_id},
+    tasks_href, Actions, PrioritySelect,
+};
 use crate::components::textarea_text;
 use crate::tasks::{
     api::{DeleteTask, EditTask},
@@ -113,8 +116,15 @@ pub(super) fn TaskRow(
                                     type="submit"
                                     role="checkbox"
                                     class="check"
+                                    id=toggle_id(id)
                                     aria-checked=move || completed.get().to_string()
                                     aria-label=format!("Done: {title_for_toggle}")
+                                    on:click=move |_| {
+                                        // Its own row, unless the list stops showing it.
+                                        let mut ids = vec![toggle_id(id)];
+                                        ids.extend(after_leaving(id));
+                                        actions.feedback.focus_after(ids);
+                                    }
                                 ></button>
                             </ActionForm>
                             <div class="task-text" on:dblclick=move |_| set_editing.set(true)>
@@ -122,24 +132,32 @@ pub(super) fn TaskRow(
                                 {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
                                 <TaskMeta task=task.clone() query today />
                             </div>
-                            <a
-                                class="link-button"
-                                href=edit_href
-                                aria-label=format!("Edit: {}", title)
-                                on:click=move |ev: ev::MouseEvent| {
-                                    ev.prevent_default();
-                                    set_editing.set(true);
-                                }
-                            >
-                                "Edit"
-                            </a>
-                            <ActionForm action=actions.remove attr:class="inline-form">
-                                <input type="hidden" name="id" value=id.to_string() />
-                                <input type="hidden" name="next" value=back_href.clone() />
-                                <button type="submit" class="link-button danger" aria-label=format!("Delete: {}", title)>
-                                    "Delete"
-                                </button>
-                            </ActionForm>
+                            <div class="row-actions">
+                                <a
+                                    class="icon-button"
+                                    id=edit_id(id)
+                                    href=edit_href
+                                    aria-label=format!("Edit: {}", title)
+                                    title="Edit"
+                                    on:click=move |ev: ev::MouseEvent| {
+                                        ev.prevent_default();
+                                        set_editing.set(true);
+                                    }
+                                >
+                                    <Icon path=PENCIL />
+                                    <span class="action-label">"Edit"</span>
+                                </a>
+                                <ActionForm action=actions.remove attr:class="inline-form">
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <input type="hidden" name="next" value=back_href.clone() />
+                                    <button type="submit" class="icon-button danger"
+                                        aria-label=format!("Delete: {}", title) title="Delete"
+                                        on:click=move |_| actions.feedback.focus_after(after_leaving(id))>
+                                        <Icon path=TRASH />
+                                        <span class="action-label">"Delete"</span>
+                                    </button>
+                                </ActionForm>
+                            </div>
                         }
                     }
                 }
@@ -168,11 +186,24 @@ fn EditForm(
     // Closing removes this form, and the browser then sends a `focusout` from the field that
     // had focus: by then the form's signals are gone. Once closed, the handlers do nothing.
     let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Focus goes back to the row's Edit link (or, if the row is gone, where a deletion
+    // sends it): at once when nothing is saved, after the list's next render otherwise.
     let close = {
         let closed = closed.clone();
-        move || {
+        move |reloads: bool| {
             closed.store(true, std::sync::atomic::Ordering::Relaxed);
+            let mut ids = vec![edit_id(id)];
+            ids.extend(after_leaving(id));
             set_editing.set(false);
+            let feedback = actions.feedback;
+            feedback.focus_after(ids.clone());
+            request_animation_frame(move || {
+                if reloads {
+                    feedback.focus_now(&ids);
+                } else {
+                    feedback.apply_focus();
+                }
+            });
         }
     };
 
@@ -199,7 +230,8 @@ fn EditForm(
                 set_confirm_delete.set(true);
                 return;
             }
-            if !edited.same_as(&original) {
+            let changed = !edited.same_as(&original);
+            if changed {
                 actions.edit.dispatch(EditTask {
                     id,
                     title: edited.title,
@@ -210,7 +242,7 @@ fn EditForm(
                     next: None,
                 });
             }
-            close();
+            close(changed);
         }
     };
     let on_submit = {
@@ -257,7 +289,7 @@ fn EditForm(
             on:keydown=move |ev: ev::KeyboardEvent| {
                 if ev.key() == "Escape" {
                     ev.prevent_default();
-                    close_on_escape();
+                    close_on_escape(false);
                 }
             }
         >
@@ -295,7 +327,7 @@ fn EditForm(
                 <button type="submit" class="button">"Save"</button>
                 <a href=back_href class="link-button" on:click=move |ev: ev::MouseEvent| {
                     ev.prevent_default();
-                    close_on_cancel();
+                    close_on_cancel(false);
                 }>"Cancel"</a>
             </div>
             <Show when=move || confirm_delete.get()>
@@ -304,8 +336,8 @@ fn EditForm(
                     <button type="button" class="button danger" on:click={
                         let close = close_on_delete.clone();
                         move |_| {
-                            actions.remove.dispatch(DeleteTask { id, next: None });
-                            close();
+                            actions.remove.dispatch(DeleteTask { id, next: None, confirmed: None });
+                            close(true);
                         }
                     }>"Delete task"</button>
                     <button type="button" class="button secondary" on:click=move |_| {
@@ -357,3 +389,18 @@ impl Edited {
             && tags(&self.tags) == tags(&other.tags)
     }
 }
+
+/// A 20-pixel line icon beside (or, on a phone, instead of) an action's words; the action's
+/// own label names it.
+#[component]
+fn Icon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+            <path d=path fill="none" stroke="currentColor" stroke-width="2"
+                stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
+    }
+}
+
+const PENCIL: &str = "M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4";
+const TRASH: &str = "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6";

@@ -1,0 +1,243 @@
+//! What the page says and where keyboard focus goes after each action, once hydrated.
+//!
+//! Every action's outcome is said in one polite live region at the foot of the screen
+//! ("Deleted “Buy milk”. Undo"), which stays while the pointer or focus is in it and goes
+//! after a few seconds otherwise. An action that re-renders the list names, before it is
+//! sent, where focus should land (its own row, the next one, the add box); the list applies
+//! that once its new rows are on screen, so focus never falls back to the page's `<body>`.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::tasks::{Removed, Task};
+
+/// How long a notice stays on screen when nothing holds it.
+const NOTICE_FOR: Duration = Duration::from_secs(8);
+
+/// One thing said after an action, with what can be done about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Notice {
+    pub(super) text: String,
+    /// A deletion's batch, offered as "Undo".
+    pub(super) undo: Option<Uuid>,
+    /// A link to where the outcome can be seen: (address, words).
+    pub(super) link: Option<(String, String)>,
+}
+
+impl Notice {
+    pub(super) fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            undo: None,
+            link: None,
+        }
+    }
+}
+
+/// The page's notice and its pending focus, shared by the list and its rows.
+#[derive(Clone, Copy)]
+pub(in crate::tasks) struct Feedback {
+    notice: RwSignal<Option<Notice>>,
+    /// Element ids, best first: the first one on screen gets focus after the next render.
+    focus: StoredValue<Vec<String>>,
+    /// Bumped by every new notice and by anything holding it, so an older timer does nothing.
+    generation: StoredValue<u64>,
+    /// A task just added, until the list that follows has said whether it shows it.
+    added: StoredValue<Option<Task>>,
+    /// The last deletion, for its Undo.
+    removed: StoredValue<Option<Removed>>,
+}
+
+impl Feedback {
+    pub(super) fn new() -> Self {
+        Self {
+            notice: RwSignal::new(None),
+            focus: StoredValue::new(Vec::new()),
+            generation: StoredValue::new(0),
+            added: StoredValue::new(None),
+            removed: StoredValue::new(None),
+        }
+    }
+
+    pub(super) fn notice(&self) -> Option<Notice> {
+        self.notice.get()
+    }
+
+    /// Shows `notice` in place of the last one, for [`NOTICE_FOR`].
+    pub(super) fn say(&self, notice: Notice) {
+        self.notice.set(Some(notice));
+        self.release();
+    }
+
+    /// Keeps the notice up (the pointer or focus is in it).
+    pub(super) fn hold(&self) {
+        self.generation.update_value(|g| *g += 1);
+    }
+
+    /// Lets the notice go after [`NOTICE_FOR`], unless something newer holds or replaces it.
+    pub(super) fn release(&self) {
+        self.generation.update_value(|g| *g += 1);
+        let mine = self.generation.get_value();
+        let this = *self;
+        set_timeout(
+            move || {
+                if this.generation.try_get_value() == Some(mine) {
+                    this.notice.try_set(None);
+                }
+            },
+            NOTICE_FOR,
+        );
+    }
+
+    /// Takes the notice away; focus, which was on its button, goes to the add box.
+    pub(super) fn dismiss(&self) {
+        self.notice.set(None);
+        focus_element(ADD_FIELD);
+    }
+
+    /// Says what a deletion took, offering Undo.
+    pub(super) fn say_removed(&self, removed: Removed) {
+        self.say(Notice {
+            undo: Some(removed.batch),
+            ..Notice::text(removed.message())
+        });
+        self.removed.set_value(Some(removed));
+    }
+
+    /// Before an Undo: focus goes to the first task it brings back.
+    pub(super) fn focus_after_undo(&self, batch: Uuid) {
+        let first = self.removed.with_value(|r| {
+            r.as_ref()
+                .filter(|r| r.batch == batch)
+                .and_then(|r| r.ids.first().copied())
+        });
+        if let Some(id) = first {
+            self.focus_after(vec![toggle_id(id), ADD_FIELD.to_string()]);
+        }
+    }
+
+    pub(super) fn note_added(&self, task: Task) {
+        self.added.set_value(Some(task));
+    }
+
+    pub(super) fn take_added(&self) -> Option<Task> {
+        self.added.try_update_value(Option::take).flatten()
+    }
+
+    /// Where focus should land once the list shows the outcome: the first of `ids` there.
+    pub(super) fn focus_after(&self, ids: Vec<String>) {
+        self.focus.set_value(ids);
+    }
+
+    /// Focuses the first of `ids` on screen now, leaving what [`Self::focus_after`] asked
+    /// for the next render (which will replace these elements).
+    pub(super) fn focus_now(&self, ids: &[String]) {
+        let _ = ids.iter().any(|id| focus_element(id));
+    }
+
+    /// Moves focus as [`Self::focus_after`] asked, if one of its elements is on screen.
+    pub(super) fn apply_focus(&self) {
+        let Some(ids) = self.focus.try_get_value() else {
+            return;
+        };
+        if ids.is_empty() {
+            return;
+        }
+        if ids.iter().any(|id| focus_element(id)) {
+            self.focus.set_value(Vec::new());
+        }
+    }
+}
+
+/// The id of a row's done checkbox.
+pub(super) fn toggle_id(task: Uuid) -> String {
+    format!("toggle-{task}")
+}
+
+/// The id of a row's Edit link.
+pub(super) fn edit_id(task: Uuid) -> String {
+    format!("edit-{task}")
+}
+
+/// The add box's title field.
+pub(super) const ADD_FIELD: &str = "field-title";
+
+/// Where focus goes when `task`'s row leaves the list: the next row, else the one before,
+/// else the add box.
+pub(super) fn after_leaving(task: Uuid) -> Vec<String> {
+    let mut ids = neighbours(task);
+    ids.push(ADD_FIELD.to_string());
+    ids
+}
+
+/// The done checkboxes of the rows after and before `task`'s, as the list shows them now.
+fn neighbours(task: Uuid) -> Vec<String> {
+    let Some(row) = document()
+        .get_element_by_id(&toggle_id(task))
+        .and_then(|check| check.closest("li.task").ok().flatten())
+    else {
+        return Vec::new();
+    };
+    let check_of = |row: Option<web_sys::Element>| {
+        row.and_then(|row| row.query_selector(".check").ok().flatten())
+            .map(|check| check.id())
+            .filter(|id| !id.is_empty())
+    };
+    [
+        check_of(row.next_element_sibling()),
+        check_of(row.previous_element_sibling()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn focus_element(id: &str) -> bool {
+    use leptos::wasm_bindgen::JsCast as _;
+    document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|element| element.focus().is_ok())
+}
+
+/// The notice bar: a polite live region, always in the page so that what is put in it is
+/// read out; its Undo brings back what a deletion took.
+#[component]
+pub(super) fn NoticeBar(
+    feedback: Feedback,
+    /// Runs "Undo" for a deletion's batch.
+    undo: Callback<Uuid>,
+) -> impl IntoView {
+    view! {
+        <div
+            class="notice-bar"
+            role="status"
+            on:mouseenter=move |_| feedback.hold()
+            on:mouseleave=move |_| feedback.release()
+            on:focusin=move |_| feedback.hold()
+            on:focusout=move |_| feedback.release()
+        >
+            {move || {
+                feedback.notice().map(|notice| {
+                    view! {
+                        <div class="notice-body">
+                            <span>{notice.text}</span>
+                            {notice.link.map(|(href, words)| view! { <a href=href>{words}</a> })}
+                            {notice.undo.map(|batch| view! {
+                                <button type="button" class="link-button" on:click=move |_| undo.run(batch)>
+                                    "Undo"
+                                </button>
+                            })}
+                            <button type="button" class="link-button dismiss" aria-label="Dismiss"
+                                on:click=move |_| feedback.dismiss()>
+                                <span aria-hidden="true">"×"</span>
+                            </button>
+                        </div>
+                    }
+                })
+            }}
+        </div>
+    }
+}
