@@ -137,8 +137,9 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 loaded.set(resource.await);
-                // Untracked: what the forms read while being made (their actions' values)
-                // must not make this re-create them, which would take focus and typing away.
+                // Untracked: only the failed form, awaited above, decides when the forms are
+                // made again, not what they read while being made. (The task page's add form
+                // is still made again after each task added: see the task page issue.)
                 children.with_value(|c| untrack(|| c()))
             })}
         </Suspense>

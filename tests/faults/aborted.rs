@@ -10,7 +10,7 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::server::{client, Database, Launch, Server};
+use crate::server::{client, Database, Server};
 
 /// Signs up through the page's form (as a browser without JavaScript does); the session
 /// cookie, and the API token of the same account.
@@ -66,15 +66,7 @@ async fn hang_up(address: &str, request: &str, after: Duration) {
 #[tokio::test]
 async fn clients_hanging_up_mid_render_leave_no_panic_in_the_log() {
     let database = Database::sqlite();
-    let server = Server::start(
-        Launch {
-            database_url: &database.url,
-            data_dir: database.folder.path(),
-            env: &[],
-            shell_prefix: None,
-        },
-        Duration::from_secs(30),
-    );
+    let server = Server::start_on(&database, &[]);
     let (cookie, token, user_id) = browser_account(&server).await;
     let api = client();
     for n in 0..40 {

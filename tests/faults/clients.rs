@@ -13,18 +13,6 @@ use crate::server::{assert_error_shape, client, Database, Launch, Server};
 
 const START: Duration = Duration::from_secs(30);
 
-fn start(database: &Database, env: &[(&str, &str)]) -> Server {
-    Server::start(
-        Launch {
-            database_url: &database.url,
-            data_dir: database.folder.path(),
-            env,
-            shell_prefix: None,
-        },
-        START,
-    )
-}
-
 async fn connect(server: &Server) -> TcpStream {
     TcpStream::connect(server.address.trim_start_matches("http://"))
         .await
@@ -42,7 +30,7 @@ async fn read_until_closed(stream: &mut TcpStream, within: Duration) -> Option<S
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let database = Database::sqlite();
-    let server = start(&database, &[("HEADER_READ_TIMEOUT_SECS", "1")]);
+    let server = Server::start_on(&database, &[("HEADER_READ_TIMEOUT_SECS", "1")]);
     let mut stalled = connect(&server).await;
     stalled
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
@@ -58,7 +46,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 #[tokio::test]
 async fn idle_keep_alive_connections_are_closed() {
     let database = Database::sqlite();
-    let server = start(&database, &[("HEADER_READ_TIMEOUT_SECS", "1")]);
+    let server = Server::start_on(&database, &[("HEADER_READ_TIMEOUT_SECS", "1")]);
     let mut idle = connect(&server).await;
     idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -112,7 +100,7 @@ async fn many_idle_sockets_do_not_lock_other_clients_out() {
 #[tokio::test]
 async fn a_body_that_never_arrives_gets_503_in_the_error_shape() {
     let database = Database::sqlite();
-    let server = start(
+    let server = Server::start_on(
         &database,
         &[
             ("REQUEST_TIMEOUT_SECS", "1"),
@@ -142,7 +130,7 @@ async fn a_body_that_never_arrives_gets_503_in_the_error_shape() {
 #[tokio::test]
 async fn sigterm_completes_within_the_grace_period_while_a_client_stalls() {
     let database = Database::sqlite();
-    let mut server = start(
+    let mut server = Server::start_on(
         &database,
         &[
             ("SHUTDOWN_GRACE_SECS", "2"),

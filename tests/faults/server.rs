@@ -146,6 +146,19 @@ impl Server {
         server
     }
 
+    /// Starts the server on `database` with `env` and nothing else, as most tests do.
+    pub fn start_on(database: &Database, env: &[(&str, &str)]) -> Self {
+        Self::start(
+            Launch {
+                database_url: &database.url,
+                data_dir: database.folder.path(),
+                env,
+                shell_prefix: None,
+            },
+            Duration::from_secs(30),
+        )
+    }
+
     /// Starts the process without waiting for it to listen.
     pub fn spawn_only(launch: Launch<'_>) -> Self {
         let binary = env!("CARGO_BIN_EXE_todo");

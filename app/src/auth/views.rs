@@ -326,8 +326,8 @@ pub fn RequireUser(children: ChildrenFn, #[prop(optional)] allow_reset: bool) ->
                         Ok(Some(user)) if user.must_change_password && !allow_reset => {
                             view! { <Redirect path=super::ACCOUNT_PAGE /> }.into_any()
                         }
-                        // Untracked: what the page reads while being made must not make
-                        // this re-create it (and take focus and typing away).
+                        // Untracked: only the user check decides when the page is made
+                        // again, not what the page reads while being made.
                         Ok(Some(_)) => children.with_value(|c| untrack(|| c())).into_any(),
                         Ok(None) => {
                             let target = with_next("/login", &here.get_untracked());
