@@ -18,7 +18,8 @@ OHA_VERSION          := 1.16.0
 SCHEMATHESIS_VERSION := 4.32.5
 FUZZ_VENV            := target/fuzz-venv
 CHROMIUM             ?= /usr/bin/chromium
-REDOC_DIR            := target/site/redoc
+SITE_ROOT            := target/site
+REDOC_DIR            := $(SITE_ROOT)/redoc
 PHASE                := scripts/phase
 
 # The command-line tools are built for build speed, not run speed: their own release profiles
@@ -60,6 +61,8 @@ build: tools
 	@$(PHASE) "building the server and the browser bundle in release mode (first build: about 13 minutes on 2 cores; then seconds to a minute)" \
 	  cargo leptos build --release
 	@$(MAKE) --no-print-directory redoc
+	@$(PHASE) "compressing the static files once, with brotli and gzip at their highest levels" \
+	  ./target/release/todo precompress $(SITE_ROOT)
 
 # ReDoc's script, served by the app at /redoc/redoc.standalone.js (no CDN): from npm's redoc.
 # Its sidebar would fetch Redocly's logo from their CDN; the copy served points that image at

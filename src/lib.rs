@@ -1,10 +1,12 @@
 //! The server: configuration, start-up and the JSON API around the shared `app` crate.
 
 pub mod account_files;
+pub mod assets;
 pub mod config;
 pub mod cross_site;
 pub mod database;
 pub mod failed_forms;
+pub mod precompress;
 pub mod private_files;
 pub mod rest;
 pub mod secrets;

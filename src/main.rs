@@ -13,6 +13,11 @@ async fn main() -> ExitCode {
         print!("{}", todo::config::help_text());
         return ExitCode::SUCCESS;
     }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // A build step, before any configuration is read.
+    if args.first().map(String::as_str) == Some("precompress") {
+        return precompress(&args[1..]);
+    }
     if let Err(e) = dotenvy::dotenv() {
         if !e.not_found() {
             eprintln!("todo: the .env file could not be read: {e}");
@@ -28,7 +33,6 @@ async fn main() -> ExitCode {
     };
     todo::telemetry::init(&config.log_filter);
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None => {}
         Some("reset-password") => return reset_password(&config, &args[1..]).await,
@@ -51,6 +55,31 @@ async fn main() -> ExitCode {
         },
         Err(e) => {
             eprintln!("todo: could not start: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `todo precompress DIR`: brotli and gzip copies of the static files under DIR (`make
+/// build` runs it on the built site), made again only for files changed since.
+fn precompress(args: &[String]) -> ExitCode {
+    let [dir] = args else {
+        eprintln!("usage: todo precompress DIR");
+        return ExitCode::from(2);
+    };
+    match todo::precompress::precompress(std::path::Path::new(dir)) {
+        Ok(done) => {
+            println!(
+                "todo: {} files compressed ({} KiB; {} KiB as brotli), {} already up to date",
+                done.compressed,
+                done.bytes / 1024,
+                done.brotli_bytes / 1024,
+                done.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("todo: the files under {dir} could not be compressed: {e}");
             ExitCode::FAILURE
         }
     }

@@ -12,6 +12,7 @@ use app::{
     App,
 };
 use axum::{
+    handler::Handler as _,
     http::{header, request::Parts, HeaderValue, Method},
     middleware,
     routing::get,
@@ -36,7 +37,7 @@ use tower_sessions::{
 };
 
 use crate::{
-    account_files,
+    account_files, assets,
     config::{Config, HttpSettings},
     cross_site, failed_forms, rest, security_headers,
     serve::{serve, ServeLimits},
@@ -112,10 +113,15 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             let options = leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(move || page_context(&fallback_state), app::shell))
+        // Static files, precompressed and cached; the app's "not found" page for the rest.
+        .fallback_service(assets::serve_site(
+            &leptos_options,
+            leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+                move || page_context(&fallback_state),
+                app::shell,
+            )
+            .with_state(state.clone()),
+        ))
         .layer(middleware::from_fn(
             server_fn_errors::give_errors_their_status,
         ))

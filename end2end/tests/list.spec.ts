@@ -47,13 +47,14 @@ test.describe('with JavaScript', () => {
     // The add box has focus from the start.
     await expect(page.getByLabel('New task')).toBeFocused();
 
-    // Adding is said. (Focus does not yet come back to the add box after a click on Add: the
-    // form is made again once the task is in.)
+    // Adding is said, and focus comes back to the emptied add box after a click on Add.
     await page.getByLabel('New task').fill('Zeroth');
     await page.getByRole('button', { name: 'Add task' }).click();
     await expect(row(page, 'Zeroth')).toBeVisible();
     await expect(notice(page)).toHaveAttribute('role', 'status');
     await expect(notice(page)).toContainText('Added “Zeroth”.');
+    await expect(page.getByLabel('New task')).toBeFocused();
+    await expect(page.getByLabel('New task')).toHaveValue('');
 
     // Completing keeps focus on the same row's checkbox (a new element once the list reloads).
     await page.getByRole('checkbox', { name: 'Done: Second' }).click();
@@ -140,6 +141,47 @@ test.describe('with JavaScript', () => {
     await expect(notice(page)).toBeEmpty({ timeout: 15_000 });
   });
 
+  test('what is typed while a task is being saved is kept, and Add stays focusable', async ({ page, request }) => {
+    const account = newAccount();
+    await signUp(page, account);
+    await expect(page).toHaveURL('/tasks');
+    const api = await seed(request, account, []);
+    await hydrated(page);
+    // Hold the save for a moment, as a slow network would.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/rpc/tasks/add', async (route) => {
+      await held;
+      await route.continue();
+    });
+
+    const field = page.getByLabel('New task');
+    const add = page.getByRole('button', { name: 'Add task' });
+    await field.fill('Slow one');
+    await add.click();
+    await expect(page.getByRole('status').filter({ hasText: 'Adding “Slow one”…' })).toBeVisible();
+    // Busy, said to assistive technology, yet still focused: not thrown to <body>.
+    await expect(add).toHaveAttribute('aria-disabled', 'true');
+    await expect(add).toBeFocused();
+    // Another click and Enter while busy send nothing more (forced: the button says it is
+    // busy, which Playwright would otherwise wait out).
+    await add.click({ force: true });
+    await field.fill('Next one');
+    await field.press('Enter');
+    release();
+
+    await expect(row(page, 'Slow one')).toBeVisible();
+    await expect(field).toHaveValue('Next one');
+    await expect(field).toBeFocused();
+    await expect(add).not.toHaveAttribute('aria-disabled', 'true');
+    expect((await api.list()).map((t) => t.title)).toEqual(['Slow one']);
+    await page.unroute('**/rpc/tasks/add');
+    await field.press('Enter');
+    await expect(row(page, 'Next one')).toBeVisible();
+    await expect(field).toHaveValue('');
+    expect((await api.list()).map((t) => t.title).sort()).toEqual(['Next one', 'Slow one']);
+  });
+
   test('one task per click, and a task added under a filter that hides it says where it went', async ({ page, request }) => {
     const account = newAccount();
     await signUp(page, account);
@@ -217,6 +259,36 @@ test.describe('with JavaScript', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await expectAccessible(page);
   });
+
+  test('on a phone the list comes right after the add box and search; sorting and filters fold away', async ({ page, request }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const account = newAccount();
+    await signUp(page, account);
+    await expect(page).toHaveURL('/tasks');
+    await seed(request, account, [{ title: 'Low one', priority: 'low' }, { title: 'High one', priority: 'high' }]);
+    await page.reload();
+    await hydrated(page);
+    const sortBy = page.getByLabel('Sort by');
+    await expect(page.getByLabel('Search tasks')).toBeVisible();
+    await expect(sortBy).toBeHidden();
+    // The first task starts in the top half of the screen.
+    expect((await row(page, 'High one').boundingBox())!.y).toBeLessThan(844 / 2);
+    await page.getByText('Sort and filter').click();
+    await sortBy.selectOption('priority');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL('/tasks?sort=priority');
+    // Sorted by something other than the usual: the options stay open to show it.
+    await expect(sortBy).toBeVisible();
+    await expect(sortBy).toHaveValue('priority');
+    await expect(taskList(page).getByRole('listitem').first()).toContainText('High one');
+    await expectAccessible(page);
+
+    // On a wide screen everything is shown and there is nothing to unfold.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/tasks');
+    await expect(page.getByLabel('Sort by')).toBeVisible();
+    await expect(page.getByText('Sort and filter')).toBeHidden();
+  });
 });
 
 test.describe('with JavaScript disabled', () => {
@@ -256,6 +328,20 @@ test.describe('with JavaScript disabled', () => {
     await expect(page).toHaveURL('/tasks?status=completed');
     await expect(page.getByText('No completed tasks yet.')).toBeVisible();
     expect(await api.list()).toEqual([]);
+  });
+
+  test('on a phone, sorting and filters unfold without JavaScript', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const account = newAccount();
+    await signUp(page, account, { js: false });
+    await expect(page).toHaveURL('/tasks');
+    const sortBy = page.getByLabel('Sort by');
+    await expect(sortBy).toBeHidden();
+    await page.getByText('Sort and filter').click();
+    await sortBy.selectOption('title');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL('/tasks?sort=title');
+    await expect(page.getByLabel('Sort by')).toBeVisible();
   });
 });
 

@@ -195,12 +195,33 @@ impl Config {
             ));
         }
 
+        // Leptos looks for the hash file beside the running binary (an absolute name is
+        // taken as it is).
+        let hash_file = get("LEPTOS_HASH_FILE_NAME").1;
+        let (name, hash_files) = get("LEPTOS_HASH_FILES");
+        let hash_files = match hash_files.trim().to_ascii_lowercase().as_str() {
+            "(auto)" | "auto" => std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(|dir| dir.join(&hash_file)))
+                .is_some_and(|path| path.is_file()),
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            other => {
+                return Err(problem(
+                    name,
+                    format!("'{other}' is neither true nor false"),
+                ))
+            }
+        };
+
         let leptos_options = LeptosOptions::builder()
             .output_name(Arc::<str>::from(get("LEPTOS_OUTPUT_NAME").1))
             .site_root(Arc::<str>::from(get("LEPTOS_SITE_ROOT").1))
             .site_pkg_dir(Arc::<str>::from(get("LEPTOS_SITE_PKG_DIR").1))
             .site_addr(site_addr)
             .env(env)
+            .hash_files(hash_files)
+            .hash_file(Arc::<str>::from(hash_file))
             .build();
 
         Ok(Self {

@@ -87,6 +87,19 @@ pub const VARIABLES: &[Variable] = &[
         help: "base name of the wasm, JS and CSS files",
     },
     Variable {
+        name: "LEPTOS_HASH_FILES",
+        default: "(auto)",
+        help: "true when the bundle's file names carry their content's hash (then cached for \
+               a year); by default true when LEPTOS_HASH_FILE_NAME exists, as `make build` \
+               leaves it",
+    },
+    Variable {
+        name: "LEPTOS_HASH_FILE_NAME",
+        default: "hash.txt",
+        help: "the list of those hashes that cargo-leptos writes, beside the server binary \
+               (or an absolute path)",
+    },
+    Variable {
         name: "LEPTOS_ENV",
         default: "PROD",
         help: "PROD or DEV",
@@ -170,7 +183,9 @@ pub fn help_text() -> String {
          Usage: todo [--help]            serve the app\n\
                 todo reset-password EMAIL  print a one-time password for that account,\n\
                                            end its sessions and tokens, and make it\n\
-                                           choose a new password at its next login\n\n\
+                                           choose a new password at its next login\n\
+                todo precompress DIR       write brotli and gzip copies of the static\n\
+                                           files under DIR (a build step)\n\n\
          Configuration comes from environment variables, and from a .env file in the\n\
          working directory when present:\n\n",
     );

@@ -68,26 +68,44 @@ pub struct Limits;
 
 impl Modify for Limits {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let text = |min: usize, max: usize| {
-            let words = if min > 0 {
-                format!("{min} to {max} characters.")
+        // Where the server trims what it is sent (and counts a CRLF as one line break), the
+        // bound holds for the trimmed text, which a schema cannot state: such request fields
+        // keep their minimum but document their maximum in words only, so that no request
+        // the schema calls invalid is accepted (a 201-character title ending in a space is a
+        // valid 200-character title). Stored values (`Task`) are trimmed: both bounds hold.
+        let text = |min: usize, max: usize, trimmed: bool| {
+            let span = if min > 0 {
+                format!("{min} to {max} characters")
             } else {
-                format!("At most {max} characters.")
+                format!("At most {max} characters")
             };
-            (Some(min).filter(|m| *m > 0), max, words)
+            let words = if trimmed {
+                format!("{span} once trimmed.")
+            } else {
+                format!("{span}.")
+            };
+            (
+                Some(min).filter(|m| *m > 0),
+                Some(max).filter(|_| !trimmed),
+                words,
+            )
         };
         let fields = [
-            ("TaskRequest", "title", text(1, TITLE_MAX_CHARS)),
-            ("TaskRequest", "description", text(0, DESCRIPTION_MAX_CHARS)),
-            ("SignupRequest", "email", text(0, EMAIL_MAX_CHARS)),
+            ("TaskRequest", "title", text(1, TITLE_MAX_CHARS, true)),
+            (
+                "TaskRequest",
+                "description",
+                text(0, DESCRIPTION_MAX_CHARS, true),
+            ),
+            ("SignupRequest", "email", text(0, EMAIL_MAX_CHARS, true)),
             (
                 "SignupRequest",
                 "password",
-                text(PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS),
+                text(PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS, false),
             ),
-            ("SignupRequest", "name", text(1, NAME_MAX_CHARS)),
-            ("Task", "title", text(1, TITLE_MAX_CHARS)),
-            ("Task", "description", text(0, DESCRIPTION_MAX_CHARS)),
+            ("SignupRequest", "name", text(1, NAME_MAX_CHARS, true)),
+            ("Task", "title", text(1, TITLE_MAX_CHARS, false)),
+            ("Task", "description", text(0, DESCRIPTION_MAX_CHARS, false)),
         ];
         if let Some(components) = openapi.components.as_mut() {
             for (schema, field, (min, max, words)) in fields {
@@ -97,7 +115,7 @@ impl Modify for Limits {
                     continue;
                 };
                 property.min_length = min;
-                property.max_length = Some(max);
+                property.max_length = max;
                 property.description = Some(match property.description.take() {
                     Some(before) => format!("{words} {before}"),
                     None => words,

@@ -6,6 +6,7 @@ mod helpers;
 mod requests;
 
 mod account;
+mod assets;
 mod auth;
 mod cors;
 mod cross_site;

@@ -118,6 +118,18 @@ impl Feedback {
         }
     }
 
+    /// After a task is added: focus goes back to the add box, unless the user has moved it
+    /// elsewhere in the meantime (it was on the Add button, in the add form, or lost).
+    pub(super) fn focus_add_box_unless_moved(&self) {
+        let moved = document().active_element().is_some_and(|element| {
+            element != document().body().map(Into::into).unwrap_or(element.clone())
+                && element.closest("form.new-task").ok().flatten().is_none()
+        });
+        if !moved {
+            focus_element(ADD_FIELD);
+        }
+    }
+
     pub(super) fn note_added(&self, task: Task) {
         self.added.set_value(Some(task));
     }

@@ -196,13 +196,10 @@ fn Board(
         },
         |(query, page, ..)| load_board(query, page),
     );
-    // What the add box's preview reads dates against, once the first list has come.
-    let today = Signal::derive(move || {
-        board
-            .get_untracked()
-            .and_then(Result::ok)
-            .map(|board| board.today)
-    });
+    // What the add box's preview reads dates against, once the first list has come. A plain
+    // signal the list fills: were the add form to read the resource itself, its `<Suspense>`
+    // would take the form off the page while each reload is under way (and focus with it).
+    let today = RwSignal::new(None::<NaiveDate>);
 
     announce_outcomes(actions, query, page, confirm);
     let undo = Callback::new(move |batch: Uuid| {
@@ -213,7 +210,7 @@ fn Board(
     view! {
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
-            <NewTaskForm add=actions.add today feedback=actions.feedback
+            <NewTaskForm add=actions.add today=today.into() feedback=actions.feedback
                 autofocus=confirm.get_untracked().is_none() />
             <ListControls query />
             <ActionErrors actions />
@@ -229,9 +226,14 @@ fn Board(
                     }
                 }>
                     {move || {
-                        board.get().map(|result| result.map(|board| view! {
-                            <BoardView board query=query.get() editing=editing_from_url.get()
-                                confirm=confirm.get() actions />
+                        board.get().map(|result| result.map(|board| {
+                            if today.get_untracked() != Some(board.today) {
+                                today.set(Some(board.today));
+                            }
+                            view! {
+                                <BoardView board query=query.get() editing=editing_from_url.get()
+                                    confirm=confirm.get() actions />
+                            }
                         }))
                     }}
                 </ErrorBoundary>
@@ -401,18 +403,39 @@ fn NewTaskForm(
     autofocus: bool,
 ) -> impl IntoView {
     let form = NodeRef::<html::Form>::new();
+    let title_field = NodeRef::<html::Input>::new();
     let failed = use_failed_forms().of(AddTask::PATH);
     let error = form_error(add.value(), failed);
     let (typed, set_typed) = signal(String::new());
     let (local_error, set_local_error) = signal(None::<String>);
-    // Clear the form once the server has the task.
+    // The title as it was sent, to tell it from what is typed while the task is being saved.
+    let sent = StoredValue::new(String::new());
+    // One task per click: while one is being saved, Add (clicked, or Enter in the field)
+    // sends nothing. The button is not `disabled`, which would throw its focus to `<body>`.
+    let send_once = move |ev: leptos::ev::MouseEvent| {
+        if add.pending().get_untracked() {
+            ev.prevent_default();
+        } else if let Some(field) = title_field.get_untracked() {
+            sent.set_value(field.value());
+        }
+    };
+    // Clear the form once the server has the task, keeping a title typed since it was sent,
+    // and bring focus back to the add box for the next one.
     Effect::new(move |_| {
         if let Some(Ok(task)) = add.value().get() {
-            if let Some(form) = form.get() {
+            let typed_since = title_field
+                .get_untracked()
+                .map(|field| field.value())
+                .filter(|now| !now.is_empty() && *now != sent.get_value());
+            if let Some(form) = form.get_untracked() {
                 form.reset();
             }
-            set_typed.set(String::new());
+            if let (Some(now), Some(field)) = (&typed_since, title_field.get_untracked()) {
+                field.set_value(now);
+            }
+            set_typed.set(typed_since.unwrap_or_default());
             feedback.note_added(task);
+            feedback.focus_add_box_unless_moved();
         }
     });
     Effect::new(move |_| {
@@ -442,6 +465,7 @@ fn NewTaskForm(
                 <label class="visually-hidden" for="field-title">"New task"</label>
                 <input
                     id=ADD_FIELD
+                    node_ref=title_field
                     name="title"
                     required
                     autofocus=autofocus
@@ -461,7 +485,8 @@ fn NewTaskForm(
                         }
                     }
                 />
-                <button type="submit" class="button" disabled=move || add.pending().get()>
+                <button type="submit" class="button" on:click=send_once
+                    aria-disabled=move || add.pending().get().then_some("true")>
                     "Add task"
                 </button>
             </div>
@@ -547,6 +572,12 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
         // Left at "usual", each sort takes its own default order.
         let order = query.order.filter(|o| *o != query.sort.default_order());
         let more_open = query.due_after.is_some() || query.due_before.is_some() || query.overdue;
+        // On a phone the options fold under "Sort and filter" (wider screens show them all):
+        // open when one of them narrows or orders the list.
+        let options_open = more_open
+            || !query.priorities.is_empty()
+            || query.sort != Sort::default()
+            || query.order.is_some();
         let status = (query.status != Filter::All).then_some(query.status.as_str());
         let tags = (!query.tags.is_empty()).then(|| query.tags.join(","));
         let search = query.q.clone().unwrap_or_default();
@@ -566,6 +597,8 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                     <input id="list-q" type="search" name="q" placeholder="Search tasks"
                         value=search.clone() prop:value=search />
                 </div>
+                <details class="list-options" open=options_open>
+                <summary>"Sort and filter"</summary>
                 <div class="control">
                     <label for="list-priority">"Priority"</label>
                     <select id="list-priority" name="priority">
@@ -613,6 +646,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                         <input type="checkbox" name="overdue" value="true" checked=overdue prop:checked=overdue />
                         "Overdue only"
                     </label>
+                </details>
                 </details>
             </Form>
             <ActiveFilters query />
