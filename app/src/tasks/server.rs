@@ -3,6 +3,7 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use super::{
@@ -13,7 +14,7 @@ use crate::{
     db::{self, Db, Pool},
     error::AppError,
     ids::{TaskId, UserId},
-    with_pool,
+    with_pool, with_writer,
 };
 
 const COLUMNS: &str = "id, user_id, title, description, is_completed, due_date, priority, tags, \
@@ -88,7 +89,7 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
                             tags, title_key, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning {COLUMNS}"
     );
-    let row = with_pool!(db, |pool| {
+    let row = with_writer!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
             .bind(TaskId(Uuid::now_v7()))
             .bind(owner)
@@ -725,7 +726,7 @@ pub async fn update(
                           title_key = $9, updated_at = $3
          where id = $4 and user_id = $5 returning {COLUMNS}"
     );
-    let row = with_pool!(db, |pool| {
+    let row = with_writer!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
             .bind(input.title.as_str())
             .bind(input.description.as_deref())
@@ -753,7 +754,7 @@ pub async fn set_completed(
         "update tasks set is_completed = $1, updated_at = $2
          where id = $3 and user_id = $4 returning {COLUMNS}"
     );
-    let row = with_pool!(db, |pool| {
+    let row = with_writer!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
             .bind(completed)
             .bind(db::now())
@@ -767,7 +768,7 @@ pub async fn set_completed(
 }
 
 pub async fn delete(db: &Db, owner: UserId, id: TaskId) -> Result<(), AppError> {
-    let deleted = with_pool!(db, |pool| {
+    let deleted = with_writer!(db, |pool| {
         sqlx::query("delete from tasks where id = $1 and user_id = $2")
             .bind(id)
             .bind(owner)
@@ -810,7 +811,7 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed,
     let take = "delete from tasks
                 where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
                 returning id, title";
-    let taken: Vec<(TaskId, String)> = with_pool!(db, |pool| {
+    let taken: Vec<(TaskId, String)> = with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             sqlx::query("delete from deleted_tasks where deleted_at < $1")
@@ -855,7 +856,7 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
          select {COLUMNS} from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
          on conflict (id) do nothing"
     );
-    let restored = with_pool!(db, |pool| {
+    let restored = with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             let restored = sqlx::query(&put_back)
@@ -905,7 +906,7 @@ pub async fn insert_many(
 ) -> Result<(), AppError> {
     use chrono::{DurationRound as _, TimeDelta};
     let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             for task in tasks {
@@ -937,7 +938,7 @@ pub async fn insert_many(
 
 /// Marks every one of the owner's tasks done (or not done); returns how many changed.
 pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Result<u64, AppError> {
-    let changed = with_pool!(db, |pool| {
+    let changed = with_writer!(db, |pool| {
         sqlx::query("update tasks set is_completed = $1, updated_at = $2 where user_id = $3 and is_completed <> $1")
             .bind(completed)
             .bind(db::now())
