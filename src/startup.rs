@@ -21,6 +21,7 @@ use axum::{
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::{
@@ -109,10 +110,16 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
                 .layer(middleware::map_response(rest::openapi::fit_docs_to_phones)),
         )
         .route("/redoc", get(rest::openapi::redoc))
-        .leptos_routes_with_context(&state, routes, move || page_context(&page_state), {
-            let options = leptos_options.clone();
-            move || app::shell(options.clone())
-        })
+        // Each page render holds its whole page in memory while it streams: a burst of page
+        // loads waits for one of `page_renders` turns instead of growing memory with it.
+        .merge(
+            Router::new()
+                .leptos_routes_with_context(&state, routes, move || page_context(&page_state), {
+                    let options = leptos_options.clone();
+                    move || app::shell(options.clone())
+                })
+                .layer(GlobalConcurrencyLimitLayer::new(http.page_renders)),
+        )
         // Static files, precompressed and cached; the app's "not found" page for the rest.
         .fallback_service(assets::serve_site(
             &leptos_options,

@@ -260,6 +260,22 @@ test.describe('with JavaScript', () => {
     await expectAccessible(page);
   });
 
+  test('on a phone the notice bar never covers the end of the list', async ({ page, request }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const account = newAccount();
+    await signUp(page, account);
+    await expect(page).toHaveURL('/tasks');
+    await seed(request, account, Array.from({ length: 14 }, (_, i) => ({ title: `Task number ${i + 1}` })));
+    await page.reload();
+    await hydrated(page);
+    await row(page, 'Task number 14').getByRole('button', { name: 'Delete: Task number 14' }).click();
+    await expect(notice(page)).toContainText('Deleted “Task number 14”.');
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const bar = (await notice(page).locator('.notice-body').boundingBox())!;
+    const card = (await page.locator('.card.tasks').boundingBox())!;
+    expect(card.y + card.height).toBeLessThanOrEqual(bar.y);
+  });
+
   test('on a phone the list comes right after the add box and search; sorting and filters fold away', async ({ page, request }) => {
     await page.setViewportSize({ width: 390, height: 844 });
     const account = newAccount();

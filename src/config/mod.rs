@@ -48,6 +48,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     pub header_read_timeout: Duration,
     pub shutdown_grace: Duration,
+    /// Pages rendered at once; further page requests wait for a turn.
+    pub page_renders: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +111,10 @@ impl Config {
             signup_window: Duration::from_secs(3600),
         };
         let password_queue = number("PASSWORD_QUEUE", 0, 100_000)?;
+        let page_renders = match number("PAGE_RENDERS", 0, 100_000)? {
+            0 => 4 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n as usize,
+        };
         const MIB: u64 = 1024 * 1024;
         let database = DatabaseLimits {
             startup_timeout: secs("DATABASE_STARTUP_TIMEOUT_SECS", 0, 3600)?,
@@ -242,6 +248,7 @@ impl Config {
                 request_timeout,
                 header_read_timeout,
                 shutdown_grace,
+                page_renders,
             },
         })
     }

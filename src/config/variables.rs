@@ -164,6 +164,12 @@ pub const VARIABLES: &[Variable] = &[
                that, signup and login answer 503 with Retry-After instead of queueing",
     },
     Variable {
+        name: "PAGE_RENDERS",
+        default: "0",
+        help: "pages rendered at once (0: four per core); more page requests wait their \
+               turn, which bounds the memory a burst of page loads takes",
+    },
+    Variable {
         name: "CORS_ORIGINS",
         default: "(none)",
         help: "comma-separated origins (https://app.example.com) whose pages may call the JSON \

@@ -324,7 +324,7 @@ pub async fn create(
     } else {
         draft
     };
-    let input = draft.validate()?;
+    let input = draft.validate_exact()?;
     let task = server::create(&state.db, owner, &input).await?;
     let location = format!("/api/{owner}/tasks/{}", task.id);
     let location = HeaderValue::from_str(&location).map_err(|_| AppError::Internal)?;
@@ -402,7 +402,7 @@ pub async fn update(
     path: OwnedTask,
     AppJson(body): AppJson<TaskRequest>,
 ) -> Result<Json<Task>, AppError> {
-    let input = body.draft().validate()?;
+    let input = body.draft().validate_exact()?;
     Ok(Json(
         server::update(&state.db, path.owner, path.task_id, &input).await?,
     ))

@@ -177,6 +177,19 @@ async fn bad_fields_are_422_naming_each_and_nothing_is_stored() {
                 json!({"title": "", "priority": "urgent", "due_date": "x"}),
                 vec!["title", "due_date", "priority"],
             ),
+            // The API takes the documented spellings only (a page's form is more lenient).
+            (json!({"title": "x", "priority": ""}), vec!["priority"]),
+            (json!({"title": "x", "priority": "HIGH"}), vec!["priority"]),
+            (json!({"title": "x", "priority": " high"}), vec!["priority"]),
+            (json!({"title": "x", "due_date": ""}), vec!["due_date"]),
+            (
+                json!({"title": "x", "due_date": " 2026-01-31"}),
+                vec!["due_date"],
+            ),
+            (
+                json!({"title": "", "priority": "", "due_date": ""}),
+                vec!["title", "due_date", "priority"],
+            ),
         ] {
             let response = create(&app, &user, body.clone()).await;
             let error = assert_error_shape(response, 422).await;

@@ -72,3 +72,26 @@ async fn every_response_carries_a_request_id() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn page_loads_beyond_the_render_limit_wait_their_turn_and_all_arrive() {
+    // One render at a time: thirty page loads at once queue for it, and each gets its page.
+    crate::helpers::for_each_backend_with(&[("PAGE_RENDERS", "1")], |app| async move {
+        let loads = (0..30).map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let path = if i % 2 == 0 { "/login" } else { "/signup" };
+                let response = app.get(path).await;
+                assert_eq!(response.status(), 200, "{path}");
+                let html = response.text().await.unwrap();
+                assert!(html.contains("</html>"), "a whole page for {path}");
+            })
+        });
+        for load in loads.collect::<Vec<_>>() {
+            load.await.unwrap();
+        }
+        // The API does not wait for page renders.
+        assert_eq!(app.get("/healthz").await.status(), 200);
+    })
+    .await;
+}

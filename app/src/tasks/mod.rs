@@ -166,6 +166,30 @@ impl TaskDraft {
         }
     }
 
+    /// [`Self::validate`] for the JSON API, which documents `priority` as one of its exact
+    /// names and `due_date` as exactly `YYYY-MM-DD`: a blank, padded or capitalised value
+    /// (which a page's form may send, and [`Self::validate`] reads) is refused there.
+    pub fn validate_exact(&self) -> Result<TaskInput, AppError> {
+        let priority = self
+            .priority
+            .as_deref()
+            .filter(|p| !Priority::ALL.iter().any(|name| name.as_str() == *p));
+        let due_date = self
+            .due_date
+            .as_deref()
+            .filter(|d| *d != d.trim() || fields::parse_date(d).is_none());
+        // An inexact value stands in as one the lenient rules refuse too, so every field's
+        // error comes back together, in the usual order and words.
+        let mut exact = self.clone();
+        if priority.is_some() {
+            exact.priority = Some("-".into());
+        }
+        if due_date.is_some() {
+            exact.due_date = Some("-".into());
+        }
+        exact.validate()
+    }
+
     /// The title read as a quick-add line: its tokens become tags (after any given), the
     /// priority and the due date (over any given), and leave the title.
     pub fn with_quick_add(mut self, today: NaiveDate) -> Self {
