@@ -16,3 +16,4 @@ pub mod server_fn_errors;
 pub mod sessions;
 pub mod startup;
 pub mod telemetry;
+pub mod whole_renders;

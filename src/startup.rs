@@ -12,7 +12,6 @@ use app::{
     App,
 };
 use axum::{
-    handler::Handler as _,
     http::{header, request::Parts, HeaderValue, Method},
     middleware,
     routing::get,
@@ -44,6 +43,7 @@ use crate::{
     serve::{serve, ServeLimits},
     server_fn_errors,
     sessions::Sessions,
+    whole_renders,
 };
 pub use crate::{database::connect_database, secrets::load_jwt_secret};
 
@@ -118,16 +118,17 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
                     let options = leptos_options.clone();
                     move || app::shell(options.clone())
                 })
-                .layer(GlobalConcurrencyLimitLayer::new(http.page_renders)),
+                .layer(GlobalConcurrencyLimitLayer::new(http.page_renders))
+                .layer(middleware::from_fn(whole_renders::finish_renders)),
         )
         // Static files, precompressed and cached; the app's "not found" page for the rest.
         .fallback_service(assets::serve_site(
             &leptos_options,
-            leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            leptos_axum::ErrorHandler::new_with_context(
                 move || page_context(&fallback_state),
                 app::shell,
-            )
-            .with_state(state.clone()),
+                leptos_options.clone(),
+            ),
         ))
         .layer(middleware::from_fn(
             server_fn_errors::give_errors_their_status,
@@ -193,16 +194,9 @@ pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
         db,
         leptos_options: config.leptos_options.clone(),
         tokens: Tokens::new(jwt_secret),
-        passwords: Passwords::new(cores(), config.password_queue as usize),
+        passwords: Passwords::new(crate::config::cores(), config.password_queue as usize),
         throttle: config.throttle,
     })
-}
-
-/// How many password hashes run at once: one per core.
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
 }
 
 /// Lets browsers on the configured origins call the API with a bearer token. Credentials

@@ -44,15 +44,25 @@ macro_rules! match_pool {
 macro_rules! with_pool {
     ($db:expr, |$pool:ident| $body:expr) => {{
         let db: &$crate::db::Db = &*$db;
-        match db.available() {
+        $crate::guarded!(db, $crate::match_pool!(db, |$pool| $body))
+    }};
+}
+
+/// The outage check around a query of [`with_pool!`] and [`with_writer!`]: `result` is
+/// evaluated only while the database is not known to be down, and observed after.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! guarded {
+    ($db:ident, $result:expr) => {
+        match $db.available() {
             Err(error) => Err(error),
             Ok(()) => {
-                let result = $crate::match_pool!(db, |$pool| $body);
-                db.observe(&result);
+                let result = $result;
+                $db.observe(&result);
                 result
             }
         }
-    }};
+    };
 }
 
 /// [`with_pool!`] for a statement or transaction that writes. On SQLite it takes a
@@ -67,24 +77,20 @@ macro_rules! with_pool {
 macro_rules! with_writer {
     ($db:expr, |$pool:ident| $body:expr) => {{
         let db: &$crate::db::Db = &*$db;
-        match db.available() {
-            Err(error) => Err(error),
-            Ok(()) => {
-                let result = match db.pool() {
-                    $crate::db::Pool::Sqlite(pool) => match pool.acquire().await {
-                        Err(error) => Err(error),
-                        Ok(mut connection) => {
-                            let _turn = db.write_turn().await;
-                            let $pool = &mut *connection;
-                            $body
-                        }
-                    },
-                    $crate::db::Pool::Postgres($pool) => $body,
-                };
-                db.observe(&result);
-                result
+        $crate::guarded!(
+            db,
+            match db.pool() {
+                $crate::db::Pool::Sqlite(pool) => match pool.acquire().await {
+                    Err(error) => Err(error),
+                    Ok(mut connection) => {
+                        let _turn = db.write_turn().await;
+                        let $pool = &mut *connection;
+                        $body
+                    }
+                },
+                $crate::db::Pool::Postgres($pool) => $body,
             }
-        }
+        )
     }};
 }
 

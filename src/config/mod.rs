@@ -112,7 +112,7 @@ impl Config {
         };
         let password_queue = number("PASSWORD_QUEUE", 0, 100_000)?;
         let page_renders = match number("PAGE_RENDERS", 0, 100_000)? {
-            0 => 4 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            0 => 4 * cores(),
             n => n as usize,
         };
         const MIB: u64 = 1024 * 1024;
@@ -267,6 +267,14 @@ fn problem(name: &'static str, problem: impl Into<String>) -> ConfigError {
         name,
         problem: problem.into(),
     }
+}
+
+/// The cores this process may use (two when it cannot tell): one password hash runs per
+/// core, and `PAGE_RENDERS` defaults to four page renders per core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 #[cfg(test)]

@@ -133,6 +133,13 @@ async fn the_bundle_is_sent_precompressed_under_hashed_names_and_cached_for_a_ye
             .map(|v| v.to_str().unwrap()),
         Some(IMMUTABLE)
     );
+    // Other methods on a file's path get the "not found" page, not the file.
+    let post = client
+        .post(format!("{}{script}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 404);
     running.shutdown().await;
 }
 

@@ -121,8 +121,9 @@ impl Feedback {
     /// After a task is added: focus goes back to the add box, unless the user has moved it
     /// elsewhere in the meantime (it was on the Add button, in the add form, or lost).
     pub(super) fn focus_add_box_unless_moved(&self) {
+        let body: Option<web_sys::Element> = document().body().map(Into::into);
         let moved = document().active_element().is_some_and(|element| {
-            element != document().body().map(Into::into).unwrap_or(element.clone())
+            Some(&element) != body.as_ref()
                 && element.closest("form.new-task").ok().flatten().is_none()
         });
         if !moved {
