@@ -6,6 +6,7 @@ pub mod config;
 pub mod cross_site;
 pub mod database;
 pub mod failed_forms;
+pub mod idempotency;
 pub mod precompress;
 pub mod private_files;
 pub mod rest;

@@ -3,12 +3,13 @@
 //! `build_router` does no I/O, so tests can drive it in-process; `Application::build`
 //! connects and binds, so tests can also serve it on port 0.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
     auth::{password::Passwords, throttle::Throttle, token::Tokens, SESSION_COOKIE},
-    db::Db,
+    db::{Db, Pool},
     state::{AppState, Shared},
+    tasks::events::Feeds,
     App,
 };
 use axum::{
@@ -86,6 +87,11 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
     let fallback_state = state.clone();
 
     let (api, openapi) = rest::router();
+    // Keyed creates answer a repeat with their first response (see `idempotency`).
+    let api = api.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::idempotency::replay,
+    ));
     let api = match cors_layer(&http.cors_origins) {
         Some(cors) => api.layer(cors),
         None => api,
@@ -110,6 +116,10 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
                 .layer(middleware::map_response(rest::openapi::fit_docs_to_phones)),
         )
         .route("/redoc", get(rest::openapi::redoc))
+        .route(
+            rest::events::PAGE_EVENTS_PATH,
+            get(rest::events::page_stream),
+        )
         // Each page render holds its whole page in memory while it streams: a burst of page
         // loads waits for one of `page_renders` turns instead of growing memory with it.
         .merge(
@@ -196,6 +206,10 @@ pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
         tokens: Tokens::new(jwt_secret),
         passwords: Passwords::new(crate::config::cores(), config.password_queue as usize),
         throttle: config.throttle,
+        feeds: Arc::new(Feeds::new(
+            config.events.streams_per_user,
+            config.events.keep_alive,
+        )),
     })
 }
 
@@ -219,11 +233,20 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 Method::PATCH,
                 Method::DELETE,
             ])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+                header::IF_NONE_MATCH,
+                header::HeaderName::from_static("idempotency-key"),
+                header::HeaderName::from_static("last-event-id"),
+            ])
             .expose_headers([
                 header::LOCATION,
                 header::RETRY_AFTER,
                 header::WWW_AUTHENTICATE,
+                header::ETAG,
+                header::HeaderName::from_static("idempotent-replayed"),
             ])
             .allow_credentials(false)
             .max_age(Duration::from_secs(3600)),
@@ -237,6 +260,9 @@ pub struct Application {
     db: Db,
     limits: ServeLimits,
     housekeeping: tokio::task::JoinHandle<()>,
+    /// What passes commits on to this process's event streams.
+    followers: Vec<tokio::task::JoinHandle<()>>,
+    feeds: Arc<Feeds>,
 }
 
 impl Application {
@@ -246,10 +272,15 @@ impl Application {
         let secret = load_jwt_secret(&config)?;
         let state = build_state(&config, db.clone(), &secret);
         let housekeeping = tokio::spawn(housekeeping(db.clone(), state.throttle));
+        let mut followers = vec![tokio::spawn(state.feeds.clone().follow(db.clone()))];
+        if let Pool::Postgres(pool) = db.pool() {
+            followers.push(tokio::spawn(listen_for_events(pool.clone(), db.clone())));
+        }
         let addr = config.leptos_options.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|e| {
             std::io::Error::new(e.kind(), format!("could not listen on {addr}: {e}"))
         })?;
+        let feeds = state.feeds.clone();
         Ok(Self {
             listener,
             router: build_router(state, &config.http),
@@ -259,6 +290,8 @@ impl Application {
                 shutdown_grace: config.http.shutdown_grace,
             },
             housekeeping,
+            followers,
+            feeds,
         })
     }
 
@@ -276,8 +309,18 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!("listening on http://{}", self.local_addr());
+        // Event streams never end by themselves: they end when shutting down starts, so
+        // that the open connections can finish.
+        let feeds = self.feeds.clone();
+        let shutdown = async move {
+            shutdown.await;
+            feeds.close();
+        };
         serve(self.listener, self.router, self.limits, shutdown).await;
         self.housekeeping.abort();
+        for follower in &self.followers {
+            follower.abort();
+        }
         if tokio::time::timeout(self.limits.shutdown_grace, self.db.close())
             .await
             .is_err()
@@ -306,6 +349,45 @@ async fn housekeeping(db: Db, throttle: Throttle) {
         if let Err(error) = removed {
             tracing::warn!(%error, "deleting expired rows failed");
         }
+        let pruned = app::tasks::events::prune(&db)
+            .await
+            .and(crate::idempotency::prune(&db).await);
+        if let Err(error) = pruned {
+            tracing::warn!(%error, "pruning old events and idempotency keys failed");
+        }
+    }
+}
+
+/// Passes on the commits of every instance sharing the PostgreSQL database (their
+/// `NOTIFY task_events`, with the owner's id) to this process's event streams. When the
+/// listening connection drops, sqlx reconnects; notifications sent meanwhile are lost, so
+/// every open feed then reads its log again.
+async fn listen_for_events(pool: sqlx::PgPool, db: Db) {
+    use sqlx::postgres::PgListener;
+    loop {
+        let listening = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen(app::tasks::events::CHANNEL).await?;
+            // Anything committed while this was not listening.
+            db.announce_all();
+            loop {
+                match listener.try_recv().await? {
+                    Some(notification) => {
+                        if let Ok(owner) = notification.payload().parse::<uuid::Uuid>() {
+                            db.announce(owner.into());
+                        }
+                    }
+                    // The connection was lost; the next receive reconnects.
+                    None => db.announce_all(),
+                }
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), sqlx::Error>(())
+        };
+        if let Err(error) = listening.await {
+            tracing::warn!(%error, "listening for other instances' changes failed; retrying");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

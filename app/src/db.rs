@@ -23,6 +23,8 @@ use std::{
 
 use sqlx::{Connection as _, PgConnection, PgPool, SqlitePool};
 
+use crate::ids::UserId;
+
 /// Runs the same code against whichever pool `db` holds, with no outage check: for tests
 /// and tools that arrange or inspect rows directly. Queries of the application use
 /// [`with_pool!`].
@@ -72,7 +74,7 @@ macro_rules! guarded {
 /// milliseconds under concurrency. The connection is taken first so that waiting for one
 /// is not part of the one-at-a-time stretch. Readers never wait for the turn. On SQLite
 /// `pool` is that connection (`&mut SqliteConnection`); PostgreSQL writes go straight to
-/// the pool (row locks).
+/// the pool (row locks). Every write transaction on SQLite goes through here.
 #[macro_export]
 macro_rules! with_writer {
     ($db:expr, |$pool:ident| $body:expr) => {{
@@ -84,8 +86,19 @@ macro_rules! with_writer {
                     Err(error) => Err(error),
                     Ok(mut connection) => {
                         let _turn = db.write_turn().await;
-                        let $pool = &mut *connection;
-                        $body
+                        let result = {
+                            let $pool = &mut *connection;
+                            $body
+                        };
+                        // A failed statement or COMMIT may leave the connection inside a
+                        // transaction SQLite has (or has not) rolled back, while sqlx counts
+                        // it as still open: its next "transaction" would then be a savepoint
+                        // whose release commits nothing, and a write would be acknowledged
+                        // that was never stored. Such a connection is closed, never reused.
+                        if result.is_err() {
+                            connection.close_on_drop();
+                        }
+                        result
                     }
                 },
                 $crate::db::Pool::Postgres($pool) => $body,
@@ -108,6 +121,8 @@ pub struct Db {
     outage: Arc<Outage>,
     /// SQLite's write turn (one at a time in this process): see [`with_writer!`].
     writes: Arc<tokio::sync::Semaphore>,
+    /// Whose tasks just changed (committed): see [`Db::announce`].
+    changed: tokio::sync::broadcast::Sender<Option<UserId>>,
 }
 
 impl Db {
@@ -124,7 +139,25 @@ impl Db {
             pool,
             outage: Arc::default(),
             writes: Arc::new(tokio::sync::Semaphore::new(1)),
+            changed: tokio::sync::broadcast::channel(1024).0,
         }
+    }
+
+    /// Says that `owner`'s tasks changed and the change is committed: this process's open
+    /// event streams of that user then read the new events (see `tasks::events`). Cheap,
+    /// and nothing happens when no one listens.
+    pub fn announce(&self, owner: UserId) {
+        let _ = self.changed.send(Some(owner));
+    }
+
+    /// Says that anyone's tasks may have changed (announcements may have been lost).
+    pub fn announce_all(&self) {
+        let _ = self.changed.send(None);
+    }
+
+    /// Every [`Db::announce`] (`Some`) and [`Db::announce_all`] (`None`) from now on.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<Option<UserId>> {
+        self.changed.subscribe()
     }
 
     /// On SQLite, waits for this process's write turn, held until the guard is dropped; on

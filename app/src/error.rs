@@ -128,12 +128,19 @@ pub enum AppError {
     /// 409: the request clashes with existing data.
     #[error("{0}")]
     Conflict(String),
+    /// 412: the request's condition (`If-Match`, or the version a page's form was opened
+    /// with) no longer holds; nothing was changed.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// 413
     #[error("The request body is too large.")]
     PayloadTooLarge,
     /// 429: slow down; try again after this many seconds.
     #[error("Too many attempts; try again in {retry_after_secs} seconds.")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 429: a user holds as many open event streams as allowed.
+    #[error("{0}")]
+    TooManyStreams(String),
     /// 503: a dependency (the database) is unreachable, or the request took too long;
     /// answered with `Retry-After`.
     #[error("{0}")]
@@ -148,6 +155,9 @@ pub enum AppError {
     #[error("Could not reach the server: {0}")]
     Transport(String),
 }
+
+/// How long a client is asked to wait before opening another event stream after a 429.
+pub const STREAM_RETRY_SECS: u64 = 5;
 
 /// How long a client is asked to wait (`Retry-After`) before trying a 503 or 507 again.
 pub const RETRY_UNAVAILABLE_AFTER_SECS: u64 = 1;
@@ -177,8 +187,9 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed(_) => 405,
             Self::Conflict(_) => 409,
+            Self::PreconditionFailed(_) => 412,
             Self::PayloadTooLarge => 413,
-            Self::TooManyRequests { .. } => 429,
+            Self::TooManyRequests { .. } | Self::TooManyStreams(_) => 429,
             Self::Internal => 500,
             Self::Unavailable(_) => 503,
             Self::InsufficientStorage => 507,
@@ -231,7 +242,7 @@ mod ssr {
     };
     use serde::Serialize;
 
-    use super::{AppError, FieldError};
+    use super::{AppError, FieldError, STREAM_RETRY_SECS};
 
     /// Every error, whatever its cause, has this body.
     #[derive(Serialize, utoipa::ToSchema)]
@@ -269,6 +280,9 @@ mod ssr {
                 }
                 AppError::TooManyRequests { retry_after_secs } => {
                     headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                }
+                AppError::TooManyStreams(_) => {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(STREAM_RETRY_SECS));
                 }
                 AppError::Unavailable(_) | AppError::InsufficientStorage => {
                     headers.insert(

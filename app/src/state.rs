@@ -39,6 +39,8 @@ pub struct Shared {
     pub tokens: Tokens,
     pub passwords: Passwords,
     pub throttle: Throttle,
+    /// The live event streams open in this process.
+    pub feeds: Arc<crate::tasks::events::Feeds>,
 }
 
 impl AuthContext for AppState {

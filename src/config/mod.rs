@@ -66,6 +66,17 @@ pub struct Config {
     pub throttle: app::auth::throttle::Throttle,
     /// Password hashes that may wait for a core before signups and logins answer 503.
     pub password_queue: u32,
+    /// Live event streams.
+    pub events: EventSettings,
+}
+
+/// The live event streams (`/api/{user_id}/events` and the page's).
+#[derive(Clone, Copy, Debug)]
+pub struct EventSettings {
+    /// Streams one user may hold open on this instance at once; one more is 429.
+    pub streams_per_user: usize,
+    /// An idle stream sends a comment this often, so proxies keep it open.
+    pub keep_alive: Duration,
 }
 
 impl Config {
@@ -114,6 +125,10 @@ impl Config {
         let page_renders = match number("PAGE_RENDERS", 0, 100_000)? {
             0 => 4 * cores(),
             n => n as usize,
+        };
+        let events = EventSettings {
+            streams_per_user: number("EVENT_STREAMS_PER_USER", 1, 100_000)? as usize,
+            keep_alive: secs("EVENT_KEEP_ALIVE_SECS", 1, 3600)?,
         };
         const MIB: u64 = 1024 * 1024;
         let database = DatabaseLimits {
@@ -240,6 +255,7 @@ impl Config {
             data_dir: PathBuf::from(get("DATA_DIR").1),
             throttle,
             password_queue,
+            events,
             http: HttpSettings {
                 cookie_secure,
                 session_ttl: Duration::from_secs(u64::from(session_ttl_hours) * 3600),

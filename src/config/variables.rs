@@ -170,6 +170,17 @@ pub const VARIABLES: &[Variable] = &[
                turn, which bounds the memory a burst of page loads takes",
     },
     Variable {
+        name: "EVENT_STREAMS_PER_USER",
+        default: "32",
+        help: "live event streams (/api/{user_id}/events, and one per open task page) one \
+               user may hold open on this instance at once; one more answers 429",
+    },
+    Variable {
+        name: "EVENT_KEEP_ALIVE_SECS",
+        default: "15",
+        help: "how often an idle event stream sends a comment, so proxies keep it open",
+    },
+    Variable {
         name: "CORS_ORIGINS",
         default: "(none)",
         help: "comma-separated origins (https://app.example.com) whose pages may call the JSON \

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod errors;
+pub mod events;
 pub mod health;
 pub mod json;
 pub mod openapi;
@@ -33,6 +34,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tasks::get, tasks::update, tasks::delete))
         .routes(routes!(tasks::complete))
         .routes(routes!(tasks::tags))
+        .routes(routes!(events::stream))
         .fallback(errors::api_not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     // An import is the one body larger than the others (an export of many tasks).

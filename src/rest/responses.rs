@@ -52,3 +52,14 @@ pub struct StorageFull(pub ErrorBody);
 #[derive(IntoResponses)]
 #[response(status = 403)]
 pub struct ResetPending(pub ErrorBody);
+
+/// `If-Match` named a version the task no longer has (it changed since it was read): nothing
+/// was changed. Read the task again (its `ETag`), then decide.
+#[derive(IntoResponses)]
+#[response(status = 412)]
+pub struct Stale(pub ErrorBody);
+
+/// A request with this `Idempotency-Key` is still running: try again once it has ended.
+#[derive(IntoResponses)]
+#[response(status = 409)]
+pub struct KeyInUse(pub ErrorBody);

@@ -11,13 +11,14 @@ use app::{
     state::AppState,
     tasks::{
         server::{self, Cursor},
+        versions::{etag, EntityTags, Expect},
         TagCount, Task, TaskDraft, TaskQuery, DEFAULT_LIMIT, MAX_LIMIT,
     },
 };
 use axum::{
     extract::{FromRequestParts, Path, Query, State},
-    http::{header, request::Parts, HeaderValue, StatusCode},
-    response::IntoResponse,
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
     Json,
 };
 use chrono::NaiveDate;
@@ -27,8 +28,37 @@ use uuid::Uuid;
 
 use super::{
     json::AppJson,
-    responses::{Invalid, NoSuchTask, NotYours, StorageFull, TooLarge, Unauthorized, Unavailable},
+    responses::{
+        Invalid, KeyInUse, NoSuchTask, NotYours, Stale, StorageFull, TooLarge, Unauthorized,
+        Unavailable,
+    },
 };
+
+/// A task response: the task, with its `ETag`.
+fn tagged(
+    status: StatusCode,
+    task: Task,
+    headers: &[(header::HeaderName, HeaderValue)],
+) -> Response {
+    let tag = HeaderValue::from_str(&etag(&task)).ok();
+    let mut response = (status, Json(task)).into_response();
+    let map = response.headers_mut();
+    map.extend(headers.iter().cloned());
+    if let Some(tag) = tag {
+        map.insert(header::ETAG, tag);
+    }
+    response
+}
+
+/// One of the request's tag-list headers (`If-Match`, `If-None-Match`), if sent.
+fn tag_list(headers: &HeaderMap, name: header::HeaderName) -> Option<EntityTags> {
+    EntityTags::parse(headers.get_all(name).iter().filter_map(|v| v.to_str().ok()))
+}
+
+/// What a write's `If-Match` expects of the task.
+fn expect(headers: &HeaderMap) -> Expect {
+    tag_list(headers, header::IF_MATCH).map_or(Expect::Nothing, Expect::ETags)
+}
 
 /// The caller, checked against `{user_id}` in the path, and today's date in their time zone.
 pub struct Owner(pub UserId, pub NaiveDate);
@@ -288,17 +318,27 @@ impl ListQuery {
 }
 
 const USER_ID: &str = "The caller's own id (the token's `sub`); anyone else's is 403.";
+pub const IDEMPOTENCY_KEY: &str = "1 to 255 printable ASCII characters, chosen by the client \
+    (a UUID is a good choice). A repeat with the same key by the same user within 24 hours gets \
+    the first response again (same status, body and `Location`, plus `Idempotent-Replayed: \
+    true`) and changes nothing; the same key with another request is 422; a repeat while the \
+    first is still running is 409. A first response that was a 5xx is not kept.";
+const IF_MATCH: &str = "Change the task only if its current `ETag` is one of these (`*`: any); \
+    otherwise 412 and nothing changes.";
 
 /// Create a task.
 #[utoipa::path(
     post, path = "/{user_id}/tasks", tag = "tasks",
-    params(("user_id" = Uuid, Path, description = USER_ID), CreateQuery),
+    params(("user_id" = Uuid, Path, description = USER_ID), CreateQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = IDEMPOTENCY_KEY)),
     request_body = TaskRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = Task,
-            headers(("Location" = String, description = "The new task's URL"))),
-        Unauthorized, NotYours, TooLarge, Invalid, Unavailable, StorageFull,
+            headers(("Location" = String, description = "The new task's URL"),
+                    ("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."),
+                    ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`."))),
+        Unauthorized, NotYours, KeyInUse, TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn create(
@@ -328,10 +368,10 @@ pub async fn create(
     let task = server::create(&state.db, owner, &input).await?;
     let location = format!("/api/{owner}/tasks/{}", task.id);
     let location = HeaderValue::from_str(&location).map_err(|_| AppError::Internal)?;
-    Ok((
+    Ok(tagged(
         StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(task),
+        task,
+        &[(header::LOCATION, location)],
     ))
 }
 
@@ -373,77 +413,113 @@ pub async fn list(
 /// Read one task.
 #[utoipa::path(
     get, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
-    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header,
+            description = "The `ETag` of the version you hold: 304 if it is still current.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The task", body = Task),
+        (status = 200, description = "The task", body = Task,
+            headers(("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."))),
+        (status = 304, description = "Not modified: the version named in `If-None-Match` is current",
+            headers(("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."))),
         Unauthorized, NotYours, NoSuchTask, Invalid, Unavailable,
     )
 )]
-pub async fn get(State(state): State<AppState>, path: OwnedTask) -> Result<Json<Task>, AppError> {
-    Ok(Json(
-        server::get(&state.db, path.owner, path.task_id).await?,
-    ))
+pub async fn get(
+    State(state): State<AppState>,
+    path: OwnedTask,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let task = server::get(&state.db, path.owner, path.task_id).await?;
+    let tag = etag(&task);
+    if tag_list(&headers, header::IF_NONE_MATCH).is_some_and(|tags| tags.matches(&tag)) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(tag) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(header::ETAG, tag);
+        }
+        return Ok(response);
+    }
+    Ok(tagged(StatusCode::OK, task, &[]))
 }
 
 /// Replace a task's fields (an omitted field is cleared; completion is kept).
 #[utoipa::path(
     put, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
-    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH)),
     request_body = TaskRequest,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The updated task", body = Task),
-        Unauthorized, NotYours, NoSuchTask, TooLarge, Invalid, Unavailable, StorageFull,
+        (status = 200, description = "The updated task", body = Task,
+            headers(("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."))),
+        Unauthorized, NotYours, NoSuchTask, Stale, TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn update(
     State(state): State<AppState>,
     path: OwnedTask,
+    headers: HeaderMap,
     AppJson(body): AppJson<TaskRequest>,
-) -> Result<Json<Task>, AppError> {
+) -> Result<Response, AppError> {
     let input = body.draft().validate_exact()?;
-    Ok(Json(
-        server::update(&state.db, path.owner, path.task_id, &input).await?,
-    ))
+    let task = server::update(
+        &state.db,
+        path.owner,
+        path.task_id,
+        &input,
+        &expect(&headers),
+    )
+    .await?;
+    Ok(tagged(StatusCode::OK, task, &[]))
 }
 
 /// Mark a task done or not done.
 #[utoipa::path(
     patch, path = "/{user_id}/tasks/{task_id}/complete", tag = "tasks",
-    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH)),
     request_body = CompletionRequest,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The updated task", body = Task),
-        Unauthorized, NotYours, NoSuchTask, Invalid, Unavailable, StorageFull,
+        (status = 200, description = "The updated task", body = Task,
+            headers(("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."))),
+        Unauthorized, NotYours, NoSuchTask, Stale, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn complete(
     State(state): State<AppState>,
     path: OwnedTask,
+    headers: HeaderMap,
     AppJson(body): AppJson<CompletionRequest>,
-) -> Result<Json<Task>, AppError> {
-    Ok(Json(
-        server::set_completed(&state.db, path.owner, path.task_id, body.is_completed).await?,
-    ))
+) -> Result<Response, AppError> {
+    let task = server::set_completed(
+        &state.db,
+        path.owner,
+        path.task_id,
+        body.is_completed,
+        &expect(&headers),
+    )
+    .await?;
+    Ok(tagged(StatusCode::OK, task, &[]))
 }
 
 /// Delete a task.
 #[utoipa::path(
     delete, path = "/{user_id}/tasks/{task_id}", tag = "tasks",
-    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path)),
+    params(("user_id" = Uuid, Path, description = USER_ID), ("task_id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH)),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        Unauthorized, NotYours, NoSuchTask, Invalid, Unavailable, StorageFull,
+        Unauthorized, NotYours, NoSuchTask, Stale, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn delete(
     State(state): State<AppState>,
     path: OwnedTask,
+    headers: HeaderMap,
 ) -> Result<StatusCode, AppError> {
-    server::delete(&state.db, path.owner, path.task_id).await?;
+    server::delete(&state.db, path.owner, path.task_id, &expect(&headers)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::{
     json::AppJson,
-    responses::{Invalid, NotYours, StorageFull, TooLarge, Unauthorized, Unavailable},
+    responses::{Invalid, KeyInUse, NotYours, StorageFull, TooLarge, Unauthorized, Unavailable},
     tasks::Owner,
 };
 
@@ -49,11 +49,13 @@ pub struct Imported {
 #[utoipa::path(
     post, path = "/{user_id}/import", tag = "account",
     security(("bearer" = [])),
-    params(("user_id" = uuid::Uuid, Path, description = "The caller's id")),
+    params(("user_id" = uuid::Uuid, Path, description = "The caller's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = super::tasks::IDEMPOTENCY_KEY)),
     request_body = ImportDocument,
     responses(
-        (status = 200, description = "Imported", body = Imported),
-        Unauthorized, NotYours, TooLarge, Invalid, Unavailable, StorageFull,
+        (status = 200, description = "Imported", body = Imported,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`."))),
+        Unauthorized, NotYours, KeyInUse, TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn import(

@@ -164,17 +164,29 @@ impl TestApp {
 
 /// What it takes to stop a test server and throw its database away.
 pub struct Running {
-    stop: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: Server,
     database: FreshDatabase,
 }
 
 impl Running {
     /// Stops the server gracefully and drops its database.
     pub async fn shutdown(self) {
+        self.server.stop().await;
+        self.database.drop_database().await;
+    }
+}
+
+/// A test server on a database it does not own: stopping it leaves the database alone.
+pub struct Server {
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Stops the server gracefully.
+    pub async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;
-        self.database.drop_database().await;
     }
 }
 
@@ -262,7 +274,13 @@ impl FreshDatabase {
 /// Serves the application on 127.0.0.1:0 with a fresh, migrated database.
 pub async fn spawn_app(backend: Backend, overrides: &[(&str, &str)]) -> (TestApp, Running) {
     let database = FreshDatabase::create(backend).await;
-    let config = database.config_with(overrides);
+    let (test_app, server) = spawn_on(backend, database.config_with(overrides)).await;
+    (test_app, Running { server, database })
+}
+
+/// Serves the application on 127.0.0.1:0 with this configuration, on a database made
+/// beforehand: several servers on one database are several instances of one deployment.
+pub async fn spawn_on(backend: Backend, config: Config) -> (TestApp, Server) {
     let app = Application::build(config.clone())
         .await
         .expect("application starts");
@@ -278,13 +296,15 @@ pub async fn spawn_app(backend: Backend, overrides: &[(&str, &str)]) -> (TestApp
         backend,
         config,
     };
-    let running = Running {
-        stop,
-        server,
-        database,
-    };
-    (test_app, running)
+    (test_app, Server { stop, server })
 }
+
+/// One application at a time in this process, as in production (a server process runs
+/// one). With two Leptos apps rendering in one process at once, a page render now and then
+/// never finished (a 503 after the request timeout, or a stream that stalled): 2 runs in
+/// 10 of the hostile-payload tests in parallel, 0 in 10 one at a time, and 0 stalls in
+/// 5,000 page loads at 20 concurrent clients against one server process.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Runs `test` once per backend, each time against a fresh application, and cleans up even
 /// when the test fails. A failure names the backend it happened on.
@@ -302,12 +322,6 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    // One application at a time in this process, as in production (a server process runs
-    // one). With two Leptos apps rendering in one process at once, a page render now and then
-    // never finished (a 503 after the request timeout, or a stream that stalled): 2 runs in
-    // 10 of the hostile-payload tests in parallel, 0 in 10 one at a time, and 0 stalls in
-    // 5,000 page loads at 20 concurrent clients against one server process.
-    static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _turn = ONE_APP_AT_A_TIME.lock().await;
     for backend in backends() {
         let (app, running) = spawn_app(backend, overrides).await;
@@ -317,5 +331,31 @@ where
             eprintln!("test failed on {backend:?}");
             std::panic::resume_unwind(error.into_panic());
         }
+    }
+}
+
+/// Runs `test` against two servers sharing one fresh PostgreSQL database, as two instances
+/// behind a load balancer, and cleans up even when the test fails. Instances meet only
+/// through PostgreSQL, so without `TEST_DATABASE_URL` the test is skipped (and says so).
+pub async fn on_two_instances<F, Fut>(test: F)
+where
+    F: FnOnce(TestApp, TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if !backends().contains(&Backend::Postgres) {
+        eprintln!("skipped: instances share a database on PostgreSQL only (TEST_DATABASE_URL)");
+        return;
+    }
+    // The two are one deployment: they take one turn together (they render no pages).
+    let _turn = ONE_APP_AT_A_TIME.lock().await;
+    let database = FreshDatabase::create(Backend::Postgres).await;
+    let (first, first_server) = spawn_on(Backend::Postgres, database.config()).await;
+    let (second, second_server) = spawn_on(Backend::Postgres, database.config()).await;
+    let outcome = tokio::spawn(test(first, second)).await;
+    first_server.stop().await;
+    second_server.stop().await;
+    database.drop_database().await;
+    if let Err(error) = outcome {
+        std::panic::resume_unwind(error.into_panic());
     }
 }

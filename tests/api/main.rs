@@ -16,6 +16,7 @@ mod health;
 mod hostile;
 mod limits;
 mod listing;
+mod live;
 mod openapi;
 mod organise;
 mod pages;

@@ -56,6 +56,7 @@ async fn the_document_and_the_router_list_the_same_routes() {
             ("/api/{user_id}/tasks/{task_id}", "delete"),
             ("/api/{user_id}/tasks/{task_id}/complete", "patch"),
             ("/api/{user_id}/tags", "get"),
+            ("/api/{user_id}/events", "get"),
             ("/healthz", "get"),
             ("/readyz", "get"),
         ]

@@ -8,6 +8,7 @@
 //! `tokens_not_before` (or is the one token a password change was made with).
 
 use chrono::{DateTime, Utc};
+use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use super::{
@@ -20,7 +21,7 @@ use crate::{
     error::{AppError, FieldError},
     ids::UserId,
     transfer::{ExportDocument, ValidTask, FORMAT, VERSION},
-    with_pool,
+    with_pool, with_writer,
 };
 
 /// How often a session's "last seen" is written at most: reading a page must not write.
@@ -169,7 +170,7 @@ pub async fn list_sessions(
 
 /// Ends one of the user's sessions, named by its handle; 404 when they have no such one.
 pub async fn end_session(db: &Db, user: UserId, handle: Uuid) -> Result<(), AppError> {
-    let ended = with_pool!(db, |pool| {
+    let ended = with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -204,7 +205,7 @@ pub async fn end_session(db: &Db, user: UserId, handle: Uuid) -> Result<(), AppE
 pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), AppError> {
     let not_before = Utc::now().timestamp() + 1;
     let keep_session = keep.session_id.as_deref().unwrap_or("");
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -370,7 +371,7 @@ pub async fn delete_account(
     let db = asker.db;
     confirm_password(asker, user, password).await?;
     let email = user.email.as_str();
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             sqlx::query(

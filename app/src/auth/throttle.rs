@@ -15,12 +15,13 @@
 use std::{net::IpAddr, time::Duration};
 
 use chrono::{DateTime, Utc};
+use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use crate::{
     db::{self, Db},
     error::AppError,
-    with_pool,
+    with_pool, with_writer,
 };
 
 /// The ceilings, all configurable (their defaults are in the README's table of variables).
@@ -161,7 +162,7 @@ async fn count_attempt(db: &Db, ceilings: &[Ceiling]) -> Result<Attempt, AppErro
     let attempt = Attempt { id: Uuid::new_v4() };
     let subjects: Vec<String> = ceilings.iter().map(|c| c.subject.clone()).collect();
     let statement = counting_statement(ceilings.len());
-    let inserted = with_pool!(db, |pool| {
+    let inserted = with_writer!(db, |pool| {
         async {
             let mut tx = pool.begin().await?;
             db::lock_subjects(&mut tx, &subjects).await?;

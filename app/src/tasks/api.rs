@@ -89,11 +89,14 @@ pub async fn add_task(
 #[server(prefix = "/rpc", endpoint = "tasks/complete")]
 pub async fn set_task_completed(id: Uuid, completed: bool) -> Result<Task, AppError> {
     as_caller(|state, owner, _| async move {
-        super::server::set_completed(&state.db, owner, id.into(), completed).await
+        super::server::set_completed(&state.db, owner, id.into(), completed, &Default::default())
+            .await
     })
     .await
 }
 
+// One argument per form field: the no-JavaScript form posts them by name.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc", endpoint = "tasks/edit")]
 pub async fn edit_task(
     id: Uuid,
@@ -103,10 +106,25 @@ pub async fn edit_task(
     priority: Option<String>,
     tags: Option<String>,
     next: Option<String>,
+    version: Option<String>,
 ) -> Result<Task, AppError> {
     let input = draft(title, description, due_date, priority, tags).validate();
+    // The task's `updated_at` when the form was opened: a change made elsewhere since then
+    // is not overwritten.
+    let expect = version
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(v.trim()).ok())
+        .map_or(super::versions::Expect::Nothing, |at| {
+            super::versions::Expect::UpdatedAt(at.to_utc())
+        });
     as_caller(|state, owner, _| async move {
-        let task = super::server::update(&state.db, owner, id.into(), &input?).await?;
+        let task = super::server::update(&state.db, owner, id.into(), &input?, &expect)
+            .await
+            .map_err(|error| match error {
+                AppError::PreconditionFailed(_) => AppError::PreconditionFailed(
+                    "Not saved: this task was changed elsewhere since you opened it.".into(),
+                ),
+                error => error,
+            })?;
         redirect_to(next.as_deref());
         Ok(task)
     })

@@ -7,6 +7,8 @@ use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use super::{
+    events::{Change, EventLog as _},
+    versions::Expect,
     Order, Priority, Removed, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage,
     TaskQuery, PAGE_SIZE,
 };
@@ -58,6 +60,70 @@ fn not_found() -> AppError {
     AppError::NotFound("There is no such task.".into())
 }
 
+/// Why a conditional write changed nothing.
+enum Refused {
+    Missing,
+    Stale,
+}
+
+impl From<Refused> for AppError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Missing => not_found(),
+            Refused::Stale => AppError::PreconditionFailed(
+                "This task was changed elsewhere since you read it, so it was left as it is \
+                 now: read it again, then make your change."
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// Runs `body` (an expression giving `(value, changes)`, which may use `?` and `.await` on
+/// the transaction `tx`) in one write transaction, records `changes` as the owner's events in
+/// that same transaction, commits, and then announces them to this process's streams.
+macro_rules! write_recorded {
+    ($db:expr, $owner:expr, |$tx:ident| $body:expr) => {{
+        let db: &Db = $db;
+        let owner: UserId = $owner;
+        let written = with_writer!(db, |pool| {
+            async {
+                let mut $tx = pool.begin().await?;
+                let (value, changes): (_, Vec<Change>) = $body;
+                $tx.record(owner, &changes).await?;
+                $tx.commit().await?;
+                Ok::<_, sqlx::Error>((value, !changes.is_empty()))
+            }
+            .await
+        });
+        written.map(|(value, changed)| {
+            if changed {
+                db.announce(owner);
+            }
+            value
+        })
+    }};
+}
+
+/// The task a conditional write is about, read (and on PostgreSQL locked until commit)
+/// inside its transaction.
+fn current_sql(db: &Db) -> String {
+    let lock = match db.backend() {
+        "postgres" => " for update",
+        _ => "",
+    };
+    format!("select {COLUMNS} from tasks where id = $1 and user_id = $2{lock}")
+}
+
+/// Whether a write expecting `expect` may go ahead on `current` (the task as it is now).
+fn verdict(expect: &Expect, current: Option<TaskRow>) -> Result<(), Refused> {
+    match current.map(Task::from) {
+        None => Err(Refused::Missing),
+        Some(task) if expect.holds(&task) => Ok(()),
+        Some(_) => Err(Refused::Stale),
+    }
+}
+
 /// Today's date in the time zone named `zone` (an IANA name; UTC if it names none).
 pub fn today_in(zone: &str) -> NaiveDate {
     let now = Utc::now();
@@ -89,8 +155,8 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
                             tags, title_key, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning {COLUMNS}"
     );
-    let row = with_writer!(db, |pool| {
-        sqlx::query_as::<_, TaskRow>(&sql)
+    let task = write_recorded!(db, owner, |tx| {
+        let rows = sqlx::query_as::<_, TaskRow>(&sql)
             .bind(TaskId(Uuid::now_v7()))
             .bind(owner)
             .bind(input.title.as_str())
@@ -101,11 +167,13 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
             .bind(tags_json(&input.tags))
             .bind(title_key(input.title.as_str()))
             .bind(now)
-            .fetch_all(pool)
-            .await
-            .map(db::first_row)
+            .fetch_all(&mut *tx)
+            .await?;
+        let task = db::first_row(rows).map(Task::from);
+        let changes = task.iter().map(Change::created).collect();
+        (task, changes)
     })?;
-    row.map(Task::from).ok_or(AppError::Internal)
+    task.ok_or(AppError::Internal)
 }
 
 /// A task's value under a sort: what a cursor remembers besides the tie-breakers.
@@ -714,34 +782,64 @@ pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
     row.map(Task::from).ok_or_else(not_found)
 }
 
-/// Replaces every field but the completion (one left out is cleared).
+/// Replaces every field but the completion (one left out is cleared), if the task is still
+/// as `expect` says.
 pub async fn update(
     db: &Db,
     owner: UserId,
     id: TaskId,
     input: &TaskInput,
+    expect: &Expect,
 ) -> Result<Task, AppError> {
     let sql = format!(
         "update tasks set title = $1, description = $2, due_date = $6, priority = $7, tags = $8,
                           title_key = $9, updated_at = $3
          where id = $4 and user_id = $5 returning {COLUMNS}"
     );
-    let row = with_writer!(db, |pool| {
-        sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(input.title.as_str())
-            .bind(input.description.as_deref())
-            .bind(db::now())
-            .bind(id)
-            .bind(owner)
-            .bind(input.due_date)
-            .bind(input.priority.rank())
-            .bind(tags_json(&input.tags))
-            .bind(title_key(input.title.as_str()))
-            .fetch_all(pool)
-            .await
-            .map(db::first_row)
+    let current = current_sql(db);
+    let task = write_recorded!(db, owner, |tx| {
+        let allowed = match expect {
+            Expect::Nothing => Ok(()),
+            expect => verdict(
+                expect,
+                sqlx::query_as::<_, TaskRow>(&current)
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+            ),
+        };
+        match allowed {
+            Err(refused) => (Err(refused), Vec::new()),
+            Ok(()) => {
+                let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                    .bind(input.title.as_str())
+                    .bind(input.description.as_deref())
+                    .bind(db::now())
+                    .bind(id)
+                    .bind(owner)
+                    .bind(input.due_date)
+                    .bind(input.priority.rank())
+                    .bind(tags_json(&input.tags))
+                    .bind(title_key(input.title.as_str()))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                updated(rows)
+            }
+        }
     })?;
-    row.map(Task::from).ok_or_else(not_found)
+    Ok(task?)
+}
+
+/// The outcome of an update of one task that returned `rows`, and its event.
+fn updated(rows: Vec<TaskRow>) -> (Result<Task, Refused>, Vec<Change>) {
+    match db::first_row(rows).map(Task::from) {
+        Some(task) => {
+            let changes = vec![Change::updated(&task)];
+            (Ok(task), changes)
+        }
+        None => (Err(Refused::Missing), Vec::new()),
+    }
 }
 
 pub async fn set_completed(
@@ -749,37 +847,73 @@ pub async fn set_completed(
     owner: UserId,
     id: TaskId,
     completed: bool,
+    expect: &Expect,
 ) -> Result<Task, AppError> {
     let sql = format!(
         "update tasks set is_completed = $1, updated_at = $2
          where id = $3 and user_id = $4 returning {COLUMNS}"
     );
-    let row = with_writer!(db, |pool| {
-        sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(completed)
-            .bind(db::now())
-            .bind(id)
-            .bind(owner)
-            .fetch_all(pool)
-            .await
-            .map(db::first_row)
+    let current = current_sql(db);
+    let task = write_recorded!(db, owner, |tx| {
+        let allowed = match expect {
+            Expect::Nothing => Ok(()),
+            expect => verdict(
+                expect,
+                sqlx::query_as::<_, TaskRow>(&current)
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+            ),
+        };
+        match allowed {
+            Err(refused) => (Err(refused), Vec::new()),
+            Ok(()) => {
+                let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                    .bind(completed)
+                    .bind(db::now())
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                updated(rows)
+            }
+        }
     })?;
-    row.map(Task::from).ok_or_else(not_found)
+    Ok(task?)
 }
 
-pub async fn delete(db: &Db, owner: UserId, id: TaskId) -> Result<(), AppError> {
-    let deleted = with_writer!(db, |pool| {
-        sqlx::query("delete from tasks where id = $1 and user_id = $2")
-            .bind(id)
-            .bind(owner)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+pub async fn delete(db: &Db, owner: UserId, id: TaskId, expect: &Expect) -> Result<(), AppError> {
+    let current = current_sql(db);
+    let deleted = write_recorded!(db, owner, |tx| {
+        let allowed = match expect {
+            Expect::Nothing => Ok(()),
+            expect => verdict(
+                expect,
+                sqlx::query_as::<_, TaskRow>(&current)
+                    .bind(id)
+                    .bind(owner)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+            ),
+        };
+        match allowed {
+            Err(refused) => (Err(refused), Vec::new()),
+            Ok(()) => {
+                let gone: Vec<(TaskId,)> =
+                    sqlx::query_as("delete from tasks where id = $1 and user_id = $2 returning id")
+                        .bind(id)
+                        .bind(owner)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                match gone.first() {
+                    Some((id,)) => (Ok(()), vec![Change::deleted(id.as_uuid())]),
+                    None => (Err(Refused::Missing), Vec::new()),
+                }
+            }
+        }
     })?;
-    if deleted == 0 {
-        return Err(not_found());
-    }
-    Ok(())
+    Ok(deleted?)
 }
 
 /// How long a deletion from the task page can be undone. The page offers "Undo" for a few
@@ -811,28 +945,27 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed,
     let take = "delete from tasks
                 where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
                 returning id, title";
-    let taken: Vec<(TaskId, String)> = with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            sqlx::query("delete from deleted_tasks where deleted_at < $1")
-                .bind(now - UNDO_WINDOW)
-                .execute(&mut *tx)
-                .await?;
-            let query = sqlx::query(&keep).bind(batch).bind(now).bind(owner);
-            let query = match removal {
-                Removal::Task(id) => query.bind(id),
-                Removal::Completed => query.bind(true),
-            };
-            query.execute(&mut *tx).await?;
-            let taken = sqlx::query_as(take)
-                .bind(owner)
-                .bind(batch)
-                .fetch_all(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(taken)
-        }
-        .await
+    let taken: Vec<(TaskId, String)> = write_recorded!(db, owner, |tx| {
+        sqlx::query("delete from deleted_tasks where deleted_at < $1")
+            .bind(now - UNDO_WINDOW)
+            .execute(&mut *tx)
+            .await?;
+        let query = sqlx::query(&keep).bind(batch).bind(now).bind(owner);
+        let query = match removal {
+            Removal::Task(id) => query.bind(id),
+            Removal::Completed => query.bind(true),
+        };
+        query.execute(&mut *tx).await?;
+        let taken: Vec<(TaskId, String)> = sqlx::query_as(take)
+            .bind(owner)
+            .bind(batch)
+            .fetch_all(&mut *tx)
+            .await?;
+        let changes = taken
+            .iter()
+            .map(|(id, _)| Change::deleted(id.as_uuid()))
+            .collect();
+        (taken, changes)
     })?;
     if taken.is_empty() && matches!(removal, Removal::Task(_)) {
         return Err(not_found());
@@ -854,27 +987,25 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
     let put_back = format!(
         "insert into tasks ({COLUMNS})
          select {COLUMNS} from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
-         on conflict (id) do nothing"
+         on conflict (id) do nothing returning {COLUMNS}"
     );
-    let restored = with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            let restored = sqlx::query(&put_back)
-                .bind(batch)
-                .bind(owner)
-                .bind(db::now() - UNDO_WINDOW)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            sqlx::query("delete from deleted_tasks where batch = $1 and user_id = $2")
-                .bind(batch)
-                .bind(owner)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(restored)
-        }
-        .await
+    let restored = write_recorded!(db, owner, |tx| {
+        let rows = sqlx::query_as::<_, TaskRow>(&put_back)
+            .bind(batch)
+            .bind(owner)
+            .bind(db::now() - UNDO_WINDOW)
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("delete from deleted_tasks where batch = $1 and user_id = $2")
+            .bind(batch)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        let changes: Vec<Change> = rows
+            .into_iter()
+            .map(|row| Change::created(&Task::from(row)))
+            .collect();
+        (changes.len() as u64, changes)
     })?;
     if restored == 0 {
         return Err(AppError::NotFound(
@@ -906,15 +1037,15 @@ pub async fn insert_many(
 ) -> Result<(), AppError> {
     use chrono::{DurationRound as _, TimeDelta};
     let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);
-    with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            for task in tasks {
-                sqlx::query(
-                    "insert into tasks (id, user_id, title, description, is_completed, created_at,
-                                        updated_at, due_date, priority, tags, title_key)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
+    let sql = format!(
+        "insert into tasks (id, user_id, title, description, is_completed, created_at,
+                            updated_at, due_date, priority, tags, title_key)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning {COLUMNS}"
+    );
+    write_recorded!(db, owner, |tx| {
+        let mut changes = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            let rows = sqlx::query_as::<_, TaskRow>(&sql)
                 .bind(TaskId(Uuid::now_v7()))
                 .bind(owner)
                 .bind(task.input.title.as_str())
@@ -926,26 +1057,36 @@ pub async fn insert_many(
                 .bind(task.input.priority.rank())
                 .bind(tags_json(&task.input.tags))
                 .bind(title_key(task.input.title.as_str()))
-                .execute(&mut *tx)
+                .fetch_all(&mut *tx)
                 .await?;
-            }
-            tx.commit().await
+            changes.extend(
+                rows.into_iter()
+                    .map(|row| Change::created(&Task::from(row))),
+            );
         }
-        .await
+        ((), changes)
     })?;
     Ok(())
 }
 
 /// Marks every one of the owner's tasks done (or not done); returns how many changed.
 pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Result<u64, AppError> {
-    let changed = with_writer!(db, |pool| {
-        sqlx::query("update tasks set is_completed = $1, updated_at = $2 where user_id = $3 and is_completed <> $1")
+    let sql = format!(
+        "update tasks set is_completed = $1, updated_at = $2
+         where user_id = $3 and is_completed <> $1 returning {COLUMNS}"
+    );
+    let changed = write_recorded!(db, owner, |tx| {
+        let rows = sqlx::query_as::<_, TaskRow>(&sql)
             .bind(completed)
             .bind(db::now())
             .bind(owner)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+            .fetch_all(&mut *tx)
+            .await?;
+        let changes: Vec<Change> = rows
+            .into_iter()
+            .map(|row| Change::updated(&Task::from(row)))
+            .collect();
+        (changes.len() as u64, changes)
     })?;
     Ok(changed)
 }

@@ -150,6 +150,22 @@ impl Feedback {
         let _ = ids.iter().any(|id| focus_element(id));
     }
 
+    /// Before the list is redrawn for a change made elsewhere: focus stays on the element it
+    /// is on (by its id), unless an action has already said where it goes.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) fn keep_focus(&self) {
+        if self.focus.try_with_value(|ids| !ids.is_empty()) != Some(false) {
+            return;
+        }
+        if let Some(id) = document()
+            .active_element()
+            .map(|element| element.id())
+            .filter(|id| !id.is_empty())
+        {
+            self.focus.set_value(vec![id]);
+        }
+    }
+
     /// Moves focus as [`Self::focus_after`] asked, if one of its elements is on screen.
     pub(super) fn apply_focus(&self) {
         let Some(ids) = self.focus.try_get_value() else {

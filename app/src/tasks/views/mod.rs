@@ -34,9 +34,11 @@ use crate::{
 };
 
 mod feedback;
+mod live;
 mod row;
 
 use feedback::{Feedback, Notice, NoticeBar, ADD_FIELD};
+use live::Live;
 use row::TaskRow;
 
 /// A step the page asks to be confirmed, in its address: without JavaScript there is no
@@ -161,6 +163,69 @@ pub(super) struct Actions {
     pub(super) restore: ServerAction<RestoreDeleted>,
     /// What the page says after each action, and where focus goes.
     pub(super) feedback: Feedback,
+    /// Changes made elsewhere, as they come.
+    pub(super) live: Live,
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+impl Actions {
+    /// Whether one of the page's own changes is on its way.
+    fn any_pending(&self) -> bool {
+        self.add.pending().get_untracked()
+            || self.toggle.pending().get_untracked()
+            || self.edit.pending().get_untracked()
+            || self.remove.pending().get_untracked()
+            || self.toggle_all.pending().get_untracked()
+            || self.clear.pending().get_untracked()
+            || self.restore.pending().get_untracked()
+    }
+}
+
+/// After an event: loads the list quietly and reloads the page's list only if what the
+/// server has differs from what is shown (the page's own changes come back as events too).
+/// Waits while one of the page's own actions is under way; keeps focus where it was.
+#[cfg(feature = "hydrate")]
+fn check_list(
+    actions: Actions,
+    board: Resource<Result<TaskBoard, AppError>>,
+    query: Memo<TaskQuery>,
+    page: Memo<u32>,
+) {
+    // The page has gone (its list with it): nothing to look at.
+    let Some(loading) = board.try_with_untracked(Option::is_none) else {
+        return;
+    };
+    if loading || actions.any_pending() {
+        set_timeout(
+            move || check_list(actions, board, query, page),
+            std::time::Duration::from_millis(200),
+        );
+        return;
+    }
+    let (list, number) = (query.get_untracked(), page.get_untracked());
+    leptos::task::spawn_local(async move {
+        let fresh = match load_board(list, number).await {
+            Ok(fresh) => fresh,
+            // Signed out: the page says so at the next action.
+            Err(AppError::Unauthorized(_) | AppError::Forbidden(_)) => return,
+            // The network or the server failed just now: look again in a while, or the
+            // list would stay behind until the next event.
+            Err(_) => {
+                set_timeout(
+                    move || check_list(actions, board, query, page),
+                    std::time::Duration::from_secs(2),
+                );
+                return;
+            }
+        };
+        let same = board
+            .try_with_untracked(|shown| matches!(shown, Some(Ok(shown)) if *shown == fresh))
+            .unwrap_or(true);
+        if !same {
+            actions.feedback.keep_focus();
+            actions.live.reloads.try_update(|n| *n += 1);
+        }
+    });
 }
 
 #[component]
@@ -179,6 +244,7 @@ fn Board(
         clear: ServerAction::new(),
         restore: ServerAction::new(),
         feedback: Feedback::new(),
+        live: Live::new(),
     };
     let board = Resource::new(
         move || {
@@ -192,10 +258,17 @@ fn Board(
                 actions.toggle_all.version().get(),
                 actions.clear.version().get(),
                 actions.restore.version().get(),
+                actions.live.reloads.get(),
             )
         },
         |(query, page, ..)| load_board(query, page),
     );
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        live::follow(actions.live, move || {
+            check_list(actions, board, query, page)
+        });
+    });
     // What the add box's preview reads dates against, once the first list has come. A plain
     // signal the list fills: were the add form to read the resource itself, its `<Suspense>`
     // would take the form off the page while each reload is under way (and focus with it).

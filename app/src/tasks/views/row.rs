@@ -179,6 +179,14 @@ fn EditForm(
     set_editing: WriteSignal<bool>,
 ) -> impl IntoView {
     let id = task.id;
+    // What the save expects the task still to be: a change made elsewhere meanwhile is not
+    // overwritten (the server refuses the save, and this form says so as soon as it knows).
+    let version = task
+        .updated_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let live = actions.live;
+    live.editor_opened(id);
+    on_cleanup(move || live.editor_closed(id));
     let form = NodeRef::<html::Form>::new();
     let title_input = NodeRef::<html::Input>::new();
     let (confirm_delete, set_confirm_delete) = signal(false);
@@ -222,6 +230,7 @@ fn EditForm(
     };
     let save = {
         let close = close.clone();
+        let version = version.clone();
         move || {
             let Some(edited) = read() else {
                 return;
@@ -240,6 +249,7 @@ fn EditForm(
                     priority: edited.priority,
                     tags: edited.tags,
                     next: None,
+                    version: Some(version.clone()),
                 });
             }
             close(changed);
@@ -295,6 +305,13 @@ fn EditForm(
         >
             <input type="hidden" name="id" value=id.to_string() />
             <input type="hidden" name="next" value=back_href.clone() />
+            <input type="hidden" name="version" value=version.clone() />
+            <Show when=move || live.changed_elsewhere(id)>
+                <p class="form-message" role="alert">
+                    "This task was changed elsewhere since you opened it. Cancel to see the change; \
+                     a save now will not overwrite it."
+                </p>
+            </Show>
             <label class="visually-hidden" for=format!("edit-title-{id}")>"Title"</label>
             <input
                 id=format!("edit-title-{id}")

@@ -1,0 +1,142 @@
+//! Live updates on the task page: once hydrated, the page follows the user's event stream
+//! (`/tasks/events`) and brings its list up to date when a change made elsewhere (another
+//! tab, a phone, an API client) commits. The browser's `EventSource` reconnects by itself
+//! after a network loss and sends the last event id it saw, so nothing is missed; each
+//! (re)connection also re-checks the list.
+//!
+//! The list is not redrawn for nothing: after an event the page loads the list quietly and
+//! redraws only if it differs from what is shown, so its own changes (which come back as
+//! events too) never redraw it twice or move focus. While an inline editor is open the list
+//! is left alone (a redraw would close it); the editor says so if its own task changed, and
+//! its save is refused rather than overwrite that change.
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// How long after an event the page looks at the list: events of one change (or of a bulk
+/// change) arrive together, and one look serves them all.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
+
+#[derive(Clone, Copy)]
+pub(in crate::tasks) struct Live {
+    /// The task whose inline editor is open.
+    editing: RwSignal<Option<Uuid>>,
+    /// Tasks changed elsewhere while their editor was open.
+    changed: RwSignal<Vec<Uuid>>,
+    /// Bumped to reload the list.
+    pub(super) reloads: RwSignal<u64>,
+    /// A look at the list is due (set while one is scheduled or held back by an editor).
+    due: StoredValue<bool>,
+}
+
+impl Live {
+    pub(super) fn new() -> Self {
+        Self {
+            editing: RwSignal::new(None),
+            changed: RwSignal::new(Vec::new()),
+            reloads: RwSignal::new(0),
+            due: StoredValue::new(false),
+        }
+    }
+
+    /// An inline editor opened on `task`: the list holds still until it closes.
+    pub(super) fn editor_opened(&self, task: Uuid) {
+        self.changed.update(|c| c.retain(|t| *t != task));
+        self.editing.set(Some(task));
+    }
+
+    /// The editor on `task` closed; a look held back meanwhile happens now.
+    pub(super) fn editor_closed(&self, task: Uuid) {
+        if self.editing.try_get_untracked().flatten() != Some(task) {
+            return;
+        }
+        self.editing.try_set(None);
+        self.changed.try_update(|c| c.retain(|t| *t != task));
+        if self.due.try_get_value() == Some(true) {
+            self.due.set_value(false);
+            self.reloads.try_update(|n| *n += 1);
+        }
+    }
+
+    /// Whether `task` changed elsewhere while its editor was open.
+    pub(super) fn changed_elsewhere(&self, task: Uuid) -> bool {
+        self.changed.with(|c| c.contains(&task))
+    }
+
+    /// An event about `task` (or a reset or reconnection, `None`) came in.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn on_event(&self, task: Option<Uuid>, check: impl Fn() + Send + Sync + Clone + 'static) {
+        if let (Some(open), Some(task)) = (self.editing.try_get_untracked().flatten(), task) {
+            if open == task && !self.changed.with_untracked(|c| c.contains(&task)) {
+                self.changed.update(|c| c.push(task));
+            }
+        }
+        if self.due.try_get_value() != Some(false) {
+            return;
+        }
+        self.due.set_value(true);
+        let this = *self;
+        set_timeout(
+            move || {
+                // Held back while an editor is open: `editor_closed` reloads.
+                if this.editing.try_get_untracked().flatten().is_some() {
+                    return;
+                }
+                this.due.try_set_value(false);
+                check();
+            },
+            SETTLE,
+        );
+    }
+}
+
+/// Follows `/tasks/events` while the page is shown: each event calls `check` (soon after,
+/// once for a burst), which compares the list with the server's.
+#[cfg(feature = "hydrate")]
+pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + Clone + 'static) {
+    use leptos::wasm_bindgen::{closure::Closure, JsCast as _};
+
+    /// The stream and its handlers: dropped (the stream closed) with the page.
+    struct Source {
+        events: web_sys::EventSource,
+        _handler: Closure<dyn Fn(web_sys::MessageEvent)>,
+    }
+    impl Drop for Source {
+        fn drop(&mut self) {
+            self.events.close();
+        }
+    }
+
+    let Ok(events) = web_sys::EventSource::new("/tasks/events") else {
+        return;
+    };
+    let handler =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            // A task's JSON starts with its id, as a deletion's does: `{"id":"…"`.
+            let task = ev
+                .data()
+                .as_string()
+                .and_then(|data| {
+                    data.strip_prefix("{\"id\":\"")
+                        .map(|rest| rest.chars().take(36).collect::<String>())
+                })
+                .and_then(|id| Uuid::parse_str(&id).ok());
+            live.on_event(task, check.clone());
+        });
+    for kind in [
+        "task.created",
+        "task.updated",
+        "task.deleted",
+        "reset",
+        "open",
+    ] {
+        let _ = events.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+    }
+    let source = StoredValue::new_local(Some(Source {
+        events,
+        _handler: handler,
+    }));
+    on_cleanup(move || {
+        source.try_update_value(|s| s.take());
+    });
+}
