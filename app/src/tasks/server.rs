@@ -115,6 +115,25 @@ fn current_sql(db: &Db) -> String {
     format!("select {COLUMNS} from tasks where id = $1 and user_id = $2{lock}")
 }
 
+/// Whether a write expecting `expect` of task `id` may go ahead, read inside the transaction
+/// `tx` with `current` (see [`current_sql`]); nothing is read when nothing is expected. A
+/// macro, as the transaction's type depends on the engine.
+macro_rules! expected {
+    ($expect:expr, $tx:ident, $current:expr, $id:expr, $owner:expr) => {
+        match $expect {
+            Expect::Nothing => Ok(()),
+            expect => verdict(
+                expect,
+                sqlx::query_as::<_, TaskRow>($current)
+                    .bind($id)
+                    .bind($owner)
+                    .fetch_optional(&mut *$tx)
+                    .await?,
+            ),
+        }
+    };
+}
+
 /// Whether a write expecting `expect` may go ahead on `current` (the task as it is now).
 fn verdict(expect: &Expect, current: Option<TaskRow>) -> Result<(), Refused> {
     match current.map(Task::from) {
@@ -798,17 +817,7 @@ pub async fn update(
     );
     let current = current_sql(db);
     let task = write_recorded!(db, owner, |tx| {
-        let allowed = match expect {
-            Expect::Nothing => Ok(()),
-            expect => verdict(
-                expect,
-                sqlx::query_as::<_, TaskRow>(&current)
-                    .bind(id)
-                    .bind(owner)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-            ),
-        };
+        let allowed = expected!(expect, tx, &current, id, owner);
         match allowed {
             Err(refused) => (Err(refused), Vec::new()),
             Ok(()) => {
@@ -855,17 +864,7 @@ pub async fn set_completed(
     );
     let current = current_sql(db);
     let task = write_recorded!(db, owner, |tx| {
-        let allowed = match expect {
-            Expect::Nothing => Ok(()),
-            expect => verdict(
-                expect,
-                sqlx::query_as::<_, TaskRow>(&current)
-                    .bind(id)
-                    .bind(owner)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-            ),
-        };
+        let allowed = expected!(expect, tx, &current, id, owner);
         match allowed {
             Err(refused) => (Err(refused), Vec::new()),
             Ok(()) => {
@@ -886,17 +885,7 @@ pub async fn set_completed(
 pub async fn delete(db: &Db, owner: UserId, id: TaskId, expect: &Expect) -> Result<(), AppError> {
     let current = current_sql(db);
     let deleted = write_recorded!(db, owner, |tx| {
-        let allowed = match expect {
-            Expect::Nothing => Ok(()),
-            expect => verdict(
-                expect,
-                sqlx::query_as::<_, TaskRow>(&current)
-                    .bind(id)
-                    .bind(owner)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-            ),
-        };
+        let allowed = expected!(expect, tx, &current, id, owner);
         match allowed {
             Err(refused) => (Err(refused), Vec::new()),
             Ok(()) => {
