@@ -115,9 +115,9 @@ tool-checks:
 	@command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first (https://rustup.rs)"; exit 1; }
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer first"; exit 1; }
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { echo "Node.js 20 or newer is required (found $$(node --version))"; exit 1; }
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown || { \
-	  echo "==> adding the wasm32-unknown-unknown target (the browser half of the app)"; \
-	  rustup target add wasm32-unknown-unknown; }
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || \
+	  $(PHASE) "adding the wasm32-unknown-unknown target with rustup (the browser half of the app; once, seconds)" \
+	    rustup target add wasm32-unknown-unknown
 
 cargo-leptos-tool:
 	@[ "$$(cargo leptos --version 2>/dev/null)" = "cargo-leptos $(CARGO_LEPTOS_VERSION)" ] || \
@@ -141,12 +141,12 @@ npm-tools:
 e2e-deps:
 	@[ -x "$(CHROMIUM)" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "==> installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    $(PHASE) "installing Debian's chromium for the browser tests (once; about a minute)" \
+	      bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' or set CHROMIUM=/path/to/chromium"; exit 1; fi; }
 	@cd end2end && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-	  echo "==> installing the Playwright test runner (npm ci)"; \
-	  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-fund --no-audit; fi
+	  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 ../$(PHASE) "installing the Playwright test runner (npm ci; once, seconds)" \
+	    npm ci --no-fund --no-audit; fi
 
 check:
 	cargo fmt --all --check

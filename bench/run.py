@@ -12,26 +12,17 @@ import datetime
 import json
 import os
 import pathlib
-import platform
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-PORT = int(os.environ.get("BENCH_PORT", "3200"))
-BASE = f"http://127.0.0.1:{PORT}"
+from common import BASE, ONLY, PASSWORD, Server, call, goals_table, machine, now, sign_up, throwaway_database, write_results
+
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16,64,256").split(",")]
 GROWTH = [int(n) for n in os.environ.get("BENCH_GROWTH", "1000,10000,100000").split(",")]
-PASSWORD = "bench password 1"
-# For quick iterations: only these parts (scenario names, "delete", "growth", "interference"),
-# written to bench/tmp/ instead of bench/results/.
-ONLY = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
 # SQLite: how long the sustained write load runs while the write-ahead log is watched.
 WAL_SECONDS = int(os.environ.get("BENCH_WAL_SECONDS", "60"))
 
@@ -40,24 +31,8 @@ def wanted(name):
     return not ONLY or name in ONLY
 
 
-def call(method, path, body=None, token=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method)
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    for k, v in (headers or {}).items():
-        request.add_header(k, v)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read().decode()
-        return response.status, (json.loads(text) if text.startswith("{") else text), response.headers
-
-
 def new_user(label):
-    email = f"{label}-{time.time_ns()}@bench.example"
-    call("POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "name": label})
-    _, body, _ = call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})
-    return {"email": email, "id": body["user"]["id"], "token": body["access_token"]}
+    return sign_up(f"{label}-{time.time_ns()}@bench.example", label)
 
 
 def oha(url, concurrency, *, method="GET", body=None, token=None, headers=None, duration=None, count=None):
@@ -162,45 +137,6 @@ def organise(server, grower, n):
 
 
 
-class Server:
-    def __init__(self, database_url, data_dir):
-        env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": database_url,
-            "DATA_DIR": data_dir,
-            "LEPTOS_SITE_ADDR": f"127.0.0.1:{PORT}",
-            "LEPTOS_SITE_ROOT": str(ROOT / "target" / "site"),
-            "RUST_LOG": "warn",
-            # The bench signs up its users from one address.
-            "SIGNUPS_PER_HOUR": "1000000",
-        })
-        # The application's own pool size unless BENCH_POOL says otherwise.
-        if os.environ.get("BENCH_POOL"):
-            env["DATABASE_MAX_CONNECTIONS"] = os.environ["BENCH_POOL"]
-        self.process = subprocess.Popen([str(ROOT / "target" / "release" / "todo")], env=env)
-        for _ in range(100):
-            try:
-                call("GET", "/healthz")
-                return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        sys.exit("the server did not start")
-
-    def status(self, field):
-        for line in pathlib.Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) // 1024  # MiB
-        return 0
-
-    def cpu_seconds(self):
-        fields = pathlib.Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
 def summarize(report, expected, cpu_seconds, also_fine=()):
     codes = report.get("statusCodeDistribution", {})
     requests = sum(codes.values())
@@ -228,22 +164,12 @@ def measured(server, expected, **kwargs):
     return summary
 
 
-def machine():
-    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    mem = next((int(l.split()[1]) // 1024 // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    oha_version = subprocess.run(["oha", "--version"], capture_output=True, text=True).stdout.strip()
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": mem, "os": platform.platform(),
-            "commit": commit or "?", "load_generator": oha_version}
-
-
 def main():
-    tmp = tempfile.mkdtemp(prefix="todo-bench-")
-    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/bench.db"
-    backend = "postgres" if database_url.startswith("postgres") else "sqlite"
+    tmp, database_url, backend = throwaway_database("todo-bench-")
     server = Server(database_url, tmp)
-    results = {"machine": machine(), "backend": backend, "duration": DURATION,
-               "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    oha_version = subprocess.run(["oha", "--version"], capture_output=True, text=True).stdout.strip()
+    results = {"machine": machine(oha_version), "backend": backend, "duration": DURATION,
+               "when": now(),
                "scenarios": {}, "growth": [], "organise": {}, "interference": {}, "resources": {}}
     try:
         time.sleep(1)
@@ -357,11 +283,7 @@ def main():
     finally:
         server.stop()
 
-    out = RESULTS if not ONLY else ROOT / "bench" / "tmp"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out / "latest.md").write_text(render(results))
-    print((out / "latest.md").read_text())
+    print(write_results("latest", results, render(results)).read_text())
 
 
 def wal_soak(results, database_url, writer, writer_url):
@@ -470,11 +392,7 @@ def render(r):
     res = r["resources"]
     lines += ["## Resources", "",
               f"Server RSS: {res['rss_idle_mib']} MiB idle, {res['rss_peak_mib']} MiB peak (VmHWM).", ""]
-    targets = check_targets(r)
-    if targets:
-        lines += ["## Targets", "", "| target | figure | met |", "|---|---|---|"]
-        lines += [f"| {name} | {figure} | {'yes' if met else '**no**'} |" for name, figure, met in targets]
-        lines.append("")
+    lines += goals_table("Targets", check_targets(r))
     return "\n".join(lines)
 
 

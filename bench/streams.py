@@ -28,31 +28,21 @@ when an event went missing, arrived twice or reached another user's stream.
 import asyncio
 import concurrent.futures
 import ctypes
-import datetime
 import http.client
 import json
 import math
 import os
-import pathlib
 import platform
 import resource
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-HOST = "127.0.0.1"
-PORT = int(os.environ.get("BENCH_PORT", "3200"))
-BASE = f"http://{HOST}:{PORT}"
-PASSWORD = "bench password 1"
+from common import HOST, ONLY, PORT, Server, goals_table, machine, now, sign_up, throwaway_database, write_results
+
 USERS = int(os.environ.get("BENCH_STREAMS_USERS", "100"))
 STREAMS_MAX = int(os.environ.get("BENCH_STREAMS_MAX", "10000"))
 LATENCY_AT = int(os.environ.get("BENCH_STREAMS_LATENCY_AT", "1000"))
@@ -60,7 +50,6 @@ TASKS = int(os.environ.get("BENCH_STREAMS_TASKS", "300"))
 RATE = float(os.environ.get("BENCH_STREAMS_RATE", "50"))
 BATCH = int(os.environ.get("BENCH_STREAMS_BATCH", "500"))
 BUDGET_SECS = int(os.environ.get("BENCH_STREAMS_BUDGET_SECS", "240"))
-ONLY = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
 
 # Deadlines of the single steps (seconds).
 OPEN_TIMEOUT = 10       # connecting a stream and reading its response head
@@ -78,33 +67,9 @@ def wanted(part):
     return not ONLY or "streams" in ONLY or part in ONLY
 
 
-def call(method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(BASE + path, data=data, method=method)
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read().decode()
-        return response.status, (json.loads(text) if text.startswith("{") else text)
-
-
 def new_user(run_id, index):
-    """Signs up and logs in; a full password queue (503) or a throttle (429) is waited out."""
-    email = f"streams-{run_id}-{index}@bench.example"
-    for step in ("signup", "login"):
-        for attempt in range(10):
-            try:
-                if step == "signup":
-                    call("POST", "/api/auth/signup", {"email": email, "password": PASSWORD, "name": f"s{index}"})
-                else:
-                    _, body = call("POST", "/api/auth/login", {"email": email, "password": PASSWORD})
-                break
-            except urllib.error.HTTPError as error:
-                if error.code not in (429, 503) or attempt == 9:
-                    raise
-                time.sleep(min(float(error.headers.get("retry-after") or 1), 5))
-    return {"index": index, "id": body["user"]["id"], "token": body["access_token"]}
+    user = sign_up(f"streams-{run_id}-{index}@bench.example", f"s{index}")
+    return {"index": index, **user}
 
 
 def raise_fd_limit():
@@ -114,76 +79,23 @@ def raise_fd_limit():
     return hard
 
 
-class Server:
-    def __init__(self, database_url, data_dir):
-        with socket.socket() as probe:
-            probe.settimeout(1)
-            if probe.connect_ex((HOST, PORT)) == 0:
-                sys.exit(f"something already listens on {HOST}:{PORT}: stop it or set BENCH_PORT")
-        env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": database_url,
-            "DATA_DIR": data_dir,
-            "LEPTOS_SITE_ADDR": f"{HOST}:{PORT}",
-            "LEPTOS_SITE_ROOT": str(ROOT / "target" / "site"),
-            "RUST_LOG": "warn",
-            # The bench signs up its users from one address, and opens far more streams per
-            # user than a person would: the per-user cap is the feature's, not the bench's.
-            "SIGNUPS_PER_HOUR": "1000000",
-            "EVENT_STREAMS_PER_USER": "100000",
-        })
-        if os.environ.get("BENCH_POOL"):
-            env["DATABASE_MAX_CONNECTIONS"] = os.environ["BENCH_POOL"]
-        try:
-            prctl = ctypes.CDLL(None, use_errno=True).prctl
-        except (OSError, AttributeError):
-            prctl = None
+def start_server(database_url, data_dir):
+    """The server with room for every stream the bench opens; it goes when this script does,
+    even if the script is killed outright."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        prctl = None
 
-        def in_child():
-            raise_fd_limit()
-            # The server goes when this script does, even if it is killed outright.
-            if prctl is not None:
-                prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    def in_child():
+        raise_fd_limit()
+        if prctl is not None:
+            prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
-        binary = ROOT / "target" / "release" / "todo"
-        if not binary.exists():
-            sys.exit(f"{binary} is missing: build it first (make build)")
-        self.process = subprocess.Popen([str(binary)], env=env,
-                                        preexec_fn=in_child)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"the server exited with code {self.process.returncode} while starting")
-            try:
-                if call("GET", "/readyz")[0] == 200:
-                    return
-            except (urllib.error.URLError, ConnectionError, socket.timeout):
-                pass
-            time.sleep(0.1)
-        self.stop()
-        sys.exit("the server was not ready (GET /readyz) within 30 s")
-
-    def rss_kib(self):
-        for line in pathlib.Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
-
-    def fd_limit(self):
-        for line in pathlib.Path(f"/proc/{self.process.pid}/limits").read_text().splitlines():
-            if line.startswith("Max open files"):
-                return int(line.split()[3])
-        return 0
-
-    def stop(self):
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+    # Far more streams per user than a person would open: the per-user cap is the feature's,
+    # not the bench's.
+    return Server(database_url, data_dir, extra_env={"EVENT_STREAMS_PER_USER": "100000"},
+                  preexec_fn=in_child)
 
 
 class Refused(Exception):
@@ -381,7 +293,7 @@ async def open_up_to(streams, users, target, timed, server, samples):
         if len(streams) // 1000 > before // 1000 or failures or len(streams) >= target:
             await asyncio.sleep(0.3)
             samples.append({"streams": len(streams), "open": sum(s.open for s in streams),
-                            "rss_kib": server.rss_kib()})
+                            "rss_kib": server.status_kib("VmRSS")})
             print(f"streams: {samples[-1]}", flush=True)
         if failures:
             print(f"streams: stopped opening at {len(streams)}: {failures}", file=sys.stderr, flush=True)
@@ -500,7 +412,7 @@ async def run_parts(server, users, results):
                 results["errors"].append(f"only {len(streams)} of {first} streams opened for the latency part")
             with concurrent.futures.ThreadPoolExecutor(max_workers=8) as executor:
                 results["latency"] = await measure_latency(list(streams), users, executor)
-            results["latency"]["rss_kib_after"] = server.rss_kib()
+            results["latency"]["rss_kib_after"] = server.status_kib("VmRSS")
             if stopped and holding is not None:
                 holding["stopped"] = stopped
         if holding is not None and "stopped" not in holding:
@@ -509,21 +421,12 @@ async def run_parts(server, users, results):
             await asyncio.sleep(HOLD_SECS)
             holding.update({"requested": STREAMS_MAX, "opened": len(streams),
                             "held": sum(s.open for s in streams), "held_after_secs": HOLD_SECS,
-                            "rss_kib_held": server.rss_kib(), "samples": samples})
+                            "rss_kib_held": server.status_kib("VmRSS"), "samples": samples})
             print(f"holding: {len(streams)} opened, {holding['held']} still open after {HOLD_SECS} s, "
                   f"RSS {holding['rss_kib_held'] // 1024} MiB", flush=True)
     finally:
         for stream in streams:
             stream.close()
-
-
-def machine():
-    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    mem = next((int(l.split()[1]) // 1024 // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": mem, "os": platform.platform(),
-            "commit": commit or "?",
-            "load_generator": f"bench/streams.py (Python {platform.python_version()}, asyncio)"}
 
 
 def mib(kib):
@@ -613,11 +516,7 @@ def render(r):
         if lat:
             lines += [f"The first {lat['streams']:,} streams carried the latency part's events before the "
                       "others were opened.", ""]
-    goals = check_goals(r)
-    if goals:
-        lines += ["## Goals", "", "| goal | figure | met |", "|---|---|---|"]
-        lines += [f"| {name} | {figure} | {'yes' if met else '**no**'} |" for name, figure, met in goals]
-        lines.append("")
+    lines += goals_table("Goals", check_goals(r))
     return "\n".join(lines)
 
 
@@ -636,15 +535,13 @@ def main():
         return 0
     client_nofile = raise_fd_limit()
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("stopped by SIGTERM"))
-    tmp = tempfile.mkdtemp(prefix="todo-bench-streams-")
-    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/bench.db"
-    backend = "postgres" if database_url.startswith("postgres") else "sqlite"
-    results = {"machine": machine(), "backend": backend,
-               "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    tmp, database_url, backend = throwaway_database("todo-bench-streams-")
+    results = {"machine": machine(f"bench/streams.py (Python {platform.python_version()}, asyncio)"),
+               "backend": backend, "when": now(),
                "settings": {"users": USERS, "streams_max": STREAMS_MAX, "latency_at": LATENCY_AT,
                             "tasks": TASKS, "rate_per_sec": RATE, "batch": BATCH},
                "limits": {"client_nofile": client_nofile}, "errors": []}
-    server = Server(database_url, tmp)
+    server = start_server(database_url, tmp)
     signal.signal(signal.SIGALRM, on_budget_spent(server))
     signal.alarm(BUDGET_SECS)
     finished = False
@@ -655,7 +552,7 @@ def main():
             users = list(pool.map(lambda i: new_user(run_id, i), range(USERS), timeout=120))
         print(f"streams: {len(users)} users signed up and logged in", flush=True)
         time.sleep(1)
-        results["rss_kib_idle"] = server.rss_kib()
+        results["rss_kib_idle"] = server.status_kib("VmRSS")
         asyncio.run(run_parts(server, users, results))
         finished = True
     except Exception as error:
@@ -668,11 +565,7 @@ def main():
         signal.alarm(0)
         server.stop()
         # A run that broke off leaves the figures of the last whole run in bench/results.
-        out = RESULTS if not ONLY and finished else ROOT / "bench" / "tmp"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"streams-{backend}.json").write_text(json.dumps(results, indent=2) + "\n")
-        (out / f"streams-{backend}.md").write_text(render(results))
-        print((out / f"streams-{backend}.md").read_text())
+        print(write_results(f"streams-{backend}", results, render(results), broke_off=not finished).read_text())
     lat = results.get("latency")
     if lat and (lat["missing"] or lat["duplicates"] or lat["to_another_user"] or lat["create_failures"]):
         print("FAILED: events went missing, came twice or reached the wrong user, or creates failed",

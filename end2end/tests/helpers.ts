@@ -12,6 +12,17 @@ export async function hydrated(page: Page) {
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
 }
 
+/** The task list, and one row of it by (part of) its title. */
+export const taskList = (page: Page) => page.getByRole('list', { name: 'Tasks' });
+export const row = (page: Page, title: string) => taskList(page).getByRole('listitem').filter({ hasText: title });
+
+/** Adds a task with the form at the top of the list, and waits until it is listed. */
+export async function addTask(page: Page, title: string) {
+  await page.getByLabel('New task').fill(title);
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(row(page, title)).toBeVisible();
+}
+
 export async function signUp(page: Page, account: ReturnType<typeof newAccount>, { js = true } = {}) {
   await page.goto('/signup');
   if (js) await hydrated(page);

@@ -2,7 +2,7 @@
 // says, undo after deleting, a confirmation step without JavaScript, one task per click,
 // the "Added to Active" note, the skip link, the focus ring, and row actions on a phone.
 import { expect, test, type APIRequestContext, type Page } from './fixtures';
-import { expectAccessible, hydrated, newAccount, signUp } from './helpers';
+import { expectAccessible, hydrated, newAccount, row, signUp, taskList } from './helpers';
 
 async function seed(request: APIRequestContext, account: ReturnType<typeof newAccount>, tasks: object[]) {
   const login = await request.post('/api/auth/login', { data: { email: account.email, password: account.password } });
@@ -29,8 +29,6 @@ async function seed(request: APIRequestContext, account: ReturnType<typeof newAc
   return { created, list, complete };
 }
 
-const taskList = (page: Page) => page.getByRole('list', { name: 'Tasks' });
-const row = (page: Page, title: string) => taskList(page).getByRole('listitem').filter({ hasText: title });
 const notice = (page: Page) => page.locator('.notice-bar');
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 const checkboxId = async (page: Page, title: string) =>

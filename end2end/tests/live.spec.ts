@@ -3,7 +3,7 @@
 // a browser whose event stream was down catches up when it comes back; nothing is listed
 // twice; and an inline editor opened before a change made elsewhere never overwrites it.
 import { expect, refusedWith, test as base, type BrowserContext, type Page } from './fixtures';
-import { expectAccessible, hydrated, logIn, newAccount, signUp } from './helpers';
+import { addTask, expectAccessible, hydrated, logIn, newAccount, row, signUp, taskList } from './helpers';
 
 type Account = ReturnType<typeof newAccount>;
 
@@ -53,15 +53,6 @@ async function streamOpened(page: Page) {
 
 /** The design promises a change made elsewhere within a second; twice that for a busy machine. */
 const LIVE = { timeout: 2_000 };
-
-const taskList = (page: Page) => page.getByRole('list', { name: 'Tasks' });
-const row = (page: Page, title: string) => taskList(page).getByRole('listitem').filter({ hasText: title });
-
-async function addTask(page: Page, title: string) {
-  await page.getByLabel('New task').fill(title);
-  await page.getByRole('button', { name: 'Add task' }).click();
-  await expect(row(page, title)).toBeVisible();
-}
 
 /** Renames a task with its inline editor, and waits until the page shows the new title. */
 async function rename(page: Page, from: string, to: string) {

@@ -1,5 +1,5 @@
 import { expect, refusedWith, test, type APIRequestContext, type Page } from './fixtures';
-import { expectAccessible, hydrated, newAccount, signUp, watchProblems } from './helpers';
+import { expectAccessible, hydrated, newAccount, row, signUp, taskList, watchProblems } from './helpers';
 
 // The server refuses some input on purpose here; Chromium logs each refusal.
 test.use({ allowedConsoleErrors: refusedWith(422) });
@@ -46,8 +46,6 @@ async function signUpInZone(page: Page, account: ReturnType<typeof newAccount>, 
   await page.goto('/tasks');
 }
 
-const taskList = (page: Page) => page.getByRole('list', { name: 'Tasks' });
-const row = (page: Page, title: string) => taskList(page).getByRole('listitem').filter({ hasText: title });
 const titles = (page: Page) => taskList(page).locator('.title');
 
 const variety = [

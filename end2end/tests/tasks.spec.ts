@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from './fixtures';
-import { hydrated, newAccount, signUp } from './helpers';
+import { addTask, hydrated, newAccount, row, signUp, taskList } from './helpers';
 
 /** Creates tasks through the JSON API for the account, oldest first. */
 async function seedTasks(request: APIRequestContext, email: string, password: string, titles: string[]) {
@@ -13,15 +13,6 @@ async function seedTasks(request: APIRequestContext, email: string, password: st
     });
     expect(created.status()).toBe(201);
   }
-}
-
-const taskList = (page: Page) => page.getByRole('list', { name: 'Tasks' });
-const row = (page: Page, title: string) => taskList(page).getByRole('listitem').filter({ hasText: title });
-
-async function addTask(page: Page, title: string) {
-  await page.getByLabel('New task').fill(title);
-  await page.getByRole('button', { name: 'Add task' }).click();
-  await expect(row(page, title)).toBeVisible();
 }
 
 test('the whole TodoMVC flow after hydration', async ({ page }) => {

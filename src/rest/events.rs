@@ -21,6 +21,35 @@ use super::{
 /// Where the task page follows its user's changes (session cookie only).
 pub const PAGE_EVENTS_PATH: &str = "/tasks/events";
 
+/// One event of the stream, as an `EventSource` (or any SSE parser) reads it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documentation only: the stream is written by `sse_response`
+pub struct StreamEvent {
+    /// The event's number: increasing, per user. Send the last one back as `Last-Event-ID`.
+    /// `reset` carries none.
+    id: Option<String>,
+    event: StreamEventName,
+    /// JSON: the task as `GET` returns it; `{"id": ...}` for `task.deleted`; `{}` for `reset`.
+    data: String,
+    /// Milliseconds to wait before reconnecting (sent once, first).
+    retry: Option<u64>,
+}
+
+/// What an event says happened.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum StreamEventName {
+    #[schema(rename = "task.created")]
+    Created,
+    #[schema(rename = "task.updated")]
+    Updated,
+    #[schema(rename = "task.deleted")]
+    Deleted,
+    /// Events were missed (older than an hour): load everything again.
+    #[schema(rename = "reset")]
+    Reset,
+}
+
 fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
     let value = headers
         .get("last-event-id")
@@ -61,8 +90,9 @@ fn recheck(state: &AppState, parts: Parts, owner: app::ids::UserId) -> Recheck {
             description = "The id of the last event received: the stream starts just after it.")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The stream", content_type = "text/event-stream", body = String,
-            example = "id: 7\nevent: task.created\ndata: {\"id\":\"0192…\",\"title\":\"Buy milk\",…}\n\n"),
+        (status = 200, description = "The stream", content_type = "text/event-stream", body = StreamEvent,
+            example = json!({"id": "7", "event": "task.created",
+                "data": "{\"id\":\"0192…\",\"title\":\"Buy milk\",…}"})),
         Unauthorized, NotYours, Invalid, TooMany, Unavailable,
     )
 )]

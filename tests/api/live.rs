@@ -315,6 +315,44 @@ async fn a_stream_sends_each_of_its_users_changes_in_order_as_the_api_answered_t
     .await;
 }
 
+/// The stream's documented schema describes one event as an SSE parser reads it (what
+/// schemathesis checks each received event against): `id`, `event`, `data`, `retry`.
+#[tokio::test]
+async fn the_document_describes_each_event_of_the_stream() {
+    for_each_backend(|app| async move {
+        let doc: Value = app.get("/openapi.json").await.json().await.unwrap();
+        let content = &doc["paths"]["/api/{user_id}/events"]["get"]["responses"]["200"]["content"];
+        let schema = &content["text/event-stream"]["schema"];
+        let name = schema["$ref"].as_str().expect("a named schema");
+        let name = name.trim_start_matches("#/components/schemas/");
+        let event = &doc["components"]["schemas"][name];
+        assert_eq!(event["type"], "object", "{event}");
+        assert_eq!(event["required"], json!(["event", "data"]), "{event}");
+        let fields = &event["properties"];
+        assert_eq!(fields["data"]["type"], "string", "{event}");
+        let id_types = fields["id"]["type"].as_array().expect("id may be absent");
+        assert!(id_types.contains(&json!("string")), "{event}");
+        let kinds = match &fields["event"]["$ref"] {
+            Value::String(r) => {
+                &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")]
+            }
+            _ => &fields["event"],
+        };
+        let mut kinds: Vec<&str> = kinds["enum"]
+            .as_array()
+            .expect("an enum")
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        kinds.sort_unstable();
+        assert_eq!(
+            kinds,
+            ["reset", "task.created", "task.deleted", "task.updated"]
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_stream_is_its_owners_alone_and_needs_a_token() {
     for_each_backend(|app| async move {

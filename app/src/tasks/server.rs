@@ -840,6 +840,15 @@ pub async fn update(
     Ok(task?)
 }
 
+/// The change each of these rows' tasks underwent, and how many there are.
+fn counted(rows: Vec<TaskRow>, change: fn(&Task) -> Change) -> (u64, Vec<Change>) {
+    let changes: Vec<Change> = rows
+        .into_iter()
+        .map(|row| change(&Task::from(row)))
+        .collect();
+    (changes.len() as u64, changes)
+}
+
 /// The outcome of an update of one task that returned `rows`, and its event.
 fn updated(rows: Vec<TaskRow>) -> (Result<Task, Refused>, Vec<Change>) {
     match db::first_row(rows).map(Task::from) {
@@ -990,11 +999,7 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
             .bind(owner)
             .execute(&mut *tx)
             .await?;
-        let changes: Vec<Change> = rows
-            .into_iter()
-            .map(|row| Change::created(&Task::from(row)))
-            .collect();
-        (changes.len() as u64, changes)
+        counted(rows, Change::created)
     })?;
     if restored == 0 {
         return Err(AppError::NotFound(
@@ -1048,10 +1053,7 @@ pub async fn insert_many(
                 .bind(title_key(task.input.title.as_str()))
                 .fetch_all(&mut *tx)
                 .await?;
-            changes.extend(
-                rows.into_iter()
-                    .map(|row| Change::created(&Task::from(row))),
-            );
+            changes.extend(counted(rows, Change::created).1);
         }
         ((), changes)
     })?;
@@ -1071,11 +1073,7 @@ pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Resul
             .bind(owner)
             .fetch_all(&mut *tx)
             .await?;
-        let changes: Vec<Change> = rows
-            .into_iter()
-            .map(|row| Change::updated(&Task::from(row)))
-            .collect();
-        (changes.len() as u64, changes)
+        counted(rows, Change::updated)
     })?;
     Ok(changed)
 }

@@ -27,7 +27,12 @@ pub(in crate::tasks) struct Live {
     pub(super) reloads: RwSignal<u64>,
     /// A look at the list is due (set while one is scheduled or held back by an editor).
     due: StoredValue<bool>,
+    /// What looks at the list: loads it quietly and redraws it only if it differs (set by
+    /// `follow`).
+    look: StoredValue<Option<Look>>,
 }
+
+type Look = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 impl Live {
     pub(super) fn new() -> Self {
@@ -36,6 +41,7 @@ impl Live {
             changed: RwSignal::new(Vec::new()),
             reloads: RwSignal::new(0),
             due: StoredValue::new(false),
+            look: StoredValue::new(None),
         }
     }
 
@@ -45,7 +51,8 @@ impl Live {
         self.editing.set(Some(task));
     }
 
-    /// The editor on `task` closed; a look held back meanwhile happens now.
+    /// The editor on `task` closed; a look held back meanwhile happens now (a quiet one: a
+    /// plain reload would redraw the list and take focus from the row's Edit button).
     pub(super) fn editor_closed(&self, task: Uuid) {
         if self.editing.try_get_untracked().flatten() != Some(task) {
             return;
@@ -54,7 +61,7 @@ impl Live {
         self.changed.try_update(|c| c.retain(|t| *t != task));
         if self.due.try_get_value() == Some(true) {
             self.due.set_value(false);
-            self.reloads.try_update(|n| *n += 1);
+            self.look();
         }
     }
 
@@ -63,9 +70,15 @@ impl Live {
         self.changed.with(|c| c.contains(&task))
     }
 
+    fn look(&self) {
+        if let Some(look) = self.look.try_get_value().flatten() {
+            look();
+        }
+    }
+
     /// An event about `task` (or a reset or reconnection, `None`) came in.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn on_event(&self, task: Option<Uuid>, check: impl Fn() + Send + Sync + Clone + 'static) {
+    fn on_event(&self, task: Option<Uuid>) {
         if let (Some(open), Some(task)) = (self.editing.try_get_untracked().flatten(), task) {
             if open == task && !self.changed.with_untracked(|c| c.contains(&task)) {
                 self.changed.update(|c| c.push(task));
@@ -83,7 +96,7 @@ impl Live {
                     return;
                 }
                 this.due.try_set_value(false);
-                check();
+                this.look();
             },
             SETTLE,
         );
@@ -93,7 +106,7 @@ impl Live {
 /// Follows `/tasks/events` while the page is shown: each event calls `check` (soon after,
 /// once for a burst), which compares the list with the server's.
 #[cfg(feature = "hydrate")]
-pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + Clone + 'static) {
+pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast as _};
 
     /// The stream and its handlers: dropped (the stream closed) with the page.
@@ -107,6 +120,7 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + Clone + 'stati
         }
     }
 
+    live.look.set_value(Some(std::sync::Arc::new(check)));
     let Ok(events) = web_sys::EventSource::new("/tasks/events") else {
         return;
     };
@@ -121,7 +135,7 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + Clone + 'stati
                         .map(|rest| rest.chars().take(36).collect::<String>())
                 })
                 .and_then(|id| Uuid::parse_str(&id).ok());
-            live.on_event(task, check.clone());
+            live.on_event(task);
         });
     for kind in [
         "task.created",
