@@ -24,10 +24,6 @@ use tokio::net::TcpListener;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    compression::{
-        predicate::{NotForContentType, Predicate, SizeAbove},
-        CompressionLayer,
-    },
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -165,7 +161,7 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         .layer(middleware::map_response(
             rest::errors::payload_too_large_as_json,
         ))
-        .layer(CompressionLayer::new().compress_when(worth_compressing()))
+        .layer(middleware::from_fn(crate::compression::compress))
         .layer(CatchPanicLayer::custom(rest::errors::panic_response))
         .layer(middleware::from_fn_with_state(
             http.cookie_secure,
@@ -186,16 +182,6 @@ fn page_context(state: &AppState) {
     {
         provide_context(nonce);
     }
-}
-
-/// Which responses get compressed: tower-http's defaults (no images, gRPC or event streams),
-/// but only from 1 KiB up. Below that, setting up an encoder costs more time than the few
-/// bytes it saves (it was a fifth of the server's CPU on single-task responses).
-fn worth_compressing() -> impl Predicate {
-    SizeAbove::new(1024)
-        .and(NotForContentType::GRPC)
-        .and(NotForContentType::IMAGES)
-        .and(NotForContentType::SSE)
 }
 
 /// The shared state for a connected database and a signing key. No I/O.

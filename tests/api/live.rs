@@ -315,6 +315,29 @@ async fn a_stream_sends_each_of_its_users_changes_in_order_as_the_api_answered_t
     .await;
 }
 
+/// An event stream is never compressed, whatever the client accepts: an encoder would hold
+/// events back until its buffer fills.
+#[tokio::test]
+async fn a_stream_is_sent_as_it_is_to_a_client_that_accepts_compression() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let request = app
+            .client
+            .get(app.url(&format!("/api/{}/events", user.id)))
+            .bearer_auth(&user.token)
+            .header("accept-encoding", "gzip, br");
+        let response = tokio::time::timeout(READ_TIMEOUT, request.send())
+            .await
+            .expect("the stream answered in time")
+            .expect("request failed");
+        assert!(response.headers().get("content-encoding").is_none());
+        let mut stream = EventStream::opened(response).await;
+        let created = create_ok(&app, &user, "Sent at once").await;
+        stream.assert_next(0, &[("task.created", created)]).await;
+    })
+    .await;
+}
+
 /// The stream's documented schema describes one event as an SSE parser reads it (what
 /// schemathesis checks each received event against): `id`, `event`, `data`, `retry`.
 #[tokio::test]

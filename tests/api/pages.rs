@@ -59,6 +59,38 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
             .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-encoding"], "gzip");
+        assert_eq!(response.headers()["vary"], "accept-encoding");
+
+        // Brotli when it is accepted, and a body that decodes to the page.
+        let plain = app.get("/").await.text().await.unwrap();
+        let response = app
+            .client
+            .get(app.url("/"))
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], "br");
+        let packed = response.bytes().await.unwrap();
+        assert!(
+            packed.len() < plain.len() / 2,
+            "{} of {}",
+            packed.len(),
+            plain.len()
+        );
+
+        // Not below 1 KiB, and never for a client that accepts no encoding.
+        let small = app
+            .client
+            .get(app.url("/healthz"))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(small.status(), 200);
+        assert!(small.headers().get("content-encoding").is_none());
+        let unasked = app.client.get(app.url("/")).send().await.unwrap();
+        assert!(unasked.headers().get("content-encoding").is_none());
     })
     .await;
 }
