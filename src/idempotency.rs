@@ -35,8 +35,10 @@ pub const KEPT_FOR: TimeDelta = TimeDelta::hours(24);
 /// A claim with no response after this long belongs to a request that never finished.
 pub const ABANDONED_AFTER: TimeDelta = TimeDelta::minutes(5);
 
-const KEY: HeaderName = HeaderName::from_static("idempotency-key");
-const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// The request header that names a retry-safe request.
+pub const KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// The response header that marks a replayed first response.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// The response headers kept with a response (besides its status and body).
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];

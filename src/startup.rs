@@ -224,15 +224,15 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
                 header::IF_NONE_MATCH,
-                header::HeaderName::from_static("idempotency-key"),
-                header::HeaderName::from_static("last-event-id"),
+                crate::idempotency::KEY,
+                rest::events::LAST_EVENT_ID,
             ])
             .expose_headers([
                 header::LOCATION,
                 header::RETRY_AFTER,
                 header::WWW_AUTHENTICATE,
                 header::ETAG,
-                header::HeaderName::from_static("idempotent-replayed"),
+                crate::idempotency::REPLAYED,
             ])
             .allow_credentials(false)
             .max_age(Duration::from_secs(3600)),

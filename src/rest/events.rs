@@ -50,9 +50,12 @@ pub enum StreamEventName {
     Reset,
 }
 
+/// The request header with the last event a reconnecting client received.
+pub const LAST_EVENT_ID: header::HeaderName = header::HeaderName::from_static("last-event-id");
+
 fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
     let value = headers
-        .get("last-event-id")
+        .get(LAST_EVENT_ID)
         .map(|v| v.to_str().unwrap_or("?"));
     parse_last_event_id(value)
 }
@@ -101,10 +104,7 @@ pub async fn stream(
     Owner(owner, _): Owner,
     parts: Parts,
 ) -> Result<Response, AppError> {
-    let after = last_event_id(&parts.headers)?;
-    let stream = state.feeds.open(&state.db, owner, after).await?;
-    let stream = stream.rechecked_by(recheck(&state, parts, owner));
-    Ok(sse_response(stream, state.feeds.keep_alive))
+    follow(&state, parts, owner).await
 }
 
 /// `GET /tasks/events`: the same stream for the task page, by its session cookie (a bearer
@@ -115,9 +115,18 @@ pub async fn page_stream(
 ) -> Result<Response, AppError> {
     parts.headers.remove(header::AUTHORIZATION);
     let auth = AuthUser::from_request_parts(&mut parts, &state).await?;
-    let owner = auth.id();
+    follow(&state, parts, auth.id()).await
+}
+
+/// `owner`'s stream from the request's `Last-Event-ID`, ended once the request's credential
+/// stops naming `owner`.
+async fn follow(
+    state: &AppState,
+    parts: Parts,
+    owner: app::ids::UserId,
+) -> Result<Response, AppError> {
     let after = last_event_id(&parts.headers)?;
     let stream = state.feeds.open(&state.db, owner, after).await?;
-    let stream = stream.rechecked_by(recheck(&state, parts, owner));
+    let stream = stream.rechecked_by(recheck(state, parts, owner));
     Ok(sse_response(stream, state.feeds.keep_alive))
 }

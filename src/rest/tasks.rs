@@ -11,7 +11,7 @@ use app::{
     state::AppState,
     tasks::{
         server::{self, Cursor},
-        versions::{etag, EntityTags, Expect},
+        versions::{etag_of, EntityTags, Expect},
         TagCount, Task, TaskDraft, TaskQuery, DEFAULT_LIMIT, MAX_LIMIT,
     },
 };
@@ -34,20 +34,55 @@ use super::{
     },
 };
 
+/// A task as a response sends it: its JSON, and the strong `ETag` of exactly those bytes.
+struct Tagged {
+    json: Vec<u8>,
+    tag: String,
+}
+
+impl Tagged {
+    fn new(task: &Task) -> Result<Self, AppError> {
+        let json = serde_json::to_vec(task).map_err(|_| AppError::Internal)?;
+        let tag = etag_of(&json);
+        Ok(Self { json, tag })
+    }
+
+    fn etag(&self) -> Option<(header::HeaderName, HeaderValue)> {
+        HeaderValue::from_str(&self.tag)
+            .ok()
+            .map(|tag| (header::ETAG, tag))
+    }
+
+    /// The task with `status`, its `ETag` and `headers`.
+    fn response(
+        self,
+        status: StatusCode,
+        headers: &[(header::HeaderName, HeaderValue)],
+    ) -> Response {
+        let etag = self.etag();
+        let mut response = (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.json,
+        )
+            .into_response();
+        let map = response.headers_mut();
+        map.extend(headers.iter().cloned());
+        map.extend(etag);
+        response
+    }
+}
+
 /// A task response: the task, with its `ETag`.
 fn tagged(
     status: StatusCode,
-    task: Task,
+    task: &Task,
     headers: &[(header::HeaderName, HeaderValue)],
-) -> Response {
-    let tag = HeaderValue::from_str(&etag(&task)).ok();
-    let mut response = (status, Json(task)).into_response();
-    let map = response.headers_mut();
-    map.extend(headers.iter().cloned());
-    if let Some(tag) = tag {
-        map.insert(header::ETAG, tag);
-    }
-    response
+) -> Result<Response, AppError> {
+    Ok(Tagged::new(task)?.response(status, headers))
 }
 
 /// One of the request's tag-list headers (`If-Match`, `If-None-Match`), if sent.
@@ -368,11 +403,7 @@ pub async fn create(
     let task = server::create(&state.db, owner, &input).await?;
     let location = format!("/api/{owner}/tasks/{}", task.id);
     let location = HeaderValue::from_str(&location).map_err(|_| AppError::Internal)?;
-    Ok(tagged(
-        StatusCode::CREATED,
-        task,
-        &[(header::LOCATION, location)],
-    ))
+    tagged(StatusCode::CREATED, &task, &[(header::LOCATION, location)])
 }
 
 /// List your tasks: search, filter and sort them (newest first by default).
@@ -431,15 +462,15 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let task = server::get(&state.db, path.owner, path.task_id).await?;
-    let tag = etag(&task);
-    if tag_list(&headers, header::IF_NONE_MATCH).is_some_and(|tags| tags.matches(&tag)) {
-        let mut response = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(tag) = HeaderValue::from_str(&tag) {
-            response.headers_mut().insert(header::ETAG, tag);
-        }
-        return Ok(response);
+    let tagged = Tagged::new(&task)?;
+    if tag_list(&headers, header::IF_NONE_MATCH).is_some_and(|tags| tags.matches(&tagged.tag)) {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            HeaderMap::from_iter(tagged.etag()),
+        )
+            .into_response());
     }
-    Ok(tagged(StatusCode::OK, task, &[]))
+    Ok(tagged.response(StatusCode::OK, &[]))
 }
 
 /// Replace a task's fields (an omitted field is cleared; completion is kept).
@@ -470,7 +501,7 @@ pub async fn update(
         &expect(&headers),
     )
     .await?;
-    Ok(tagged(StatusCode::OK, task, &[]))
+    tagged(StatusCode::OK, &task, &[])
 }
 
 /// Mark a task done or not done.
@@ -500,7 +531,7 @@ pub async fn complete(
         &expect(&headers),
     )
     .await?;
-    Ok(tagged(StatusCode::OK, task, &[]))
+    tagged(StatusCode::OK, &task, &[])
 }
 
 /// Delete a task.

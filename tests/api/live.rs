@@ -197,6 +197,16 @@ async fn open_as(
     token: Option<&str>,
     last_event_id: Option<&str>,
 ) -> reqwest::Response {
+    sent(stream_request(app, owner, token, last_event_id)).await
+}
+
+/// `GET /api/{owner}/events`, with a token and a `Last-Event-ID` if given, not sent yet.
+fn stream_request(
+    app: &TestApp,
+    owner: &str,
+    token: Option<&str>,
+    last_event_id: Option<&str>,
+) -> reqwest::RequestBuilder {
     let mut request = app.client.get(app.url(&format!("/api/{owner}/events")));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -204,6 +214,11 @@ async fn open_as(
     if let Some(id) = last_event_id {
         request = request.header("last-event-id", id);
     }
+    request
+}
+
+/// The response head of a stream request, within [`READ_TIMEOUT`].
+async fn sent(request: reqwest::RequestBuilder) -> reqwest::Response {
     tokio::time::timeout(READ_TIMEOUT, request.send())
         .await
         .expect("the stream answered in time")
@@ -321,15 +336,8 @@ async fn a_stream_sends_each_of_its_users_changes_in_order_as_the_api_answered_t
 async fn a_stream_is_sent_as_it_is_to_a_client_that_accepts_compression() {
     for_each_backend(|app| async move {
         let user = app.new_user().await;
-        let request = app
-            .client
-            .get(app.url(&format!("/api/{}/events", user.id)))
-            .bearer_auth(&user.token)
-            .header("accept-encoding", "gzip, br");
-        let response = tokio::time::timeout(READ_TIMEOUT, request.send())
-            .await
-            .expect("the stream answered in time")
-            .expect("request failed");
+        let request = stream_request(&app, &user.id, Some(user.token.as_str()), None);
+        let response = sent(request.header("accept-encoding", "gzip, br")).await;
         assert!(response.headers().get("content-encoding").is_none());
         let mut stream = EventStream::opened(response).await;
         let created = create_ok(&app, &user, "Sent at once").await;

@@ -115,23 +115,36 @@ fn current_sql(db: &Db) -> String {
     format!("select {COLUMNS} from tasks where id = $1 and user_id = $2{lock}")
 }
 
-/// Whether a write expecting `expect` of task `id` may go ahead, read inside the transaction
-/// `tx` with `current` (see [`current_sql`]); nothing is read when nothing is expected. A
-/// macro, as the transaction's type depends on the engine.
-macro_rules! expected {
-    ($expect:expr, $tx:ident, $current:expr, $id:expr, $owner:expr) => {
-        match $expect {
-            Expect::Nothing => Ok(()),
-            expect => verdict(
-                expect,
-                sqlx::query_as::<_, TaskRow>($current)
-                    .bind($id)
-                    .bind($owner)
-                    .fetch_optional(&mut *$tx)
-                    .await?,
-            ),
-        }
-    };
+/// Runs the write `body` on task `id` inside [`write_recorded!`] if the task is still as
+/// `expect` says, read in the same transaction (and on PostgreSQL locked until commit);
+/// nothing is read when nothing is expected. `body` gives `(Result<_, Refused>, changes)`.
+/// 404 for a missing task, 412 for a stale one.
+macro_rules! write_expected {
+    ($db:expr, $owner:expr, $id:expr, $expect:expr, |$tx:ident| $body:expr) => {{
+        let (db, owner, id, expect): (&Db, UserId, TaskId, &Expect) = ($db, $owner, $id, $expect);
+        let current = match expect {
+            Expect::Nothing => None,
+            _ => Some(current_sql(db)),
+        };
+        let outcome = write_recorded!(db, owner, |$tx| {
+            let allowed = match &current {
+                None => Ok(()),
+                Some(current) => verdict(
+                    expect,
+                    sqlx::query_as::<_, TaskRow>(current)
+                        .bind(id)
+                        .bind(owner)
+                        .fetch_optional(&mut *$tx)
+                        .await?,
+                ),
+            };
+            match allowed {
+                Err(refused) => (Err(refused), Vec::new()),
+                Ok(()) => $body,
+            }
+        })?;
+        outcome.map_err(AppError::from)
+    }};
 }
 
 /// Whether a write expecting `expect` may go ahead on `current` (the task as it is now).
@@ -815,29 +828,21 @@ pub async fn update(
                           title_key = $9, updated_at = $3
          where id = $4 and user_id = $5 returning {COLUMNS}"
     );
-    let current = current_sql(db);
-    let task = write_recorded!(db, owner, |tx| {
-        let allowed = expected!(expect, tx, &current, id, owner);
-        match allowed {
-            Err(refused) => (Err(refused), Vec::new()),
-            Ok(()) => {
-                let rows = sqlx::query_as::<_, TaskRow>(&sql)
-                    .bind(input.title.as_str())
-                    .bind(input.description.as_deref())
-                    .bind(db::now())
-                    .bind(id)
-                    .bind(owner)
-                    .bind(input.due_date)
-                    .bind(input.priority.rank())
-                    .bind(tags_json(&input.tags))
-                    .bind(title_key(input.title.as_str()))
-                    .fetch_all(&mut *tx)
-                    .await?;
-                updated(rows)
-            }
-        }
-    })?;
-    Ok(task?)
+    write_expected!(db, owner, id, expect, |tx| {
+        let rows = sqlx::query_as::<_, TaskRow>(&sql)
+            .bind(input.title.as_str())
+            .bind(input.description.as_deref())
+            .bind(db::now())
+            .bind(id)
+            .bind(owner)
+            .bind(input.due_date)
+            .bind(input.priority.rank())
+            .bind(tags_json(&input.tags))
+            .bind(title_key(input.title.as_str()))
+            .fetch_all(&mut *tx)
+            .await?;
+        updated(rows)
+    })
 }
 
 /// The change each of these rows' tasks underwent, and how many there are.
@@ -871,47 +876,31 @@ pub async fn set_completed(
         "update tasks set is_completed = $1, updated_at = $2
          where id = $3 and user_id = $4 returning {COLUMNS}"
     );
-    let current = current_sql(db);
-    let task = write_recorded!(db, owner, |tx| {
-        let allowed = expected!(expect, tx, &current, id, owner);
-        match allowed {
-            Err(refused) => (Err(refused), Vec::new()),
-            Ok(()) => {
-                let rows = sqlx::query_as::<_, TaskRow>(&sql)
-                    .bind(completed)
-                    .bind(db::now())
-                    .bind(id)
-                    .bind(owner)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                updated(rows)
-            }
-        }
-    })?;
-    Ok(task?)
+    write_expected!(db, owner, id, expect, |tx| {
+        let rows = sqlx::query_as::<_, TaskRow>(&sql)
+            .bind(completed)
+            .bind(db::now())
+            .bind(id)
+            .bind(owner)
+            .fetch_all(&mut *tx)
+            .await?;
+        updated(rows)
+    })
 }
 
 pub async fn delete(db: &Db, owner: UserId, id: TaskId, expect: &Expect) -> Result<(), AppError> {
-    let current = current_sql(db);
-    let deleted = write_recorded!(db, owner, |tx| {
-        let allowed = expected!(expect, tx, &current, id, owner);
-        match allowed {
-            Err(refused) => (Err(refused), Vec::new()),
-            Ok(()) => {
-                let gone: Vec<(TaskId,)> =
-                    sqlx::query_as("delete from tasks where id = $1 and user_id = $2 returning id")
-                        .bind(id)
-                        .bind(owner)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                match gone.first() {
-                    Some((id,)) => (Ok(()), vec![Change::deleted(id.as_uuid())]),
-                    None => (Err(Refused::Missing), Vec::new()),
-                }
-            }
+    write_expected!(db, owner, id, expect, |tx| {
+        let gone: Vec<(TaskId,)> =
+            sqlx::query_as("delete from tasks where id = $1 and user_id = $2 returning id")
+                .bind(id)
+                .bind(owner)
+                .fetch_all(&mut *tx)
+                .await?;
+        match gone.first() {
+            Some((id,)) => (Ok(()), vec![Change::deleted(id.as_uuid())]),
+            None => (Err(Refused::Missing), Vec::new()),
         }
-    })?;
-    Ok(deleted?)
+    })
 }
 
 /// How long a deletion from the task page can be undone. The page offers "Undo" for a few

@@ -10,8 +10,12 @@ use super::Task;
 /// representations share a tag and any change to any field gives another. Quoted, as the
 /// header carries it.
 pub fn etag(task: &Task) -> String {
-    let json = serde_json::to_vec(task).unwrap_or_default();
-    let digest = Sha256::digest(&json);
+    etag_of(&serde_json::to_vec(task).unwrap_or_default())
+}
+
+/// The tag of a task's JSON, as the API sends it (what [`etag`] hashes).
+pub fn etag_of(json: &[u8]) -> String {
+    let digest = Sha256::digest(json);
     format!("\"{}\"", URL_SAFE_NO_PAD.encode(&digest[..16]))
 }
 
