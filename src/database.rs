@@ -29,7 +29,8 @@ pub async fn connect_database(config: &Config) -> Result<Db, StartupError> {
         open_sqlite(config).await?
     } else {
         open_postgres(config).await?
-    };
+    }
+    .with_task_quota(config.database.tasks_per_account);
     tracing::info!(backend = db.backend(), "database ready");
     Ok(db)
 }

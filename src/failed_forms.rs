@@ -1,33 +1,75 @@
 //! Plain form posts (no JavaScript) that fail. The server function answers with a redirect
 //! back whose URL carries the error (`__err`), where a crafted link could forge one. This
-//! keeps the error in the session instead, with the values the form sent (never a
-//! password), for the page the browser returns to (`app::forms`), and strips it from the
-//! redirect. A page address that still carries one is redirected to the same page without it.
+//! keeps the error instead, with what the form's known fields held (never a password; each
+//! cut to its field's limit, see `FailedForm::kept_values`), for the page the browser
+//! returns to (`app::forms`), and strips it from the redirect:
+//!
+//! - for a signed-in user, in their session, for one page view;
+//! - for anyone else (signup, login, a form posted after the session ended), in a signed
+//!   cookie of at most [`COOKIE_MAX_BYTES`] that lives [`COOKIE_LIFETIME_SECS`]: a request
+//!   without an account stores nothing on the server.
+//!
+//! A page address that still carries the error parameters is redirected to the same page
+//! without them. Every redirect target is a path on this site (`app::redirect`).
 
 use app::{
+    auth::extract::AuthSession,
     error::AppError,
     forms::{FailedForm, FAILED_FORM_KEY},
+    redirect::same_site_path,
+    state::AppState,
 };
 use axum::{
     body::{to_bytes, Body},
-    extract::Request,
-    http::{header, HeaderValue, Method, StatusCode},
+    extract::{Request, State},
+    http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 use base64::{engine::general_purpose::URL_SAFE, Engine as _};
 use leptos::server_fn::error::FromServerFnError;
+use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 /// The query parameters the server-function redirect uses to carry an error.
 const ERROR_PARAMS: [&str; 2] = ["__err", "__path"];
 
-pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Response {
+/// The cookie that carries a failed form for a visitor without an account.
+pub const COOKIE: &str = "failed_form";
+/// How long that cookie lives: long enough to come back to the page, or to sign in first.
+pub const COOKIE_LIFETIME_SECS: i64 = 5 * 60;
+/// The most that cookie holds, signature included (browsers keep 4 KB a cookie); a form
+/// whose values do not fit keeps its error alone.
+pub const COOKIE_MAX_BYTES: usize = 3 * 1024;
+/// What the cookie's signature is for: nothing else signed with the same key opens it.
+const SEAL_PURPOSE: &str = "failed-form";
+
+/// What the middleware needs: the signing key (in the state) and the cookie's `Secure`.
+#[derive(Clone)]
+pub struct FailedForms {
+    pub state: AppState,
+    pub cookie_secure: bool,
+}
+
+/// The sealed content of the cookie.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    /// Unix seconds after which it is ignored.
+    exp: i64,
+    form: FailedForm,
+}
+
+pub async fn keep_failed_forms(
+    State(forms): State<FailedForms>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() == Method::GET {
         if let Some((clean, _)) = request.uri().query().and_then(split_error_params) {
-            return Redirect::to(&with_query(request.uri().path(), &clean)).into_response();
+            let path = same_site_path(request.uri().path()).unwrap_or("/");
+            return Redirect::to(&with_query(path, &clean)).into_response();
         }
-        return next.run(request).await;
+        return hand_over_cookie(&forms, request, next).await;
     }
     let plain_form_post = request.method() == Method::POST
         && request.uri().path().starts_with("/rpc/")
@@ -48,10 +90,7 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
         Ok(bytes) => bytes,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };
-    let values: Vec<(String, String)> = form_urlencoded::parse(&bytes)
-        .filter(|(name, _)| FailedForm::keeps(name))
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
+    let values = FailedForm::kept_values(form_urlencoded::parse(&bytes));
     let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
@@ -64,29 +103,40 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
     else {
         return response;
     };
-    let Some((path, query)) = location.split_once('?') else {
+    let Some((target, query)) = location.split_once('?') else {
         return response;
     };
     let Some((clean, carried)) = split_error_params(query) else {
         return response;
     };
+    // The redirect may name the page as a whole URL (from `Referer`): only its path counts,
+    // and only a path on this site.
+    let page = target
+        .parse::<axum::http::Uri>()
+        .ok()
+        .and_then(|uri| same_site_path(uri.path()).map(str::to_owned))
+        .unwrap_or_else(|| "/".to_owned());
     let param = |name: &str| carried.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     if let (Some(action), Some(error)) = (param("__path"), param("__err").and_then(decode_error)) {
         let failed = FailedForm {
-            action: action.clone(),
-            // The redirect may name the page as a whole URL (from `Referer`): keep its path.
-            page: path
-                .parse::<axum::http::Uri>()
-                .map(|uri| uri.path().to_owned())
-                .unwrap_or_default(),
+            action: action.chars().take(100).collect(),
+            page: page.clone(),
             error,
             values,
         };
-        if let Err(error) = session.insert(FAILED_FORM_KEY, failed).await {
-            tracing::warn!(%error, "a failed form could not be kept in the session");
+        let signed_in = matches!(
+            AuthSession::from_session(session.clone()).user_id().await,
+            Ok(Some(_))
+        );
+        if signed_in {
+            if let Err(error) = session.insert(FAILED_FORM_KEY, failed).await {
+                tracing::warn!(%error, "a failed form could not be kept in the session");
+            }
+        } else if let Some(cookie) = seal_cookie(&forms, failed) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
         }
     }
-    match HeaderValue::from_str(&with_query(path, &clean)) {
+    match HeaderValue::from_str(&with_query(&page, &clean)) {
         Ok(value) => {
             response.headers_mut().insert(header::LOCATION, value);
             *response.status_mut() = StatusCode::SEE_OTHER;
@@ -94,6 +144,76 @@ pub async fn keep_failed_forms_in_session(request: Request, next: Next) -> Respo
         Err(_) => return Redirect::to("/").into_response(),
     }
     response
+}
+
+/// A page view that the cookie's failed form is for takes it (as a request extension that
+/// `take_failed_form` reads) and the cookie is cleared; other requests leave it be.
+async fn hand_over_cookie(forms: &FailedForms, request: Request, next: Next) -> Response {
+    let Some(form) = opened_cookie(forms, request.headers()) else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    if !form.ready_for(parts.uri.path(), signed_in(&parts).await) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    parts.extensions.insert(form);
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let cleared = cookie_header(forms, "", 0);
+    if let Ok(value) = HeaderValue::from_str(&cleared) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn signed_in(parts: &Parts) -> bool {
+    match AuthSession::from_parts(parts) {
+        Some(session) => matches!(session.user_id().await, Ok(Some(_))),
+        None => false,
+    }
+}
+
+/// The failed form in the request's cookie, if it is one we signed and it has not expired.
+fn opened_cookie(forms: &FailedForms, headers: &HeaderMap) -> Option<FailedForm> {
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))?;
+    let bytes = forms.state.tokens.open(SEAL_PURPOSE, value)?;
+    let sealed: Sealed = serde_json::from_slice(&bytes).ok()?;
+    (sealed.exp > chrono::Utc::now().timestamp()).then_some(sealed.form)
+}
+
+/// The `Set-Cookie` that carries `form`, within [`COOKIE_MAX_BYTES`]: without its values if
+/// they do not fit, nothing if even that does not.
+fn seal_cookie(forms: &FailedForms, mut form: FailedForm) -> Option<HeaderValue> {
+    let exp = chrono::Utc::now().timestamp() + COOKIE_LIFETIME_SECS;
+    for attempt in 0..2 {
+        if attempt == 1 {
+            form.values.clear();
+        }
+        let json = serde_json::to_vec(&Sealed {
+            exp,
+            form: form.clone(),
+        })
+        .ok()?;
+        let header = cookie_header(
+            forms,
+            &forms.state.tokens.seal(SEAL_PURPOSE, &json),
+            COOKIE_LIFETIME_SECS,
+        );
+        if header.len() <= COOKIE_MAX_BYTES {
+            return HeaderValue::from_str(&header).ok();
+        }
+    }
+    tracing::debug!("a failed form was too large for its cookie and was dropped");
+    None
+}
+
+fn cookie_header(forms: &FailedForms, value: &str, max_age: i64) -> String {
+    let secure = if forms.cookie_secure { "; Secure" } else { "" };
+    format!("{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// The query without the error parameters, and those parameters, if it had any.

@@ -44,27 +44,29 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
 /// Answers a repeat of a keyed create from what the first one answered. Requests without
-/// the header, other routes and callers without a valid token pass straight through (the
-/// route then answers them as usual).
+/// the header, other routes, callers without a valid token and paths naming another user
+/// pass straight through (the route then answers them as usual: authentication comes before
+/// the key is looked at).
 pub async fn replay(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(raw) = request.headers().get(&KEY).cloned() else {
         return next.run(request).await;
     };
-    let Some(limit) = body_limit(request.method(), request.uri().path()) else {
+    let Some((path_user, limit)) = keyed_route(request.method(), request.uri().path()) else {
         return next.run(request).await;
-    };
-    let key = match valid_key(&raw) {
-        Ok(key) => key,
-        Err(error) => return error.into_response(),
     };
     let (mut parts, body) = request.into_parts();
     let Ok(auth) = AuthUser::from_request_parts(&mut parts, &state).await else {
         return next.run(Request::from_parts(parts, body)).await;
     };
     let owner = auth.user.id;
-    if !parts.uri.path().starts_with(&format!("/api/{}/", owner)) {
+    // The path's id as a UUID, in any case: an upper-case one names the same user.
+    if path_user != owner {
         return next.run(Request::from_parts(parts, body)).await;
     }
+    let key = match valid_key(&raw) {
+        Ok(key) => key,
+        Err(error) => return error.into_response(),
+    };
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return AppError::PayloadTooLarge.into_response();
     };
@@ -109,7 +111,9 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
             return AppError::Internal.into_response();
         }
     };
-    if parts.status.is_server_error() {
+    // Only a success is kept: a refused request (a 4xx: invalid, over a quota) changed
+    // nothing, and a 5xx may go better next time, so a retry with the key runs anew.
+    if !parts.status.is_success() {
         release(&state.db, owner, &key).await;
     } else {
         let stored = Stored {
@@ -132,17 +136,18 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The body limit of a route that takes `Idempotency-Key`, or `None` for the others.
-fn body_limit(method: &Method, path: &str) -> Option<usize> {
+/// The user a route that takes `Idempotency-Key` names and its body limit, or `None` for
+/// the other routes.
+fn keyed_route(method: &Method, path: &str) -> Option<(Uuid, usize)> {
     if method != Method::POST {
         return None;
     }
     let rest = path.strip_prefix("/api/")?;
     let (user, route) = rest.split_once('/')?;
-    Uuid::parse_str(user).ok()?;
+    let user = Uuid::parse_str(user).ok()?;
     match route {
-        "tasks" => Some(crate::rest::API_BODY_LIMIT),
-        "import" => Some(app::transfer::IMPORT_BODY_LIMIT),
+        "tasks" => Some((user, crate::rest::API_BODY_LIMIT)),
+        "import" => Some((user, app::transfer::IMPORT_BODY_LIMIT)),
         _ => None,
     }
 }

@@ -33,6 +33,7 @@ pub async fn set_security_headers(
     let no_store = path == "/api"
         || path.starts_with("/api/")
         || path.starts_with("/rpc/")
+        || path.starts_with("/account/")
         || is_html(&response);
     let headers = response.headers_mut();
     let policy = content_security_policy(&nonce, is_documentation(&path));
@@ -58,8 +59,8 @@ pub async fn set_security_headers(
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         );
     }
-    // Pages can hold a signed-in user's tasks, and API answers always do: no cache keeps
-    // them. Static files (the bundle, the stylesheet, the docs' scripts) stay cacheable.
+    // Pages can hold a signed-in user's tasks, and API answers and the account's files (an
+    // export) always do: no cache keeps them. Static files (the bundle, the stylesheet, the docs' scripts) stay cacheable.
     if no_store {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -139,13 +139,18 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         .layer(middleware::from_fn(
             server_fn_errors::give_errors_their_status,
         ))
-        .layer(middleware::from_fn(
-            failed_forms::keep_failed_forms_in_session,
+        .layer(middleware::from_fn_with_state(
+            failed_forms::FailedForms {
+                state: state.clone(),
+                cookie_secure: http.cookie_secure,
+            },
+            failed_forms::keep_failed_forms,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // The account page's export and import: an import file may be larger.
         .merge(account_files::routes())
         .layer(middleware::from_fn(cross_site::refuse_cross_site_changes))
+        .layer(middleware::map_request(without_bearer_token))
         .layer(sessions);
 
     Router::new()
@@ -171,6 +176,13 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Pages and server functions (`/rpc/*`) authenticate with the session cookie only: a
+/// bearer token sent there is not read (the JSON API, beside them, reads nothing else).
+async fn without_bearer_token(mut request: axum::extract::Request) -> axum::extract::Request {
+    request.headers_mut().remove(header::AUTHORIZATION);
+    request
 }
 
 /// What every page render gets beyond Leptos's own context: the state, and the nonce the
@@ -353,14 +365,21 @@ async fn listen_for_events(pool: sqlx::PgPool, db: Db) {
     loop {
         let listening = async {
             let mut listener = PgListener::connect_with(&pool).await?;
-            listener.listen(app::tasks::events::CHANNEL).await?;
+            listener
+                .listen_all([app::tasks::events::CHANNEL, app::db::CREDENTIALS_CHANNEL])
+                .await?;
             // Anything committed while this was not listening.
             db.announce_all();
             loop {
                 match listener.try_recv().await? {
                     Some(notification) => {
-                        if let Ok(owner) = notification.payload().parse::<uuid::Uuid>() {
-                            db.announce(owner.into());
+                        let Ok(user) = notification.payload().parse::<uuid::Uuid>() else {
+                            continue;
+                        };
+                        if notification.channel() == app::db::CREDENTIALS_CHANNEL {
+                            db.announce_credentials_ended(user.into());
+                        } else {
+                            db.announce(user.into());
                         }
                     }
                     // The connection was lost; the next receive reconnects.

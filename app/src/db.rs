@@ -123,7 +123,18 @@ pub struct Db {
     writes: Arc<tokio::sync::Semaphore>,
     /// Whose tasks just changed (committed): see [`Db::announce`].
     changed: tokio::sync::broadcast::Sender<Option<UserId>>,
+    /// Whose sessions or tokens just ended: see [`Db::credentials_ended`].
+    ended: tokio::sync::broadcast::Sender<UserId>,
+    /// The most tasks one account may hold.
+    task_quota: u64,
 }
+
+/// [`Db::task_quota`] unless the operator says otherwise (`TASKS_PER_ACCOUNT`).
+pub const DEFAULT_TASK_QUOTA: u64 = 200_000;
+
+/// The PostgreSQL channel that tells every instance a user's sessions or tokens ended, with
+/// the user's id.
+pub const CREDENTIALS_CHANNEL: &str = "credentials_ended";
 
 impl Db {
     pub fn sqlite(pool: SqlitePool) -> Self {
@@ -140,7 +151,49 @@ impl Db {
             outage: Arc::default(),
             writes: Arc::new(tokio::sync::Semaphore::new(1)),
             changed: tokio::sync::broadcast::channel(1024).0,
+            ended: tokio::sync::broadcast::channel(256).0,
+            task_quota: DEFAULT_TASK_QUOTA,
         }
+    }
+
+    /// The same database, with at most `quota` tasks per account.
+    pub fn with_task_quota(mut self, quota: u64) -> Self {
+        self.task_quota = quota;
+        self
+    }
+
+    /// The most tasks one account may hold (imports included).
+    pub fn task_quota(&self) -> u64 {
+        self.task_quota
+    }
+
+    /// Says, after the commit, that some of `user`'s sessions or tokens have ended (a logout,
+    /// "sign out everywhere", a new password, a deleted account): every instance's open event
+    /// streams of that user check their credential again at once. On PostgreSQL the other
+    /// instances hear it through [`CREDENTIALS_CHANNEL`]; if that fails, their streams still
+    /// check on their own within a minute.
+    pub async fn credentials_ended(&self, user: UserId) {
+        self.announce_credentials_ended(user);
+        if let Pool::Postgres(pool) = &self.pool {
+            let notified = sqlx::query("select pg_notify($1, $2)")
+                .bind(CREDENTIALS_CHANNEL)
+                .bind(user.to_string())
+                .execute(pool)
+                .await;
+            if let Err(error) = notified {
+                tracing::warn!(%error, "telling other instances that credentials ended failed");
+            }
+        }
+    }
+
+    /// [`Db::credentials_ended`] in this process only (what the listener passes on).
+    pub fn announce_credentials_ended(&self, user: UserId) {
+        let _ = self.ended.send(user);
+    }
+
+    /// Every user whose credentials end from now on, in this process.
+    pub fn ended_credentials(&self) -> tokio::sync::broadcast::Receiver<UserId> {
+        self.ended.subscribe()
     }
 
     /// Says that `owner`'s tasks changed and the change is committed: this process's open
@@ -200,14 +253,17 @@ impl Db {
         let (Pool::Postgres(pool), Err(error)) = (&self.pool, result) else {
             return;
         };
-        if !means_unreachable(error) {
+        if matches!(error, sqlx::Error::PoolTimedOut) {
+            // Every connection busy and none to spare (a burst), or none could be made (an
+            // outage): only a fresh connection tells which, and one probe at a time asks.
+            if !self.outage.probing.swap(true, Ordering::AcqRel) {
+                tokio::spawn(probe_after_timeout(pool.clone(), self.outage.clone()));
+            }
             return;
         }
-        if self.outage.down.swap(true, Ordering::AcqRel) {
-            return;
+        if means_unreachable(error) {
+            mark_down(pool, &self.outage, error);
         }
-        tracing::error!(%error, "the database is unreachable; answering 503 until it is back");
-        tokio::spawn(wait_until_reachable(pool.clone(), self.outage.clone()));
     }
 
     /// Round-trips a trivial query: is the database reachable right now?
@@ -229,6 +285,32 @@ impl Db {
 #[derive(Debug, Default)]
 pub struct Outage {
     down: AtomicBool,
+    /// A pool timeout is being looked into (see [`probe_after_timeout`]).
+    probing: AtomicBool,
+}
+
+fn mark_down(pool: &PgPool, outage: &Arc<Outage>, error: &dyn std::fmt::Display) {
+    if outage.down.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    tracing::error!(%error, "the database is unreachable; answering 503 until it is back");
+    tokio::spawn(wait_until_reachable(pool.clone(), outage.clone()));
+}
+
+/// After a pool timeout: the database is down only if a fresh connection fails too. A busy
+/// pool (every connection in use for longer than a request may wait) is not an outage: the
+/// requests that timed out get 503, the others go on.
+async fn probe_after_timeout(pool: PgPool, outage: Arc<Outage>) {
+    let options = pool.connect_options();
+    match tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+        }
+        Ok(Err(error)) if means_unreachable(&error) => mark_down(&pool, &outage, &error),
+        Ok(Err(error)) => tracing::warn!(%error, "a probe after a pool timeout failed"),
+        Err(_) => mark_down(&pool, &outage, &"connecting timed out"),
+    }
+    outage.probing.store(false, Ordering::Release);
 }
 
 /// How often a down database is tried again, and how long one try may take.
@@ -292,7 +374,7 @@ async fn drop_broken_idle_connections(pool: &PgPool) {
 /// up), as opposed to a bad query, bad credentials or a missing database.
 pub fn means_unreachable(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
         // Class 08: connection exceptions; 57P01-03: the server is shutting down or starting.
         sqlx::Error::Database(e) => e.code().is_some_and(|code| {
             code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")

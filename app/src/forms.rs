@@ -26,10 +26,51 @@ pub struct FailedForm {
     pub values: Vec<(String, String)>,
 }
 
+/// The fields a failed form keeps, each with its own limit in characters: the ones the
+/// forms fill in again. Anything else a post carries (passwords among it) is dropped.
+const KEPT_FIELDS: [(&str, usize); 8] = [
+    ("email", crate::auth::EMAIL_MAX_CHARS),
+    ("name", crate::auth::NAME_MAX_CHARS),
+    ("time_zone", crate::auth::TIME_ZONE_MAX_CHARS),
+    ("title", crate::tasks::TITLE_MAX_CHARS),
+    ("description", crate::tasks::DESCRIPTION_MAX_CHARS),
+    ("due_date", 10),
+    ("priority", 6),
+    // A tag box: ten tags and their separators.
+    (
+        "tags",
+        crate::tasks::fields::MAX_TAGS * (crate::tasks::fields::TAG_MAX_CHARS + 2),
+    ),
+];
+
 impl FailedForm {
-    /// Whether a field's value may be kept: never a password.
-    pub fn keeps(field: &str) -> bool {
-        !field.contains("password")
+    /// The values of a post's fields worth keeping: known fields only, the first value of
+    /// each, cut to the field's own limit.
+    pub fn kept_values<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Vec<(String, String)> {
+        let mut kept: Vec<(String, String)> = Vec::new();
+        for (field, value) in pairs {
+            let (field, value) = (field.as_ref(), value.as_ref());
+            let Some((name, limit)) = KEPT_FIELDS.iter().find(|(name, _)| *name == field) else {
+                continue;
+            };
+            if kept.iter().any(|(k, _)| k == name) {
+                continue;
+            }
+            kept.push((name.to_string(), value.chars().take(*limit).collect()));
+            if kept.len() == KEPT_FIELDS.len() {
+                break;
+            }
+        }
+        kept
+    }
+
+    /// Whether the page at `page` may show it now: it is that page's, and a form refused
+    /// because the session had ended waits until its user has signed in again (the page
+    /// sends a visitor to log in first, and must not use it up).
+    pub fn ready_for(&self, page: &str, signed_in: bool) -> bool {
+        self.page == page && (signed_in || !self.refused_for_an_ended_session())
     }
 
     /// Whether the post was refused because the session had ended (a 401 from any form but
@@ -48,13 +89,19 @@ impl FailedForm {
     }
 }
 
-/// Takes (and removes) the failed form the session holds for `page` (a path), if any.
+/// Takes the failed form of `page` (a path), if any: one the server found in this request's
+/// short-lived cookie (a visitor without an account), or else one the signed-in user's
+/// session holds, removed from it as it is taken.
 #[server(prefix = "/rpc", endpoint = "forms/failed")]
 pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppError> {
     crate::error::respond(async {
-        let Some(session) = use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
-        else {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return Ok(None);
+        };
+        if let Some(form) = parts.extensions.get::<FailedForm>() {
+            return Ok((form.page == page).then(|| form.clone()));
+        }
+        let Some(session) = parts.extensions.get::<tower_sessions::Session>().cloned() else {
             return Ok(None);
         };
         let unreadable = |error: tower_sessions::session::Error| {
@@ -65,27 +112,21 @@ pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppErr
             .get::<FailedForm>(FAILED_FORM_KEY)
             .await
             .map_err(unreadable)?;
-        // A form refused because the session had ended waits for the user to sign in again
-        // (the page sends a visitor to log in first, and must not use it up).
-        let waits_for_sign_in = match &held {
-            Some(form) if form.refused_for_an_ended_session() => {
-                crate::auth::extract::AuthSession::from_session(session.clone())
-                    .user_id()
-                    .await?
-                    .is_none()
-            }
-            _ => false,
+        let Some(form) = held else {
+            return Ok(None);
         };
-        match held {
-            Some(form) if form.page == page && !waits_for_sign_in => {
-                session
-                    .remove_value(FAILED_FORM_KEY)
-                    .await
-                    .map_err(unreadable)?;
-                Ok(Some(form))
-            }
-            _ => Ok(None),
+        let signed_in = crate::auth::extract::AuthSession::from_session(session.clone())
+            .user_id()
+            .await?
+            .is_some();
+        if !form.ready_for(&page, signed_in) {
+            return Ok(None);
         }
+        session
+            .remove_value(FAILED_FORM_KEY)
+            .await
+            .map_err(unreadable)?;
+        Ok(Some(form))
     })
     .await
 }

@@ -11,6 +11,7 @@ pub mod components;
 pub mod error;
 pub mod forms;
 pub mod ids;
+pub mod redirect;
 pub mod tasks;
 pub mod text;
 pub mod timestamp;

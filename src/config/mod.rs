@@ -31,6 +31,8 @@ pub struct DatabaseLimits {
     /// `None`: no limit.
     pub sqlite_max_bytes: Option<u64>,
     pub sqlite_wal_limit_bytes: u64,
+    /// The most tasks one account holds (imports included).
+    pub tasks_per_account: u64,
 }
 
 /// What the HTTP layer needs and the shared application state does not: cookies, CORS,
@@ -140,6 +142,7 @@ impl Config {
                 mib => Some(u64::from(mib) * MIB),
             },
             sqlite_wal_limit_bytes: u64::from(number("SQLITE_WAL_LIMIT_MB", 1, 4096)?) * MIB,
+            tasks_per_account: u64::from(number("TASKS_PER_ACCOUNT", 1, 100_000_000)?),
         };
         let request_timeout = secs("REQUEST_TIMEOUT_SECS", 1, 3600)?;
         let header_read_timeout = secs("HEADER_READ_TIMEOUT_SECS", 1, 3600)?;

@@ -176,6 +176,12 @@ pub const VARIABLES: &[Variable] = &[
                user may hold open on this instance at once; one more answers 429",
     },
     Variable {
+        name: "TASKS_PER_ACCOUNT",
+        default: "200000",
+        help: "the most tasks one account may hold, imports included (1 to 100000000); a \
+               create or import past it answers 403 naming the limit",
+    },
+    Variable {
         name: "EVENT_KEEP_ALIVE_SECS",
         default: "15",
         help: "how often an idle event stream sends a comment, so proxies keep it open",

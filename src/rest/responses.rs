@@ -11,7 +11,9 @@ use utoipa::IntoResponses;
 pub struct Unauthorized(pub ErrorBody);
 
 /// The path's `user_id` is not the caller's; or the caller's password was reset by an
-/// operator and must be changed first (`POST /api/auth/password`).
+/// operator and must be changed first (`POST /api/auth/password`); or, for a create or an
+/// import, the account would hold more tasks than its quota (`TASKS_PER_ACCOUNT`, named in
+/// `detail`).
 #[derive(IntoResponses)]
 #[response(status = 403)]
 pub struct NotYours(pub ErrorBody);

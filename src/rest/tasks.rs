@@ -357,7 +357,8 @@ pub const IDEMPOTENCY_KEY: &str = "1 to 255 printable ASCII characters, chosen b
     (a UUID is a good choice). A repeat with the same key by the same user within 24 hours gets \
     the first response again (same status, body and `Location`, plus `Idempotent-Replayed: \
     true`) and changes nothing; the same key with another request is 422; a repeat while the \
-    first is still running is 409. A first response that was a 5xx is not kept.";
+    first is still running is 409. Only a success is kept: after a 4xx or a 5xx the key is \
+    free again, and a retry runs anew.";
 const IF_MATCH: &str = "Change the task only if its current `ETag` is one of these (`*`: any); \
     otherwise 412 and nothing changes.";
 

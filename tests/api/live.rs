@@ -27,6 +27,9 @@ const READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How soon a change committed on one instance reaches a stream on another.
 const ACROSS_INSTANCES: Duration = Duration::from_secs(1);
 
+/// How soon a stream ends once its credential has, on any instance.
+const CREDENTIAL_ENDS: Duration = Duration::from_secs(2);
+
 /// One thing a stream sent: an event, or a comment line (`: ...`).
 #[derive(Clone, Debug, PartialEq)]
 enum Item {
@@ -122,6 +125,18 @@ impl EventStream {
                 let line: Vec<u8> = self.unread.drain(..=end).collect();
                 let line = String::from_utf8(line).expect("an event stream is UTF-8");
                 self.read_line(line.trim_end_matches(['\n', '\r']));
+            }
+        }
+    }
+
+    /// Whether the server ends the stream within `wait` (whatever it sends before).
+    async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.chunks.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => {}
             }
         }
     }
@@ -638,17 +653,26 @@ async fn a_create_repeated_with_its_idempotency_key_gets_the_first_answer_and_cr
         assert_eq!(list(&app, &other, "").await["total"], 1);
         assert_eq!(list(&app, &user, "").await["total"], 1);
 
-        // A refusal is an answer too: replayed as it was.
+        // A refusal changed nothing and is not kept: a retry runs anew, and the key may
+        // then carry the corrected request.
         let blank = json!({"title": "   "});
         let refused = post_keyed(&app, &user, "tasks", "blank", &blank).await;
         assert_error_shape(refused, 422).await;
         let again = post_keyed(&app, &user, "tasks", "blank", &blank).await;
-        assert_eq!(header(&again, "idempotent-replayed"), "true");
+        assert!(again.headers().get("idempotent-replayed").is_none());
         assert_error_shape(again, 422).await;
+        let fixed = json!({"title": "Not blank"});
+        let created = post_keyed(&app, &user, "tasks", "blank", &fixed).await;
+        assert_eq!(created.status(), 201);
+        let created: Value = created.json().await.unwrap();
 
-        // One creation, so one event: the next one is the next change.
+        // One creation per request that made one, so one event each.
         let next = create_ok(&app, &user, "Next").await;
-        let events = [("task.created", task), ("task.created", next)];
+        let events = [
+            ("task.created", task),
+            ("task.created", created),
+            ("task.created", next),
+        ];
         stream.assert_next(0, &events).await;
     })
     .await;
@@ -936,6 +960,91 @@ async fn a_change_made_through_one_instance_reaches_a_stream_on_another_at_once(
             seen_on_second, updated,
             "the same event, the same id, on both"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_resuming_from_the_start_reads_a_long_log_a_page_at_a_time_in_order() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let task = json!({"title": "imported", "created_at": "2026-01-06T10:00:00.123456Z"});
+        let document = json!({"format": "todo-export", "version": 1, "tasks": vec![task; 250]});
+        let path = format!("/api/{}/import", user.id);
+        let imported = send(&app, &user.token, Method::POST, &path, Some(document)).await;
+        assert_eq!(imported.status(), 200);
+
+        let mut stream = follow(&app, &user, Some("0")).await;
+        for seq in 1..=250 {
+            let event = stream.next_event().await;
+            assert_eq!((event.seq(), event.kind()), (seq, "task.created"));
+        }
+        let live = create_ok(&app, &user, "after the catching up").await;
+        stream.assert_next(250, &[("task.created", live)]).await;
+
+        // The log is read a page at a time: never all of it at once.
+        let db = app.db().await;
+        let owner = app::ids::UserId(user.id.parse().unwrap());
+        match app::tasks::events::since(&db, owner, 0).await.unwrap() {
+            app::tasks::events::Since::Events(events) => {
+                assert_eq!(events.len() as i64, app::tasks::events::LOG_PAGE);
+                assert_eq!(events[0].seq, 1);
+            }
+            reset => panic!("{reset:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_ends_within_two_seconds_of_its_credential() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let second = TestUser {
+            token: app.login(&user.email, &user.password).await,
+            ..user.clone()
+        };
+        let mut first_stream = follow(&app, &user, None).await;
+        let mut second_stream = follow(&app, &second, None).await;
+        let logout = send(&app, &user.token, Method::POST, "/api/auth/logout", None).await;
+        assert_eq!(logout.status(), 204);
+        assert!(first_stream.ends_within(CREDENTIAL_ENDS).await);
+        // The other token's stream goes on.
+        assert!(!second_stream.ends_within(Duration::from_millis(500)).await);
+
+        // "Sign out everywhere", from a third token, ends it too.
+        let third = app.login(&user.email, &user.password).await;
+        let everywhere = send(&app, &third, Method::POST, "/api/auth/logout-all", None).await;
+        assert_eq!(everywhere.status(), 204);
+        assert!(second_stream.ends_within(CREDENTIAL_ENDS).await);
+
+        // The page's stream, by its session cookie, ends with the session.
+        let browser = TestApp::new_client();
+        browser_login(&app, &browser, &user).await;
+        let page_stream = browser
+            .get(app.url("/tasks/events"))
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .unwrap();
+        let mut page_stream = EventStream::opened(page_stream).await;
+        let fourth = app.login(&user.email, &user.password).await;
+        let everywhere = send(&app, &fourth, Method::POST, "/api/auth/logout-all", None).await;
+        assert_eq!(everywhere.status(), 204);
+        assert!(page_stream.ends_within(CREDENTIAL_ENDS).await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_credential_ended_on_one_instance_ends_its_streams_on_another() {
+    on_two_instances(|first, second| async move {
+        let user = first.new_user().await;
+        let mut on_second = follow(&second, &user, None).await;
+        let other = first.login(&user.email, &user.password).await;
+        let everywhere = send(&first, &other, Method::POST, "/api/auth/logout-all", None).await;
+        assert_eq!(everywhere.status(), 204);
+        assert!(on_second.ends_within(CREDENTIAL_ENDS).await);
     })
     .await;
 }

@@ -23,4 +23,5 @@ mod pages;
 mod sessions;
 mod tasks;
 mod throttle;
+mod trust;
 mod undo;

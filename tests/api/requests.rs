@@ -134,3 +134,27 @@ pub async fn browser_login(app: &TestApp, client: &reqwest::Client, user: &TestU
     let response = post_form(app, client, "/rpc/login", "/login", &form).await;
     assert_eq!(response.status(), 302, "{:?}", response.headers());
 }
+
+/// A server function called as the hydrated page calls it (not a plain form post): its
+/// status and its JSON (or its text as a JSON string).
+pub async fn call_server_fn(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let response = browser
+        .post(app.url(path))
+        .header("accept", "application/json")
+        .header("origin", app.address.clone())
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}

@@ -227,10 +227,10 @@ async fn one_address_creates_at_most_ten_accounts_an_hour() {
 }
 
 #[tokio::test]
-async fn a_failed_signup_does_not_use_up_the_hourly_allowance() {
+async fn a_taken_address_counts_toward_the_signup_limit_and_an_invalid_form_does_not() {
     let limit = [
         ("CLIENT_IP_SOURCE", "RightmostXForwardedFor"),
-        ("SIGNUPS_PER_HOUR", "2"),
+        ("SIGNUPS_PER_HOUR", "3"),
     ];
     for_each_backend_with(&limit, |app| async move {
         let first = new_email();
@@ -238,23 +238,58 @@ async fn a_failed_signup_does_not_use_up_the_hourly_allowance() {
             signup_from(&app, "203.0.113.60", &first).await.status(),
             201
         );
+        // Invalid forms are refused before they are counted.
         for _ in 0..3 {
+            assert_eq!(
+                signup_from(&app, "203.0.113.60", "not an address")
+                    .await
+                    .status(),
+                422
+            );
+        }
+        // A 409 says an account exists: asking counts, so the answer cannot be had fast.
+        for _ in 0..2 {
             assert_eq!(
                 signup_from(&app, "203.0.113.60", &first).await.status(),
                 409
             );
         }
         assert_eq!(
-            signup_from(&app, "203.0.113.60", &new_email())
-                .await
-                .status(),
-            201
+            signup_from(&app, "203.0.113.60", &first).await.status(),
+            429
         );
         assert_eq!(
             signup_from(&app, "203.0.113.60", &new_email())
                 .await
                 .status(),
             429
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64() {
+    let limit = [
+        ("CLIENT_IP_SOURCE", "RightmostXForwardedFor"),
+        ("SIGNUPS_PER_HOUR", "2"),
+    ];
+    for_each_backend_with(&limit, |app| async move {
+        for address in ["2001:db8:7:1::1", "2001:db8:7:1::2"] {
+            assert_eq!(signup_from(&app, address, &new_email()).await.status(), 201);
+        }
+        // Another address of the same /64 is the same client.
+        assert_eq!(
+            signup_from(&app, "2001:db8:7:1:ffff::9", &new_email())
+                .await
+                .status(),
+            429
+        );
+        assert_eq!(
+            signup_from(&app, "2001:db8:7:2::1", &new_email())
+                .await
+                .status(),
+            201
         );
     })
     .await;

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{for_each_backend, TestApp, TestUser};
-use crate::requests::{browser_login, create, post_form, send};
+use crate::requests::{browser_login, call_server_fn as call, create, post_form, send};
 
 /// A task with every field set, as the API then returns it.
 async fn full_task(app: &TestApp, user: &TestUser, title: &str, done: bool) -> Value {
@@ -55,29 +55,6 @@ async fn get_task(app: &TestApp, user: &TestUser, id: &str) -> reqwest::Response
 async fn all_tasks(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let page = crate::requests::list(app, user, "limit=100").await;
     page["tasks"].as_array().unwrap().clone()
-}
-
-/// A server function called as the hydrated page calls it (not a plain form post).
-async fn call(
-    app: &TestApp,
-    browser: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
-    let response = browser
-        .post(app.url(path))
-        .header("accept", "application/json")
-        .header("origin", app.address.clone())
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
 }
 
 fn location(response: &reqwest::Response) -> String {

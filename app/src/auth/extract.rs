@@ -204,10 +204,15 @@ impl AuthSession {
 
     /// Deletes the session from the store and the user's list, and expires the cookie.
     pub async fn log_out(&self, db: &Db) -> Result<(), AppError> {
+        let user = self.user_id().await?;
         if let Some(id) = self.id() {
             super::manage::forget_session(db, &id).await?;
         }
-        self.0.flush().await.map_err(session_error)
+        self.0.flush().await.map_err(session_error)?;
+        if let Some(user) = user {
+            db.credentials_ended(UserId(user)).await;
+        }
+        Ok(())
     }
 }
 

@@ -195,6 +195,7 @@ pub async fn end_session(db: &Db, user: UserId, handle: Uuid) -> Result<(), AppE
     if ended == 0 {
         return Err(AppError::NotFound("That session has already ended.".into()));
     }
+    db.credentials_ended(user).await;
     Ok(())
 }
 
@@ -233,6 +234,7 @@ pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), Ap
         }
         .await
     })?;
+    db.credentials_ended(user).await;
     Ok(())
 }
 
@@ -401,6 +403,7 @@ pub async fn delete_account(
         }
         .await
     })?;
+    db.credentials_ended(UserId(user.id)).await;
     Ok(())
 }
 

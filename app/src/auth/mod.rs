@@ -456,17 +456,7 @@ impl Credentials {
 
 /// Where to go after logging in: only a path on this site, never another origin.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next.map(str::trim) {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control) =>
-        {
-            path.to_string()
-        }
-        _ => DEFAULT_AFTER_LOGIN.to_string(),
-    }
+    crate::redirect::same_site_or(next, DEFAULT_AFTER_LOGIN)
 }
 
 /// The account page, where a password an operator reset is changed.

@@ -70,14 +70,19 @@ pub struct Asker<'a> {
 }
 
 /// Creates an account; 409 when the email (in any case) is already registered, 429 when
-/// the address has made its hourly share of accounts. Only a created account counts.
+/// the address has made its hourly share of attempts. A created account counts, and so
+/// does a 409 (an address that is taken says an account exists: asking about many would
+/// otherwise be a fast way to learn who has one).
 pub async fn create_account(asker: Asker<'_>, account: NewAccount) -> Result<User, AppError> {
     let db = asker.db;
     // Queue first: a signup turned away for a busy server must not count as an account.
     let place = asker.passwords.queue_place()?;
     let attempt = asker.throttle.start_signup(db, asker.client).await?;
     let created = insert_account(db, asker.passwords, place, account).await;
-    if created.is_err() {
+    if created
+        .as_ref()
+        .is_err_and(|error| !matches!(error, AppError::Conflict(_)))
+    {
         if let Err(error) = attempt.withdraw(db).await {
             tracing::warn!(%error, "a signup attempt could not be withdrawn");
         }
@@ -231,6 +236,7 @@ pub async fn revoke_token(db: &Db, claims: &Claims) -> Result<(), AppError> {
             .await
             .map(|r| r.rows_affected())
     })?;
+    db.credentials_ended(UserId(claims.sub)).await;
     Ok(())
 }
 

@@ -77,7 +77,7 @@ impl Throttle {
                     window,
                 },
                 Ceiling {
-                    subject: format!("login-address:{client}"),
+                    subject: format!("login-address:{}", client_key(client)),
                     max: self.login_failures_per_address,
                     window,
                 },
@@ -91,7 +91,7 @@ impl Throttle {
         count_attempt(
             db,
             &[Ceiling {
-                subject: format!("signup:{client}"),
+                subject: format!("signup:{}", client_key(client)),
                 max: self.signups_per_address,
                 window: self.signup_window,
             }],
@@ -120,7 +120,23 @@ fn span(window: Duration) -> chrono::Duration {
 
 fn login_pair(email: &str, client: IpAddr) -> String {
     // The address has no spaces, so the pair reads back one way only.
-    format!("login:{client} {email}")
+    format!("login:{} {email}", client_key(client))
+}
+
+/// Whom a client address stands for: an IPv4 address itself, an IPv6 address by its /64
+/// (one subscriber's network: its owner picks any of its 2^64 addresses at will, so counting
+/// each address alone would let one client try without end).
+pub fn client_key(client: IpAddr) -> String {
+    match client {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
+    }
 }
 
 impl Attempt {
@@ -246,6 +262,16 @@ async fn seconds_until_a_slot_frees(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_ipv4_by_address() {
+        let key = |text: &str| client_key(text.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+    }
 
     #[test]
     fn the_counting_statement_numbers_its_parameters_per_ceiling() {

@@ -2,9 +2,12 @@
 //! `JWT_SECRET`, so another service holding the secret can verify them. Only HS256 is
 //! accepted; `alg: none` and every other algorithm are refused.
 
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use chrono::Utc;
+use hmac::{Hmac, Mac as _};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -31,6 +34,8 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// HMAC-SHA256 keyed with the same secret, for [`Tokens::seal`].
+    sealing: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -51,7 +56,39 @@ impl Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            sealing: Hmac::new_from_slice(secret).expect("HMAC takes a key of any length"),
         }
+    }
+
+    /// `data` with a signature for `purpose`, as URL-safe text (for a cookie): what
+    /// [`Tokens::open`] gives back for the same purpose only. Not secret, only tamper-proof.
+    pub fn seal(&self, purpose: &str, data: &[u8]) -> String {
+        let signature = self.signed(purpose, data).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(data),
+            URL_SAFE_NO_PAD.encode(signature)
+        )
+    }
+
+    /// The data [`Tokens::seal`] sealed for `purpose`, if `sealed` is that, untouched.
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        let (data, signature) = sealed.split_once('.')?;
+        let data = URL_SAFE_NO_PAD.decode(data).ok()?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        self.signed(purpose, &data)
+            .verify_slice(&signature)
+            .ok()
+            .map(|()| data)
+    }
+
+    /// The MAC over `purpose`, a NUL (which no JWT's signing input holds) and `data`.
+    fn signed(&self, purpose: &str, data: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.sealing.clone();
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        mac
     }
 
     pub fn issue(&self, user_id: Uuid) -> Result<IssuedToken, AppError> {
@@ -109,6 +146,23 @@ mod tests {
         assert_eq!(claims, issued.claims);
         assert_eq!(claims.sub, user);
         assert_eq!(claims.exp - claims.iat, 1800);
+    }
+
+    #[test]
+    fn sealed_data_opens_only_untouched_with_its_purpose_and_key() {
+        let tokens = Tokens::new(SECRET);
+        let sealed = tokens.seal("form", b"{\"a\":1}");
+        assert_eq!(tokens.open("form", &sealed).unwrap(), b"{\"a\":1}");
+        assert_eq!(tokens.open("other", &sealed), None);
+        assert_eq!(
+            Tokens::new(b"another-secret-another-secret-another").open("form", &sealed),
+            None
+        );
+        let (data, signature) = sealed.split_once('.').unwrap();
+        let forged = format!("{}.{signature}", URL_SAFE_NO_PAD.encode(b"{\"a\":2}"));
+        assert_ne!(data, forged.split_once('.').unwrap().0);
+        assert_eq!(tokens.open("form", &forged), None);
+        assert_eq!(tokens.open("form", "garbage"), None);
     }
 
     #[test]

@@ -60,9 +60,16 @@ fn redirect_to(next: Option<&str>) {
     }
 }
 
+/// The page's list: `params` are the list's query parameters by name
+/// ([`TaskQuery::params`]), read by the API's own parser, with its limits and its 422s.
 #[server(prefix = "/rpc", endpoint = "tasks/board")]
-pub async fn load_board(query: TaskQuery, page: u32) -> Result<TaskBoard, AppError> {
+pub async fn load_board(
+    params: std::collections::BTreeMap<String, String>,
+    page: u32,
+) -> Result<TaskBoard, AppError> {
     as_caller(|state, owner, today| async move {
+        let query = TaskQuery::parse(|name| params.get(name).map(String::as_str))
+            .map_err(AppError::validation)?;
         super::server::board(&state.db, owner, &query, today, page).await
     })
     .await

@@ -167,17 +167,24 @@ pub async fn last_seq(db: &Db, owner: UserId) -> Result<i64, sqlx::Error> {
     Ok(last.unwrap_or(0))
 }
 
+/// The most events read from the log at once: a stream catching up (or a feed reading a
+/// large change) holds no more than this many in memory, and reads the next page only once
+/// it has sent these.
+pub const LOG_PAGE: i64 = 100;
+
 /// What a stream that has seen up to `after` must send to catch up.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Since {
-    /// Every event after it, in order (perhaps none).
+    /// The events just after it, in order: at most [`LOG_PAGE`], fewer only when they are
+    /// all there is (perhaps none).
     Events(Vec<Event>),
     /// Some were pruned, or `after` is not one of the owner's numbers: reload everything.
     /// Carries the last number now.
     Reset(i64),
 }
 
-/// The owner's events after `after`, or [`Since::Reset`] when they are not all kept.
+/// The owner's next [`LOG_PAGE`] events after `after`, or [`Since::Reset`] when they are
+/// not all kept.
 pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Error> {
     let last = last_seq(db, owner).await?;
     if after > last || after < 0 {
@@ -186,6 +193,7 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
     if after == last {
         return Ok(Since::Events(Vec::new()));
     }
+    let upto = last.min(after.saturating_add(LOG_PAGE));
     let events: Vec<Event> = with_pool!(db, |pool| {
         sqlx::query_as(
             "select seq, kind, data from task_events
@@ -193,12 +201,14 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
         )
         .bind(owner)
         .bind(after)
-        .bind(last)
+        .bind(upto)
         .fetch_all(pool)
         .await
     })?;
+    // Numbers are unique and kept from the oldest pruned on: the page is whole when it has
+    // every number, starting just after `after`.
     let whole =
-        events.len() as i64 == last - after && events.first().is_some_and(|e| e.seq == after + 1);
+        events.len() as i64 == upto - after && events.first().is_some_and(|e| e.seq == after + 1);
     Ok(if whole {
         Since::Events(events)
     } else {
@@ -239,6 +249,8 @@ struct Feed {
     /// An announcement came that no read has followed yet.
     pending: AtomicBool,
     streams: AtomicUsize,
+    /// Moves when some of the owner's credentials end: each stream then checks its own.
+    rechecks: watch::Sender<u64>,
 }
 
 /// Events a slow stream may fall behind by before it reads what it missed from the log.
@@ -269,8 +281,30 @@ impl Feeds {
     /// new events, if the owner has a stream open here.
     pub async fn follow(self: Arc<Self>, db: Db) {
         let mut changes = db.changes();
+        let mut ended = db.ended_credentials();
         loop {
-            match changes.recv().await {
+            let change = tokio::select! {
+                change = changes.recv() => change,
+                user = ended.recv() => {
+                    match user {
+                        Ok(user) => {
+                            if let Some(feed) = self.feed(user) {
+                                feed.rechecks.send_modify(|n| *n = n.wrapping_add(1));
+                            }
+                        }
+                        // Missed some: every stream checks.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            let by_user = self.by_user.lock().unwrap_or_else(|e| e.into_inner());
+                            for feed in by_user.values().filter_map(Weak::upgrade) {
+                                feed.rechecks.send_modify(|n| *n = n.wrapping_add(1));
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
+                    continue;
+                }
+            };
+            match change {
                 Ok(Some(owner)) => {
                     if let Some(feed) = self.feed(owner) {
                         feed.announce(&db);
@@ -314,6 +348,7 @@ impl Feeds {
                             last: tokio::sync::Mutex::new(last),
                             pending: AtomicBool::new(false),
                             streams: AtomicUsize::new(0),
+                            rechecks: watch::channel(0).0,
                         });
                         by_user.insert(owner, Arc::downgrade(&feed));
                         feed
@@ -332,20 +367,12 @@ impl Feeds {
         // Subscribed before reading where to start, so nothing committed in between is lost
         // (what arrives twice is recognised by its number).
         let receiver = feed.sender.subscribe();
-        let mut backlog = VecDeque::new();
-        let sent = match last_event_id {
-            None => last_seq(db, owner).await?,
-            Some(after) => match since(db, owner, after).await? {
-                Since::Events(events) => {
-                    let last = events.last().map_or(after, |e| e.seq);
-                    backlog.extend(events.into_iter().map(Item::Event));
-                    last
-                }
-                Since::Reset(last) => {
-                    backlog.push_back(Item::Reset);
-                    last
-                }
-            },
+        let rechecks = feed.rechecks.subscribe();
+        // A resuming stream reads what it missed from the log page by page as it sends it
+        // (see `Stream::next`); a new one starts after the last event now.
+        let (sent, catching_up) = match last_event_id {
+            None => (last_seq(db, owner).await?, false),
+            Some(after) => (after, true),
         };
         // Whatever committed before this feed existed, or was announced while it had no
         // reader, is read now.
@@ -353,11 +380,13 @@ impl Feeds {
         Ok(Stream {
             recheck: None,
             next_recheck: tokio::time::Instant::now() + RECHECK_EVERY,
+            rechecks,
             db: db.clone(),
             owner,
             receiver,
-            backlog,
+            backlog: VecDeque::new(),
             sent,
+            catching_up,
             closing: self.closing.subscribe(),
             _slot: guard,
         })
@@ -375,17 +404,31 @@ impl Feed {
         tokio::spawn(async move {
             let mut last = feed.last.lock().await;
             feed.pending.store(false, Ordering::Release);
-            match since(&db, feed.owner, *last).await {
-                Ok(Since::Events(events)) => {
-                    for event in events {
-                        *last = event.seq;
-                        let _ = feed.sender.send(Arc::new(event));
+            // Page by page: a large change (an import) is never read whole; streams that
+            // fall behind the feed read the log themselves, page by page.
+            loop {
+                match since(&db, feed.owner, *last).await {
+                    Ok(Since::Events(events)) => {
+                        let full = events.len() as i64 == LOG_PAGE;
+                        for event in events {
+                            *last = event.seq;
+                            let _ = feed.sender.send(Arc::new(event));
+                        }
+                        if !full {
+                            break;
+                        }
+                    }
+                    // Pruned under a stream that was idle for an hour and more: each stream
+                    // finds out itself when it next reads the log.
+                    Ok(Since::Reset(now)) => {
+                        *last = now;
+                        break;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "reading new events failed");
+                        break;
                     }
                 }
-                // Pruned under a stream that was idle for an hour and more: each stream
-                // finds out itself when it next reads the log.
-                Ok(Since::Reset(now)) => *last = now,
-                Err(error) => tracing::warn!(%error, "reading new events failed"),
             }
         });
     }
@@ -416,19 +459,26 @@ pub type Recheck = Box<
     dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>> + Send + Sync,
 >;
 
-/// How often an open stream checks that its credential still holds.
+/// How often an open stream checks that its credential still holds, besides each time one
+/// of its owner's credentials ends ([`Db::credentials_ended`]).
 pub const RECHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// One open stream of a user's events.
 pub struct Stream {
     recheck: Option<Recheck>,
     next_recheck: tokio::time::Instant,
+    /// Moves when one of the owner's credentials ends somewhere.
+    rechecks: watch::Receiver<u64>,
     db: Db,
     owner: UserId,
     receiver: broadcast::Receiver<Arc<Event>>,
+    /// At most one page of the log ([`LOG_PAGE`]).
     backlog: VecDeque<Item>,
     /// The last event number sent (or skipped past by a reset).
     sent: i64,
+    /// Still reading what it missed from the log, page by page; the feed's events wait
+    /// (what arrives twice is recognised by its number).
+    catching_up: bool,
     closing: watch::Receiver<bool>,
     _slot: StreamSlot,
 }
@@ -447,15 +497,26 @@ impl Stream {
             if let Some(item) = self.backlog.pop_front() {
                 return Some(item);
             }
+            if self.catching_up {
+                if !self.read_log_page().await {
+                    return None;
+                }
+                continue;
+            }
             let received = tokio::select! {
                 received = self.receiver.recv() => received,
                 () = closed(&mut self.closing) => return None,
                 () = tokio::time::sleep_until(self.next_recheck), if self.recheck.is_some() => {
-                    self.next_recheck = tokio::time::Instant::now() + RECHECK_EVERY;
-                    match &self.recheck {
-                        Some(recheck) if !recheck().await => return None,
-                        _ => continue,
+                    if !self.credential_holds().await {
+                        return None;
                     }
+                    continue;
+                }
+                changed = self.rechecks.changed(), if self.recheck.is_some() => {
+                    if changed.is_err() || !self.credential_holds().await {
+                        return None;
+                    }
+                    continue;
                 }
             };
             match received {
@@ -465,26 +526,43 @@ impl Stream {
                 }
                 Ok(_) => {}
                 // Fell behind the feed: read what was missed from the log.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    match since(&self.db, self.owner, self.sent).await {
-                        Ok(Since::Events(events)) => {
-                            if let Some(last) = events.last() {
-                                self.sent = last.seq;
-                            }
-                            self.backlog.extend(events.into_iter().map(Item::Event));
-                        }
-                        Ok(Since::Reset(last)) => {
-                            self.sent = last;
-                            self.backlog.push_back(Item::Reset);
-                        }
-                        Err(error) => {
-                            tracing::warn!(%error, "catching up a stream failed; ending it");
-                            return None;
-                        }
-                    }
-                }
+                Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
+        }
+    }
+
+    /// Reads the next page of missed events into the backlog; the catching up ends with a
+    /// page shorter than [`LOG_PAGE`], or a reset. False if the log could not be read.
+    async fn read_log_page(&mut self) -> bool {
+        match since(&self.db, self.owner, self.sent).await {
+            Ok(Since::Events(events)) => {
+                self.catching_up = events.len() as i64 == LOG_PAGE;
+                if let Some(last) = events.last() {
+                    self.sent = last.seq;
+                }
+                self.backlog.extend(events.into_iter().map(Item::Event));
+                true
+            }
+            Ok(Since::Reset(last)) => {
+                self.catching_up = false;
+                self.sent = last;
+                self.backlog.push_back(Item::Reset);
+                true
+            }
+            Err(error) => {
+                tracing::warn!(%error, "catching up a stream failed; ending it");
+                false
+            }
+        }
+    }
+
+    /// Asks the stream's credential again; the next periodic check is a full period on.
+    async fn credential_holds(&mut self) -> bool {
+        self.next_recheck = tokio::time::Instant::now() + RECHECK_EVERY;
+        match &self.recheck {
+            Some(recheck) => recheck().await,
+            None => true,
         }
     }
 }

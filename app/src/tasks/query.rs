@@ -1,11 +1,13 @@
 //! Which tasks a list shows and in what order: the query parameters of
 //! `GET /api/{user_id}/tasks`, which the page keeps in its own URL under the same names.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    fields::{parse_date, parse_tag, Priority},
+    fields::{parse_date, parse_tag, Priority, MAX_TAGS},
     Filter,
 };
 use crate::error::FieldError;
@@ -83,9 +85,11 @@ impl Order {
     }
 }
 
-/// A list's filters and order, every part optional and combinable.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// A list's filters and order, every part optional and combinable. Made only by
+/// [`TaskQuery::parse`] (or from parts already valid): it is not deserialised, so every
+/// way in, the API's query string and the page's server function alike, meets the same
+/// limits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TaskQuery {
     /// Search words (title and description); the last one matches as a prefix.
     pub q: Option<String>,
@@ -103,6 +107,31 @@ pub struct TaskQuery {
     pub sort: Sort,
     /// `None`: the sort's default.
     pub order: Option<Order>,
+}
+
+/// Why a list parameter was refused.
+enum Distinct {
+    Bad,
+    TooMany,
+}
+
+/// The distinct values of a list parameter, in their first places: refused at the first bad
+/// one, or at the first distinct one past `max` (so the work stays linear in the input).
+fn distinct<T: PartialEq>(
+    values: impl Iterator<Item = Option<T>>,
+    max: usize,
+) -> Result<Vec<T>, Distinct> {
+    let mut kept = Vec::new();
+    for value in values {
+        let value = value.ok_or(Distinct::Bad)?;
+        if !kept.contains(&value) {
+            if kept.len() == max {
+                return Err(Distinct::TooMany);
+            }
+            kept.push(value);
+        }
+    }
+    Ok(kept)
 }
 
 /// A comma-separated list, blanks dropped.
@@ -191,16 +220,12 @@ impl TaskQuery {
             )),
         }
         if let Some(value) = get("priority") {
-            match items(value)
-                .map(Priority::from_name)
-                .collect::<Option<Vec<_>>>()
-            {
-                Some(mut priorities) => {
+            match distinct(items(value).map(Priority::from_name), Priority::ALL.len()) {
+                Ok(mut priorities) => {
                     priorities.sort();
-                    priorities.dedup();
                     query.priorities = priorities;
                 }
-                None => errors.push(FieldError::query(
+                Err(_) => errors.push(FieldError::query(
                     "priority",
                     "value_error.priority",
                     "priority must be one or more of none, low, medium, high, comma separated.",
@@ -208,15 +233,17 @@ impl TaskQuery {
             }
         }
         if let Some(value) = get("tag") {
-            match items(value).map(parse_tag).collect::<Option<Vec<_>>>() {
-                Some(mut tags) => {
-                    tags.dedup();
-                    query.tags = tags;
-                }
-                None => errors.push(FieldError::query(
+            match distinct(items(value).map(parse_tag), MAX_TAGS) {
+                Ok(tags) => query.tags = tags,
+                Err(Distinct::Bad) => errors.push(FieldError::query(
                     "tag",
                     "value_error.tag",
                     "tag must be one or more tags (letters, digits, - or _), comma separated.",
+                )),
+                Err(Distinct::TooMany) => errors.push(FieldError::query(
+                    "tag",
+                    "value_error.too_many",
+                    format!("tag names at most {MAX_TAGS} tags (a task has no more than that)."),
                 )),
             }
         }
@@ -299,6 +326,15 @@ impl TaskQuery {
             || self.due_before.is_some()
             || self.due_after.is_some()
             || self.overdue
+    }
+
+    /// [`Self::pairs`] by name: what the page sends its server function, which reads it
+    /// back with [`Self::parse`].
+    pub fn params(&self) -> BTreeMap<String, String> {
+        self.pairs()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect()
     }
 
     /// The parameters that differ from the defaults, as `(name, value)` pairs in a fixed
@@ -405,6 +441,36 @@ mod tests {
             _ => None,
         });
         assert_eq!(lenient.tags, ["home"]);
+    }
+
+    #[test]
+    fn list_parameters_are_merged_and_bounded() {
+        let query = parse(&[("tag", "home,work,home"), ("priority", "high,low,high")]).unwrap();
+        assert_eq!(query.tags, ["home", "work"]);
+        assert_eq!(query.priorities, [Priority::Low, Priority::High]);
+        // 1,100 tags made an SQL expression too large for SQLite (a 500).
+        let many: Vec<String> = (0..1_100).map(|i| format!("t{i}")).collect();
+        let errors = parse(&[("tag", &many.join(","))]).unwrap_err();
+        assert_eq!(errors[0].kind, "value_error.too_many");
+        let eleven: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
+        assert!(parse(&[("tag", &eleven.join(","))]).is_err());
+        assert!(parse(&[("tag", &eleven[..MAX_TAGS].join(","))]).is_ok());
+        // A megabyte of one repeated priority is one priority.
+        let repeated = vec!["high"; 100_000].join(",");
+        assert_eq!(
+            parse(&[("priority", &repeated)]).unwrap().priorities,
+            [Priority::High]
+        );
+    }
+
+    #[test]
+    fn params_read_back_as_the_same_query() {
+        let query = parse(&[("q", "milk"), ("tag", "home"), ("sort", "due")]).unwrap();
+        let params = query.params();
+        assert_eq!(
+            TaskQuery::parse(|name| params.get(name).map(String::as_str)).unwrap(),
+            query
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
-use super::fields::{parse_date, parse_tag, Priority};
+use super::fields::{parse_date, parse_tag, Priority, MAX_TAGS};
 
 /// What a quick-add line says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,7 +29,9 @@ impl QuickAdd {
         let mut words: Vec<&str> = Vec::new();
         for word in line.split_whitespace() {
             if let Some(tag) = word.strip_prefix('#').and_then(parse_tag) {
-                if !parsed.tags.contains(&tag) {
+                // One tag past the limit is kept, so that the task is refused for it; more
+                // are not looked at (the merge stays linear in the line).
+                if parsed.tags.len() <= MAX_TAGS && !parsed.tags.contains(&tag) {
                     parsed.tags.push(tag);
                 }
             } else if let Some(priority) = word.strip_prefix('!').and_then(priority_token) {
@@ -162,6 +164,14 @@ mod tests {
         // Too long for a tag: it stays text.
         let long = format!("x #{}", "a".repeat(33));
         assert_eq!(QuickAdd::parse(&long, today()).title, long);
+    }
+
+    #[test]
+    fn a_line_of_thousands_of_tags_keeps_one_past_the_limit() {
+        let line: String = (0..40_000).map(|i| format!("#t{i} ")).collect();
+        let parsed = QuickAdd::parse(&line, today());
+        assert_eq!(parsed.tags.len(), MAX_TAGS + 1);
+        assert_eq!(parsed.title, "");
     }
 
     #[test]

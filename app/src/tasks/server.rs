@@ -180,6 +180,33 @@ fn title_key(title: &str) -> String {
         .to_lowercase()
 }
 
+/// How many tasks the owner holds now, read inside a write transaction (on PostgreSQL the
+/// owner's count is locked until commit, so two writes cannot both take the last places).
+fn held_sql(db: &Db) -> &'static str {
+    match db.backend() {
+        "postgres" => "select total from task_counts where user_id = $1 for update",
+        _ => "select total from task_counts where user_id = $1",
+    }
+}
+
+/// 403 when `adding` more tasks would take the owner past the account's quota.
+fn within_quota(db: &Db, held: Option<i64>, adding: usize) -> Result<(), AppError> {
+    let quota = db.task_quota();
+    let held = held.unwrap_or(0).max(0) as u64;
+    if held.saturating_add(adding as u64) <= quota {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "This account has reached its limit of {quota} tasks (it holds {held}{}): delete \
+         some before adding more.",
+        if adding > 1 {
+            format!(", and {adding} more were sent")
+        } else {
+            String::new()
+        }
+    )))
+}
+
 pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, AppError> {
     let now = db::now();
     let sql = format!(
@@ -188,24 +215,32 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning {COLUMNS}"
     );
     let task = write_recorded!(db, owner, |tx| {
-        let rows = sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(TaskId(Uuid::now_v7()))
+        let held: Option<i64> = sqlx::query_scalar(held_sql(db))
             .bind(owner)
-            .bind(input.title.as_str())
-            .bind(input.description.as_deref())
-            .bind(false)
-            .bind(input.due_date)
-            .bind(input.priority.rank())
-            .bind(tags_json(&input.tags))
-            .bind(title_key(input.title.as_str()))
-            .bind(now)
-            .fetch_all(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        let task = db::first_row(rows).map(Task::from);
-        let changes = task.iter().map(Change::created).collect();
-        (task, changes)
+        if let Err(refused) = within_quota(db, held, 1) {
+            (Err(refused), Vec::new())
+        } else {
+            let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                .bind(TaskId(Uuid::now_v7()))
+                .bind(owner)
+                .bind(input.title.as_str())
+                .bind(input.description.as_deref())
+                .bind(false)
+                .bind(input.due_date)
+                .bind(input.priority.rank())
+                .bind(tags_json(&input.tags))
+                .bind(title_key(input.title.as_str()))
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
+            let task = db::first_row(rows).map(Task::from);
+            let changes = task.iter().map(Change::created).collect();
+            (task.ok_or(AppError::Internal), changes)
+        }
     })?;
-    task.ok_or(AppError::Internal)
+    task
 }
 
 /// A task's value under a sort: what a cursor remembers besides the tie-breakers.
@@ -650,8 +685,8 @@ async fn counts_stamped(db: &Db, owner: UserId) -> Result<Stamped, AppError> {
 }
 
 /// Counts of filtered lists, each valid for the version of the owner's tasks it was taken
-/// at. In this process only, bounded; another instance counts for itself, and a change
-/// anywhere moves the version every instance reads.
+/// at. In this process only, bounded in bytes; another instance counts for itself, and a
+/// change anywhere moves the version every instance reads.
 mod totals {
     use std::{
         collections::HashMap,
@@ -662,45 +697,87 @@ mod totals {
 
     use super::{Stamped, TaskQuery, UserId};
 
-    /// More entries than this and the map starts afresh.
-    const MAX_ENTRIES: usize = 10_000;
+    /// More than this held and the map starts afresh: a few thousand filtered lists (a
+    /// valid query is at most a few kilobytes: its limits come before it is counted).
+    const MAX_BYTES: usize = 4 << 20;
 
-    type Key = (UserId, String);
+    /// The filters alone (the order does not change a count), and today when it matters.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub(super) struct Key {
+        owner: UserId,
+        filters: TaskQuery,
+        today: Option<NaiveDate>,
+    }
 
-    fn map() -> &'static Mutex<HashMap<Key, (Stamped, u64)>> {
-        static TOTALS: OnceLock<Mutex<HashMap<Key, (Stamped, u64)>>> = OnceLock::new();
+    impl Key {
+        /// What the entry holds, roughly: the key, its texts and the value.
+        fn bytes(&self) -> usize {
+            std::mem::size_of::<(Key, Stamped, u64)>()
+                + self.filters.q.as_ref().map_or(0, String::capacity)
+                + self
+                    .filters
+                    .tags
+                    .iter()
+                    .map(String::capacity)
+                    .sum::<usize>()
+                + self.filters.priorities.capacity()
+        }
+    }
+
+    #[derive(Default)]
+    struct Totals {
+        map: HashMap<Key, (Stamped, u64)>,
+        bytes: usize,
+    }
+
+    fn totals() -> &'static Mutex<Totals> {
+        static TOTALS: OnceLock<Mutex<Totals>> = OnceLock::new();
         TOTALS.get_or_init(Default::default)
     }
 
-    /// The filters alone (the order does not change a count), and today when it matters.
     pub(super) fn key(owner: UserId, query: &TaskQuery, today: NaiveDate) -> Key {
-        let filters = TaskQuery {
-            sort: Default::default(),
-            order: None,
-            ..query.clone()
-        };
-        let mut text = serde_json::to_string(&filters).unwrap_or_default();
-        if query.overdue {
-            text += &today.to_string();
+        Key {
+            owner,
+            filters: TaskQuery {
+                sort: Default::default(),
+                order: None,
+                ..query.clone()
+            },
+            today: query.overdue.then_some(today),
         }
-        (owner, text)
     }
 
     pub(super) fn get(key: &Key, stamp: &Stamped) -> Option<u64> {
-        let map = map().lock().ok()?;
-        map.get(key)
+        let totals = totals().lock().ok()?;
+        totals
+            .map
+            .get(key)
             .filter(|(at, _)| at == stamp)
             .map(|(_, total)| *total)
     }
 
     pub(super) fn put(key: Key, stamp: Stamped, total: u64) {
-        if let Ok(mut map) = map().lock() {
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-            map.insert(key, (stamp, total));
+        let Ok(mut totals) = totals().lock() else {
+            return;
+        };
+        let size = key.bytes();
+        if totals.bytes + size > MAX_BYTES {
+            totals.map.clear();
+            totals.bytes = 0;
+        }
+        if totals.map.insert(key, (stamp, total)).is_none() {
+            totals.bytes += size;
         }
     }
+
+    /// How many bytes the map holds now, by [`Key::bytes`]'s reckoning.
+    #[cfg(test)]
+    pub(super) fn held_bytes() -> usize {
+        totals().lock().map_or(0, |t| t.bytes)
+    }
+
+    #[cfg(test)]
+    pub(super) const LIMIT: usize = MAX_BYTES;
 }
 
 /// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
@@ -915,45 +992,57 @@ pub enum Removal {
 }
 
 /// Deletes the owner's tasks that `removal` names and keeps a copy of each, whole, for
-/// [`restore`] during [`UNDO_WINDOW`]; copies older than that are pruned on the way. One
-/// transaction: every task taken is kept, or none is taken.
+/// [`restore`] during [`UNDO_WINDOW`]; copies older than that are pruned on the way. Each
+/// transaction takes at most [`BULK_CHUNK`] tasks, and every task it takes is kept (or none
+/// is taken); the chunks of one removal share its batch, so one undo puts them all back.
 pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed, AppError> {
     let now = db::now();
     let batch = Uuid::now_v7();
     let which = match removal {
-        Removal::Task(_) => "id = $4",
-        Removal::Completed => "is_completed = $4",
+        Removal::Task(_) => "id = $4".to_string(),
+        Removal::Completed => format!("is_completed = $4 limit {BULK_CHUNK}"),
     };
     let keep = format!(
         "insert into deleted_tasks (batch, deleted_at, {COLUMNS})
          select $1, $2, {COLUMNS} from tasks where user_id = $3 and {which}"
     );
-    // Only what was kept is taken: on PostgreSQL a task completed in between stays.
+    // Only what was kept is taken: on PostgreSQL a task completed in between stays. Tasks
+    // an earlier chunk took are gone already.
     let take = "delete from tasks
                 where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
                 returning id, title";
-    let taken: Vec<(TaskId, String)> = write_recorded!(db, owner, |tx| {
-        sqlx::query("delete from deleted_tasks where deleted_at < $1")
-            .bind(now - UNDO_WINDOW)
-            .execute(&mut *tx)
-            .await?;
-        let query = sqlx::query(&keep).bind(batch).bind(now).bind(owner);
-        let query = match removal {
-            Removal::Task(id) => query.bind(id),
-            Removal::Completed => query.bind(true),
-        };
-        query.execute(&mut *tx).await?;
-        let taken: Vec<(TaskId, String)> = sqlx::query_as(take)
-            .bind(owner)
-            .bind(batch)
-            .fetch_all(&mut *tx)
-            .await?;
-        let changes = taken
-            .iter()
-            .map(|(id, _)| Change::deleted(id.as_uuid()))
-            .collect();
-        (taken, changes)
-    })?;
+    let mut taken: Vec<(TaskId, String)> = Vec::new();
+    loop {
+        let chunk: Vec<(TaskId, String)> = write_recorded!(db, owner, |tx| {
+            if taken.is_empty() {
+                sqlx::query("delete from deleted_tasks where deleted_at < $1")
+                    .bind(now - UNDO_WINDOW)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let query = sqlx::query(&keep).bind(batch).bind(now).bind(owner);
+            let query = match removal {
+                Removal::Task(id) => query.bind(id),
+                Removal::Completed => query.bind(true),
+            };
+            query.execute(&mut *tx).await?;
+            let chunk: Vec<(TaskId, String)> = sqlx::query_as(take)
+                .bind(owner)
+                .bind(batch)
+                .fetch_all(&mut *tx)
+                .await?;
+            let changes = chunk
+                .iter()
+                .map(|(id, _)| Change::deleted(id.as_uuid()))
+                .collect();
+            (chunk, changes)
+        })?;
+        let more = matches!(removal, Removal::Completed) && chunk.len() == BULK_CHUNK;
+        taken.extend(chunk);
+        if !more {
+            break;
+        }
+    }
     if taken.is_empty() && matches!(removal, Removal::Task(_)) {
         return Err(not_found());
     }
@@ -969,27 +1058,60 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed,
 }
 
 /// Puts back what the owner's deletion `batch` took, exactly as it was (ids, fields and
-/// timestamps); 404 once it is older than [`UNDO_WINDOW`], already undone, or not theirs.
+/// timestamps), [`BULK_CHUNK`] tasks a transaction; 404 once it is older than
+/// [`UNDO_WINDOW`], already undone, or not theirs.
 pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
+    // A chunk is a range of the batch's ids, so each is put back and forgotten once.
+    let next_ids = format!(
+        "select id from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
+         order by id limit {BULK_CHUNK}"
+    );
     let put_back = format!(
         "insert into tasks ({COLUMNS})
-         select {COLUMNS} from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
+         select {COLUMNS} from deleted_tasks
+         where batch = $1 and user_id = $2 and deleted_at >= $3 and id >= $4 and id <= $5
          on conflict (id) do nothing returning {COLUMNS}"
     );
-    let restored = write_recorded!(db, owner, |tx| {
-        let rows = sqlx::query_as::<_, TaskRow>(&put_back)
-            .bind(batch)
-            .bind(owner)
-            .bind(db::now() - UNDO_WINDOW)
-            .fetch_all(&mut *tx)
-            .await?;
-        sqlx::query("delete from deleted_tasks where batch = $1 and user_id = $2")
-            .bind(batch)
-            .bind(owner)
-            .execute(&mut *tx)
-            .await?;
-        counted(rows, Change::created)
-    })?;
+    let forget =
+        "delete from deleted_tasks where batch = $1 and user_id = $2 and id >= $3 and id <= $4";
+    let mut restored = 0;
+    loop {
+        let since = db::now() - UNDO_WINDOW;
+        let (count, more) = write_recorded!(db, owner, |tx| {
+            let ids: Vec<TaskId> = sqlx::query_scalar(&next_ids)
+                .bind(batch)
+                .bind(owner)
+                .bind(since)
+                .fetch_all(&mut *tx)
+                .await?;
+            match (ids.first(), ids.last()) {
+                (Some(first), Some(last)) => {
+                    let rows = sqlx::query_as::<_, TaskRow>(&put_back)
+                        .bind(batch)
+                        .bind(owner)
+                        .bind(since)
+                        .bind(first)
+                        .bind(last)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    sqlx::query(forget)
+                        .bind(batch)
+                        .bind(owner)
+                        .bind(first)
+                        .bind(last)
+                        .execute(&mut *tx)
+                        .await?;
+                    let (count, changes) = counted(rows, Change::created);
+                    ((count, ids.len() == BULK_CHUNK), changes)
+                }
+                _ => ((0, false), Vec::new()),
+            }
+        })?;
+        restored += count;
+        if !more {
+            break;
+        }
+    }
     if restored == 0 {
         return Err(AppError::NotFound(
             "This deletion can no longer be undone.".into(),
@@ -1026,6 +1148,13 @@ pub async fn insert_many(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning {COLUMNS}"
     );
     write_recorded!(db, owner, |tx| {
+        let held: Option<i64> = sqlx::query_scalar(held_sql(db))
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let allowed = within_quota(db, held, tasks.len());
+        // Over the quota: nothing is written (the transaction commits nothing).
+        let tasks = if allowed.is_ok() { tasks } else { &[] };
         let mut changes = Vec::with_capacity(tasks.len());
         for task in tasks {
             let rows = sqlx::query_as::<_, TaskRow>(&sql)
@@ -1044,27 +1173,40 @@ pub async fn insert_many(
                 .await?;
             changes.extend(counted(rows, Change::created).1);
         }
-        ((), changes)
-    })?;
-    Ok(())
+        (allowed, changes)
+    })?
 }
 
-/// Marks every one of the owner's tasks done (or not done); returns how many changed.
+/// Rows one transaction of a bulk change (marking all done, clearing completed, an undo)
+/// takes at most: each holds SQLite's one write turn for a few milliseconds, so other users'
+/// writes wait no longer than that, whatever the size of the whole change.
+const BULK_CHUNK: usize = 200;
+
+/// Marks every one of the owner's tasks done (or not done), [`BULK_CHUNK`] tasks a
+/// transaction; returns how many changed.
 pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Result<u64, AppError> {
     let sql = format!(
         "update tasks set is_completed = $1, updated_at = $2
-         where user_id = $3 and is_completed <> $1 returning {COLUMNS}"
+         where user_id = $3 and id in
+             (select id from tasks where user_id = $3 and is_completed <> $1 limit {BULK_CHUNK})
+         returning {COLUMNS}"
     );
-    let changed = write_recorded!(db, owner, |tx| {
-        let rows = sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(completed)
-            .bind(db::now())
-            .bind(owner)
-            .fetch_all(&mut *tx)
-            .await?;
-        counted(rows, Change::updated)
-    })?;
-    Ok(changed)
+    let mut changed = 0;
+    loop {
+        let chunk = write_recorded!(db, owner, |tx| {
+            let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                .bind(completed)
+                .bind(db::now())
+                .bind(owner)
+                .fetch_all(&mut *tx)
+                .await?;
+            counted(rows, Change::updated)
+        })?;
+        changed += chunk;
+        if chunk < BULK_CHUNK as u64 {
+            return Ok(changed);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1128,6 +1270,31 @@ mod tests {
             let forged = URL_SAFE_NO_PAD.encode([head, tail.clone()].concat());
             assert_eq!(Cursor::decode(&forged), None);
         }
+    }
+
+    #[test]
+    fn the_totals_cache_stays_within_its_bytes() {
+        let stamp = Stamped {
+            counts: TaskCounts::default(),
+            version: 1,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        for i in 0..20_000 {
+            let query = TaskQuery {
+                q: Some(format!("{i}{}", "x".repeat(190))),
+                tags: (0..10).map(|t| format!("{t}{}", "t".repeat(30))).collect(),
+                ..TaskQuery::default()
+            };
+            totals::put(totals::key(UserId(Uuid::now_v7()), &query, today), stamp, 1);
+            assert!(totals::held_bytes() <= totals::LIMIT);
+        }
+        let query = TaskQuery {
+            q: Some("milk".into()),
+            ..TaskQuery::default()
+        };
+        let key = totals::key(UserId(Uuid::now_v7()), &query, today);
+        totals::put(key.clone(), stamp, 7);
+        assert_eq!(totals::get(&key, &stamp), Some(7));
     }
 
     #[test]

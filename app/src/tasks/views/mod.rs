@@ -204,7 +204,7 @@ fn check_list(
     }
     let (list, number) = (query.get_untracked(), page.get_untracked());
     leptos::task::spawn_local(async move {
-        let fresh = match load_board(list, number).await {
+        let fresh = match load_board(list.params(), number).await {
             Ok(fresh) => fresh,
             // Signed out: the page says so at the next action.
             Err(AppError::Unauthorized(_) | AppError::Forbidden(_)) => return,
@@ -261,7 +261,7 @@ fn Board(
                 actions.live.reloads.get(),
             )
         },
-        |(query, page, ..)| load_board(query, page),
+        |(query, page, ..)| load_board(query.params(), page),
     );
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
