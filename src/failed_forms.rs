@@ -116,7 +116,8 @@ pub async fn keep_failed_forms(
         .ok()
         .and_then(|uri| same_site_path(uri.path()).map(str::to_owned))
         .unwrap_or_else(|| "/".to_owned());
-    let param = |name: &str| carried.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    // The last of each: the server function appends its own after any the page already had.
+    let param = |name: &str| carried.iter().rfind(|(k, _)| k == name).map(|(_, v)| v);
     if let (Some(action), Some(error)) = (param("__path"), param("__err").and_then(decode_error)) {
         let failed = FailedForm {
             action: action.chars().take(100).collect(),
@@ -153,7 +154,10 @@ async fn hand_over_cookie(forms: &FailedForms, request: Request, next: Next) -> 
         return next.run(request).await;
     };
     let (mut parts, body) = request.into_parts();
-    if !form.ready_for(parts.uri.path(), signed_in(&parts).await) {
+    // Most requests (the page's scripts, other pages) are not its page: no session read.
+    let ready = form.page == parts.uri.path()
+        && (!form.refused_for_an_ended_session() || signed_in(&parts).await);
+    if !ready {
         return next.run(Request::from_parts(parts, body)).await;
     }
     parts.extensions.insert(form);

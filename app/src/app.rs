@@ -96,8 +96,6 @@ fn SiteHeader() -> impl IntoView {
 
 #[component]
 fn HomePage() -> impl IntoView {
-    let (clicks, set_clicks) = signal(0u32);
-    let hydrated = crate::components::use_hydrated();
     let query = leptos_router::hooks::use_query_map();
     let deleted = move || query.with(|q| q.get("deleted").as_deref() == Some("1"));
 
@@ -116,23 +114,16 @@ fn HomePage() -> impl IntoView {
                 "JavaScript."
             </p>
         </section>
-        <section class="card" aria-labelledby="live-title">
-            <h2 id="live-title">"Live check"</h2>
-            <p>
-                "This button only responds once the page has hydrated in your browser."
-            </p>
-            <button
-                type="button"
-                class="button"
-                disabled=move || !hydrated.get()
-                on:click=move |_| set_clicks.update(|n| *n += 1)
-            >
-                {move || match clicks.get() {
-                    0 => "Click me".to_string(),
-                    1 => "Clicked once".to_string(),
-                    n => format!("Clicked {n} times"),
-                }}
-            </button>
+        <section class="card" aria-labelledby="start-title">
+            <h2 id="start-title">"Get started"</h2>
+            <ul class="start-links">
+                <li><A href="/signup">"Create an account"</A></li>
+                <li><A href="/login">"Log in"</A>" to your tasks"</li>
+                <li>
+                    <a href="/docs">"The JSON API"</a>
+                    " for scripts and other apps (also as "<a href="/redoc">"ReDoc"</a>")"
+                </li>
+            </ul>
         </section>
     }
 }

@@ -136,7 +136,7 @@ pub enum AppError {
     #[error("The request body is too large.")]
     PayloadTooLarge,
     /// 429: slow down; try again after this many seconds.
-    #[error("Too many attempts; try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts; try again in {}.", wait_words(*retry_after_secs))]
     TooManyRequests { retry_after_secs: u64 },
     /// 429: a user holds as many open event streams as allowed.
     #[error("{0}")]
@@ -161,6 +161,22 @@ pub const STREAM_RETRY_SECS: u64 = 5;
 
 /// How long a client is asked to wait (`Retry-After`) before trying a 503 or 507 again.
 pub const RETRY_UNAVAILABLE_AFTER_SECS: u64 = 1;
+
+/// A wait as a person says it: "45 seconds", "1 minute", "38 minutes", "2 hours".
+pub fn wait_words(secs: u64) -> String {
+    let plural = |n: u64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    match secs {
+        0..=59 => plural(secs.max(1), "second"),
+        60..=5399 => plural(secs.div_ceil(60), "minute"),
+        _ => plural(secs.div_ceil(3600), "hour"),
+    }
+}
 
 impl AppError {
     /// A 422 for a single field.
@@ -413,3 +429,25 @@ mod ssr {
 
 #[cfg(feature = "ssr")]
 pub use ssr::{is_plain_form_post, respond, ErrorBody};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_reads_in_the_unit_a_person_would_use() {
+        assert_eq!(wait_words(0), "1 second");
+        assert_eq!(wait_words(45), "45 seconds");
+        assert_eq!(wait_words(60), "1 minute");
+        assert_eq!(wait_words(2230), "38 minutes");
+        assert_eq!(wait_words(3600), "60 minutes");
+        assert_eq!(wait_words(7200), "2 hours");
+        let limited = AppError::TooManyRequests {
+            retry_after_secs: 2230,
+        };
+        assert_eq!(
+            limited.to_string(),
+            "Too many attempts; try again in 38 minutes."
+        );
+    }
+}

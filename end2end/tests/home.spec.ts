@@ -13,12 +13,12 @@ test('the page reads fully with JavaScript disabled', async ({ browser }) => {
   const page = await context.newPage();
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Your tasks, your server.' })).toBeVisible();
-  // Without wasm nothing can make the button work, so it is honestly disabled.
-  await expect(page.getByRole('button', { name: 'Click me' })).toBeDisabled();
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page).toHaveURL('/signup');
   await context.close();
 });
 
-test('the live control works once the page has hydrated', async ({ page }) => {
+test('once hydrated, its links open their pages in the app without errors', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
@@ -27,12 +27,10 @@ test('the live control works once the page has hydrated', async ({ page }) => {
 
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
-  const button = page.getByRole('button', { name: 'Click me' });
-  await expect(button).toBeEnabled();
-  await button.click();
-  await expect(page.getByRole('button', { name: 'Clicked once' })).toBeVisible();
-  await page.getByRole('button', { name: 'Clicked once' }).click();
-  await expect(page.getByRole('button', { name: 'Clicked 2 times' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'The JSON API' })).toHaveAttribute('href', '/docs');
+  await page.getByRole('link', { name: 'Log in' }).click();
+  await expect(page).toHaveURL('/login');
+  await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
   expect(errors).toEqual([]);
 });
 

@@ -77,7 +77,7 @@ for (const js of [true, false]) {
       await expect(added).toBeVisible();
       await expect(added.locator('.title')).toHaveText('Pay rent');
       await expect(added).toContainText('High priority');
-      await expect(added.locator('time.due')).toHaveText('Tomorrow');
+      await expect(added.locator('time.due')).toContainText('Due Tomorrow');
       await expect(added.locator('time.due')).toHaveAttribute('datetime', dayFromToday(1));
       await expect(added.getByRole('link', { name: 'Show tasks tagged home' })).toBeVisible();
 
@@ -89,7 +89,7 @@ for (const js of [true, false]) {
       await page.getByLabel('Tags', { exact: true }).fill('admin, money');
       await page.getByRole('button', { name: 'Add task' }).click();
       const taxes = row(page, 'File taxes');
-      await expect(taxes.locator('time.due')).toHaveText('Today');
+      await expect(taxes.locator('time.due')).toContainText('Due Today');
       await expect(taxes).toContainText('Medium priority');
       await expect(taxes.getByRole('link', { name: 'Show tasks tagged money' })).toBeVisible();
       if (js) await expectAccessible(page);
@@ -105,9 +105,9 @@ for (const js of [true, false]) {
       if (js) await hydrated(page);
       await expect(titles(page)).toHaveText(['Call the plumber', 'Água filter', 'buy stamps', 'Renew passport']);
       // Overdue in red words, today marked.
-      await expect(row(page, 'Renew passport').locator('time.due')).toHaveText(/^Overdue · /);
+      await expect(row(page, 'Renew passport').locator('time.due')).toContainText('Overdue · ');
       await expect(row(page, 'Renew passport').locator('time.due')).toHaveClass(/overdue/);
-      await expect(row(page, 'Call the plumber').locator('time.due')).toHaveText('Today');
+      await expect(row(page, 'Call the plumber').locator('time.due')).toContainText('Due Today');
 
       // Search.
       await page.getByLabel('Search tasks').fill('kitch');

@@ -204,22 +204,28 @@ async fn totals_follow_every_change_to_a_users_tasks() {
         }
         check_totals(&app, &user, &db, "after deleting a done and an open task").await;
 
-        assert_eq!(
-            server::set_all_completed(&db, owner, true).await.unwrap(),
-            3
+        let (everything, today) = (
+            app::tasks::TaskQuery::default(),
+            chrono::Utc::now().date_naive(),
         );
-        check_totals(&app, &user, &db, "after marking all done").await;
-        let cleared = server::remove(&db, owner, server::Removal::Completed)
+        let marked = server::set_all_completed(&db, owner, true, &everything, today)
             .await
             .unwrap();
-        assert_eq!(cleared.ids.len(), 4);
+        assert_eq!(marked.count, 3);
+        check_totals(&app, &user, &db, "after marking all done").await;
+        assert_eq!(server::unmark(&db, owner, marked.batch).await.unwrap(), 3);
+        check_totals(&app, &user, &db, "after undoing the marking").await;
+        server::set_all_completed(&db, owner, true, &everything, today)
+            .await
+            .unwrap();
+        let all_completed = server::Removal::Completed(&everything, today);
+        let cleared = server::remove(&db, owner, all_completed).await.unwrap();
+        assert_eq!(cleared.count, 4);
         check_totals(&app, &user, &db, "after clearing completed").await;
         // Undoing it puts the counts back, and clearing again takes them away.
         server::restore(&db, owner, cleared.batch).await.unwrap();
         check_totals(&app, &user, &db, "after undoing the clearing").await;
-        server::remove(&db, owner, server::Removal::Completed)
-            .await
-            .unwrap();
+        server::remove(&db, owner, all_completed).await.unwrap();
         check_totals(&app, &user, &db, "after clearing completed again").await;
         assert_eq!(
             server::counts(&db, owner).await.unwrap(),

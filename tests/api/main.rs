@@ -8,6 +8,7 @@ mod requests;
 mod account;
 mod assets;
 mod auth;
+mod bulk;
 mod cors;
 mod cross_site;
 mod files;

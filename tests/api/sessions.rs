@@ -495,9 +495,9 @@ async fn a_server_function_sent_unreadable_arguments_answers_400_not_500() {
         let browser = TestApp::new_client();
         crate::requests::browser_login(&app, &browser, &user).await;
         for form in [
-            vec![("filter", "All"), ("page", "1")],
-            vec![("filter", "all"), ("page", "-1")],
-            vec![("filter", "all")],
+            vec![("params[status]", "all"), ("page", "-1")],
+            vec![("params[status]", "all"), ("page", "one")],
+            vec![("params[status]", "all")],
         ] {
             let response = browser
                 .post(app.url("/rpc/tasks/board"))

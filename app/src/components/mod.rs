@@ -2,14 +2,6 @@
 
 use leptos::prelude::*;
 
-/// A signal that turns true once the app runs in the browser, so controls that need wasm
-/// can stay disabled in the server-rendered HTML.
-pub fn use_hydrated() -> ReadSignal<bool> {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-    hydrated
-}
-
 /// Marks `<html data-hydrated="true">` once hydration finished: the signal end-to-end tests
 /// wait for before they click, because a click before hydration would be lost.
 #[component]

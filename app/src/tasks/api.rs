@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use super::{fields::split_tags, TaskDraft};
-use super::{Removed, Task, TaskBoard, TaskQuery};
+use super::{Marked, Removed, Task, TaskBoard};
 use crate::error::AppError;
 
 /// Runs a server function's body for the logged-in user (401 otherwise) with the shared
@@ -61,15 +61,15 @@ fn redirect_to(next: Option<&str>) {
 }
 
 /// The page's list: `params` are the list's query parameters by name
-/// ([`TaskQuery::params`]), read by the API's own parser, with its limits and its 422s.
+/// ([`super::TaskQuery::params`]), read by the API's own parser, with its limits and its 422s.
 #[server(prefix = "/rpc", endpoint = "tasks/board")]
 pub async fn load_board(
-    params: std::collections::BTreeMap<String, String>,
+    // Absent when the list is as it is by default (an empty map sends nothing).
+    #[server(default)] params: std::collections::BTreeMap<String, String>,
     page: u32,
 ) -> Result<TaskBoard, AppError> {
     as_caller(|state, owner, today| async move {
-        let query = TaskQuery::parse(|name| params.get(name).map(String::as_str))
-            .map_err(AppError::validation)?;
+        let query = list_query(&params)?;
         super::server::board(&state.db, owner, &query, today, page).await
     })
     .await
@@ -160,19 +160,21 @@ pub async fn delete_task(
     .await
 }
 
-/// Deletes every completed task, keeping them a while for "Undo"; asks first like
-/// [`delete_task`].
+/// Deletes every completed task the list selects (`params`, as [`load_board`] takes them;
+/// every page of it), keeping them a while for "Undo"; asks first like [`delete_task`].
 #[server(prefix = "/rpc", endpoint = "tasks/clear-completed")]
 pub async fn clear_completed(
     next: Option<String>,
     confirmed: Option<bool>,
+    #[server(default)] params: std::collections::BTreeMap<String, String>,
 ) -> Result<Removed, AppError> {
-    as_caller(|state, owner, _| async move {
+    as_caller(|state, owner, today| async move {
+        let query = list_query(&params)?;
         if ask_first(confirmed, next.as_deref(), "clear=completed") {
             return Ok(Removed::default());
         }
-        let removed =
-            super::server::remove(&state.db, owner, super::server::Removal::Completed).await?;
+        let removal = super::server::Removal::Completed(&query, today);
+        let removed = super::server::remove(&state.db, owner, removal).await?;
         redirect_to(next.as_deref());
         Ok(removed)
     })
@@ -201,10 +203,36 @@ fn ask_first(confirmed: Option<bool>, next: Option<&str>, step: &str) -> bool {
     true
 }
 
+/// Marks every task the list selects (`params`, as [`load_board`] takes them; every page of
+/// it) done or not done; [`undo_marking`] puts them back a while.
 #[server(prefix = "/rpc", endpoint = "tasks/complete-all")]
-pub async fn set_all_completed(completed: bool) -> Result<u64, AppError> {
-    as_caller(|state, owner, _| async move {
-        super::server::set_all_completed(&state.db, owner, completed).await
+pub async fn set_all_completed(
+    completed: bool,
+    #[server(default)] params: std::collections::BTreeMap<String, String>,
+    next: Option<String>,
+) -> Result<Marked, AppError> {
+    as_caller(|state, owner, today| async move {
+        let query = list_query(&params)?;
+        let marked =
+            super::server::set_all_completed(&state.db, owner, completed, &query, today).await?;
+        redirect_to(next.as_deref());
+        Ok(marked)
     })
     .await
+}
+
+/// Puts back what a "mark all" from the page changed (its `batch`).
+#[server(prefix = "/rpc", endpoint = "tasks/unmark")]
+pub async fn undo_marking(batch: Uuid) -> Result<u64, AppError> {
+    as_caller(|state, owner, _| async move { super::server::unmark(&state.db, owner, batch).await })
+        .await
+}
+
+/// The list's query from its parameters by name, read by the API's own parser.
+#[cfg(feature = "ssr")]
+fn list_query(
+    params: &std::collections::BTreeMap<String, String>,
+) -> Result<super::TaskQuery, AppError> {
+    super::TaskQuery::parse(|name| params.get(name).map(String::as_str))
+        .map_err(AppError::validation)
 }

@@ -315,8 +315,11 @@ impl Feeds {
                         let by_user = self.by_user.lock().unwrap_or_else(|e| e.into_inner());
                         by_user.values().filter_map(Weak::upgrade).collect()
                     };
+                    // Announcements may have been lost (the listener reconnected), credential
+                    // ends among them: every stream reads the log and checks its credential.
                     for feed in feeds {
                         feed.announce(&db);
+                        feed.rechecks.send_modify(|n| *n = n.wrapping_add(1));
                     }
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
@@ -367,7 +370,10 @@ impl Feeds {
         // Subscribed before reading where to start, so nothing committed in between is lost
         // (what arrives twice is recognised by its number).
         let receiver = feed.sender.subscribe();
-        let rechecks = feed.rechecks.subscribe();
+        // Checked once at the start too: a credential that ended between the request's own
+        // check and this subscription is not missed.
+        let mut rechecks = feed.rechecks.subscribe();
+        rechecks.mark_changed();
         // A resuming stream reads what it missed from the log page by page as it sends it
         // (see `Stream::next`); a new one starts after the last event now.
         let (sent, catching_up) = match last_event_id {
@@ -498,6 +504,17 @@ impl Stream {
                 return Some(item);
             }
             if self.catching_up {
+                // Between pages, as between events: the server stopping or the credential
+                // ending ends even a long catching up.
+                if *self.closing.borrow() {
+                    return None;
+                }
+                if self.recheck.is_some()
+                    && self.rechecks.has_changed().unwrap_or(true)
+                    && !self.credential_holds().await
+                {
+                    return None;
+                }
                 if !self.read_log_page().await {
                     return None;
                 }
@@ -559,6 +576,7 @@ impl Stream {
 
     /// Asks the stream's credential again; the next periodic check is a full period on.
     async fn credential_holds(&mut self) -> bool {
+        self.rechecks.borrow_and_update();
         self.next_recheck = tokio::time::Instant::now() + RECHECK_EVERY;
         match &self.recheck {
             Some(recheck) => recheck().await,

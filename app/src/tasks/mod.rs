@@ -253,7 +253,11 @@ pub struct TaskPage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskBoard {
     pub page: TaskPage,
+    /// Every task of the user's.
     pub counts: TaskCounts,
+    /// The tasks the list selects (all its pages): what "mark all" and "clear completed"
+    /// act on.
+    pub matching: TaskCounts,
     /// 1-based.
     pub page_number: u32,
     pub page_count: u32,
@@ -274,21 +278,50 @@ pub struct TagCount {
 }
 
 /// What one deletion from the task page took away, for its "Undo": the batch that brings
-/// it back, the tasks' ids, and the title when it was one task.
+/// it back, how many tasks, the first few ids (where focus goes after an undo), and the title
+/// when it was one task.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removed {
     pub batch: Uuid,
+    pub count: u64,
+    /// At most [`Removed::IDS_KEPT`], in the order taken.
     pub ids: Vec<Uuid>,
     pub title: Option<String>,
 }
 
 impl Removed {
+    /// The most ids an answer carries: a page's worth, whatever the number deleted.
+    pub const IDS_KEPT: usize = PAGE_SIZE as usize;
+
     /// What the page says once it is done: "Deleted “Buy milk”" or "Deleted 3 tasks".
     pub fn message(&self) -> String {
-        match (&self.title, self.ids.len()) {
+        match (&self.title, self.count) {
             (Some(title), 1) => format!("Deleted “{title}”."),
             (_, 1) => "Deleted 1 task.".into(),
             (_, n) => format!("Deleted {n} tasks."),
+        }
+    }
+}
+
+/// What one "mark all done" (or "not done") from the task page changed, for its "Undo".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marked {
+    /// What an undo names.
+    pub batch: Uuid,
+    /// How many tasks changed.
+    pub count: u64,
+    /// What they were marked: done, or not done.
+    pub completed: bool,
+}
+
+impl Marked {
+    /// What the page says once it is done: "Marked 3 tasks done."
+    pub fn message(&self) -> String {
+        let state = if self.completed { "done" } else { "not done" };
+        match self.count {
+            0 => "Nothing to mark: every task shown already is.".into(),
+            1 => format!("Marked 1 task {state}."),
+            n => format!("Marked {n} tasks {state}."),
         }
     }
 }

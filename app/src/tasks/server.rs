@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::{
     events::{Change, EventLog as _},
     versions::Expect,
-    Order, Priority, Removed, Sort, TagCount, Task, TaskBoard, TaskCounts, TaskInput, TaskPage,
-    TaskQuery, PAGE_SIZE,
+    Filter, Marked, Order, Priority, Removed, Sort, TagCount, Task, TaskBoard, TaskCounts,
+    TaskInput, TaskPage, TaskQuery, PAGE_SIZE,
 };
 use crate::{
     db::{self, Db, Pool},
@@ -180,13 +180,33 @@ fn title_key(title: &str) -> String {
         .to_lowercase()
 }
 
-/// How many tasks the owner holds now, read inside a write transaction (on PostgreSQL the
-/// owner's count is locked until commit, so two writes cannot both take the last places).
-fn held_sql(db: &Db) -> &'static str {
-    match db.backend() {
-        "postgres" => "select total from task_counts where user_id = $1 for update",
-        _ => "select total from task_counts where user_id = $1",
-    }
+/// How many tasks the owner holds now, read inside the write transaction `$tx`. On
+/// PostgreSQL the owner's count row is made if missing and locked until commit, so two
+/// writes cannot both take the last places (SQLite writes one at a time anyway).
+macro_rules! tasks_held {
+    ($tx:ident, $db:expr, $owner:expr) => {{
+        let (db, owner): (&Db, UserId) = ($db, $owner);
+        let lock = db.backend() == "postgres";
+        if lock {
+            sqlx::query(
+                "insert into task_counts (user_id, total, completed) values ($1, 0, 0)
+                 on conflict (user_id) do nothing",
+            )
+            .bind(owner)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        let read = if lock {
+            "select total from task_counts where user_id = $1 for update"
+        } else {
+            "select total from task_counts where user_id = $1"
+        };
+        let held: Option<i64> = sqlx::query_scalar(read)
+            .bind(owner)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        held
+    }};
 }
 
 /// 403 when `adding` more tasks would take the owner past the account's quota.
@@ -215,10 +235,7 @@ pub async fn create(db: &Db, owner: UserId, input: &TaskInput) -> Result<Task, A
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning {COLUMNS}"
     );
     let task = write_recorded!(db, owner, |tx| {
-        let held: Option<i64> = sqlx::query_scalar(held_sql(db))
-            .bind(owner)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let held = tasks_held!(tx, db, owner);
         if let Err(refused) = within_quota(db, held, 1) {
             (Err(refused), Vec::new())
         } else {
@@ -832,9 +849,14 @@ pub async fn board(
     today: NaiveDate,
     page: u32,
 ) -> Result<TaskBoard, AppError> {
-    // One read of the counts serves the footer and the filtered total.
+    // One read of the counts serves the footer and the filtered totals.
     let stamp = counts_stamped(db, owner).await?;
     let matching = total(db, owner, query, today, stamp).await?;
+    let in_state = |status| matching_in(db, owner, query, today, stamp, matching, status);
+    let matching_counts = TaskCounts {
+        active: in_state(Filter::Active).await?,
+        completed: in_state(Filter::Completed).await?,
+    };
     let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
@@ -847,11 +869,36 @@ pub async fn board(
             offset,
         },
         counts: stamp.counts,
+        matching: matching_counts,
         page_number,
         page_count,
         today,
         tags: tags(db, owner).await?,
     })
+}
+
+/// How many of the `matching` tasks `query` selects are in `status`'s state.
+async fn matching_in(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    stamp: Stamped,
+    matching: u64,
+    status: Filter,
+) -> Result<u64, AppError> {
+    if query.status == status {
+        return Ok(matching);
+    }
+    if query.status != Filter::All {
+        // The list keeps only the other state.
+        return Ok(0);
+    }
+    let narrowed = TaskQuery {
+        status,
+        ..query.clone()
+    };
+    total(db, owner, &narrowed, today, stamp).await
 }
 
 /// The owner's tags and how many tasks carry each, most used first, then by name.
@@ -986,46 +1033,62 @@ pub const UNDO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
 /// Which of the owner's tasks a deletion from the page takes.
 #[derive(Clone, Copy, Debug)]
-pub enum Removal {
+pub enum Removal<'a> {
     Task(TaskId),
-    Completed,
+    /// The completed tasks among those the list `query` selects (all its pages), `today`
+    /// being the user's.
+    Completed(&'a TaskQuery, NaiveDate),
 }
 
 /// Deletes the owner's tasks that `removal` names and keeps a copy of each, whole, for
 /// [`restore`] during [`UNDO_WINDOW`]; copies older than that are pruned on the way. Each
 /// transaction takes at most [`BULK_CHUNK`] tasks, and every task it takes is kept (or none
 /// is taken); the chunks of one removal share its batch, so one undo puts them all back.
-pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed, AppError> {
+pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Removed, AppError> {
     let now = db::now();
     let batch = Uuid::now_v7();
+    let mut keep = Sql::default();
+    let (b, at, user) = (
+        keep.bind(Bind::Id(batch)),
+        keep.bind(Bind::Time(now)),
+        keep.bind(Bind::User(owner)),
+    );
     let which = match removal {
-        Removal::Task(_) => "id = $4".to_string(),
-        Removal::Completed => format!("is_completed = $4 limit {BULK_CHUNK}"),
+        Removal::Task(id) => format!("id = {}", keep.bind(Bind::Id(id.as_uuid()))),
+        Removal::Completed(query, today) => {
+            let done = keep.bind(Bind::Bool(true));
+            let filters = filters(&mut keep, db, query, today, false);
+            format!("is_completed = {done}{filters} limit {BULK_CHUNK}")
+        }
     };
-    let keep = format!(
+    keep.text = format!(
         "insert into deleted_tasks (batch, deleted_at, {COLUMNS})
-         select $1, $2, {COLUMNS} from tasks where user_id = $3 and {which}"
+         select {b}, {at}, {COLUMNS} from tasks where user_id = {user} and {which}"
     );
     // Only what was kept is taken: on PostgreSQL a task completed in between stays. Tasks
     // an earlier chunk took are gone already.
     let take = "delete from tasks
                 where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
                 returning id, title";
-    let mut taken: Vec<(TaskId, String)> = Vec::new();
+    // Whatever the number taken, what is held is bounded: a page of ids and one title.
+    let mut removed = Removed {
+        batch,
+        ..Removed::default()
+    };
     loop {
         let chunk: Vec<(TaskId, String)> = write_recorded!(db, owner, |tx| {
-            if taken.is_empty() {
-                sqlx::query("delete from deleted_tasks where deleted_at < $1")
-                    .bind(now - UNDO_WINDOW)
-                    .execute(&mut *tx)
-                    .await?;
+            if removed.count == 0 {
+                sqlx::query(&format!(
+                    "delete from deleted_tasks where (batch, id) in
+                         (select batch, id from deleted_tasks where deleted_at < $1 limit {PRUNE_CHUNK})"
+                ))
+                .bind(now - UNDO_WINDOW)
+                .execute(&mut *tx)
+                .await?;
             }
-            let query = sqlx::query(&keep).bind(batch).bind(now).bind(owner);
-            let query = match removal {
-                Removal::Task(id) => query.bind(id),
-                Removal::Completed => query.bind(true),
-            };
-            query.execute(&mut *tx).await?;
+            bind_all!(sqlx::query(&keep.text), keep)
+                .execute(&mut *tx)
+                .await?;
             let chunk: Vec<(TaskId, String)> = sqlx::query_as(take)
                 .bind(owner)
                 .bind(batch)
@@ -1037,24 +1100,25 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal) -> Result<Removed,
                 .collect();
             (chunk, changes)
         })?;
-        let more = matches!(removal, Removal::Completed) && chunk.len() == BULK_CHUNK;
-        taken.extend(chunk);
+        let more = matches!(removal, Removal::Completed(..)) && chunk.len() == BULK_CHUNK;
+        let before = removed.count;
+        removed.count += chunk.len() as u64;
+        removed.title = match (before, chunk.as_slice()) {
+            (0, [(_, title)]) => Some(title.clone()),
+            _ => None,
+        };
+        let room = Removed::IDS_KEPT.saturating_sub(removed.ids.len());
+        removed
+            .ids
+            .extend(chunk.into_iter().take(room).map(|(id, _)| id.as_uuid()));
         if !more {
             break;
         }
     }
-    if taken.is_empty() && matches!(removal, Removal::Task(_)) {
+    if removed.count == 0 && matches!(removal, Removal::Task(_)) {
         return Err(not_found());
     }
-    let title = match taken.as_slice() {
-        [(_, title)] => Some(title.clone()),
-        _ => None,
-    };
-    Ok(Removed {
-        batch,
-        ids: taken.into_iter().map(|(id, _)| id.as_uuid()).collect(),
-        title,
-    })
+    Ok(removed)
 }
 
 /// Puts back what the owner's deletion `batch` took, exactly as it was (ids, fields and
@@ -1074,9 +1138,10 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
     );
     let forget =
         "delete from deleted_tasks where batch = $1 and user_id = $2 and id >= $3 and id <= $4";
+    // One window for the whole undo: it is put back whole even if the window closes during it.
+    let since = db::now() - UNDO_WINDOW;
     let mut restored = 0;
     loop {
-        let since = db::now() - UNDO_WINDOW;
         let (count, more) = write_recorded!(db, owner, |tx| {
             let ids: Vec<TaskId> = sqlx::query_scalar(&next_ids)
                 .bind(batch)
@@ -1084,8 +1149,12 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
                 .bind(since)
                 .fetch_all(&mut *tx)
                 .await?;
-            match (ids.first(), ids.last()) {
-                (Some(first), Some(last)) => {
+            // Putting back counts toward the quota like adding.
+            let held = tasks_held!(tx, db, owner);
+            let allowed = within_quota(db, held, ids.len());
+            match (ids.first(), ids.last(), allowed) {
+                (_, _, Err(refused)) => ((Err(refused), false), Vec::new()),
+                (Some(first), Some(last), Ok(())) => {
                     let rows = sqlx::query_as::<_, TaskRow>(&put_back)
                         .bind(batch)
                         .bind(owner)
@@ -1102,12 +1171,12 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
                         .execute(&mut *tx)
                         .await?;
                     let (count, changes) = counted(rows, Change::created);
-                    ((count, ids.len() == BULK_CHUNK), changes)
+                    ((Ok(count), ids.len() == BULK_CHUNK), changes)
                 }
-                _ => ((0, false), Vec::new()),
+                _ => ((Ok(0), false), Vec::new()),
             }
         })?;
-        restored += count;
+        restored += count?;
         if !more {
             break;
         }
@@ -1148,10 +1217,7 @@ pub async fn insert_many(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning {COLUMNS}"
     );
     write_recorded!(db, owner, |tx| {
-        let held: Option<i64> = sqlx::query_scalar(held_sql(db))
-            .bind(owner)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let held = tasks_held!(tx, db, owner);
         let allowed = within_quota(db, held, tasks.len());
         // Over the quota: nothing is written (the transaction commits nothing).
         let tasks = if allowed.is_ok() { tasks } else { &[] };
@@ -1182,31 +1248,147 @@ pub async fn insert_many(
 /// writes wait no longer than that, whatever the size of the whole change.
 const BULK_CHUNK: usize = 200;
 
-/// Marks every one of the owner's tasks done (or not done), [`BULK_CHUNK`] tasks a
-/// transaction; returns how many changed.
-pub async fn set_all_completed(db: &Db, owner: UserId, completed: bool) -> Result<u64, AppError> {
-    let sql = format!(
+/// Expired undo rows one bulk action prunes on its way, at most: whatever is left goes with
+/// the next one, so no action pays for a large past one in a single transaction.
+const PRUNE_CHUNK: usize = 1000;
+
+/// Marks every task the list `query` selects (all its pages; `today` is the user's) done,
+/// or not done, [`BULK_CHUNK`] tasks a transaction, and notes which changed, so that
+/// [`unmark`] can put them back during [`UNDO_WINDOW`].
+pub async fn set_all_completed(
+    db: &Db,
+    owner: UserId,
+    completed: bool,
+    query: &TaskQuery,
+    today: NaiveDate,
+) -> Result<Marked, AppError> {
+    let batch = Uuid::now_v7();
+    let marked_at = db::now();
+    let mut note = Sql::default();
+    let (b, user, state, at) = (
+        note.bind(Bind::Id(batch)),
+        note.bind(Bind::User(owner)),
+        note.bind(Bind::Bool(completed)),
+        note.bind(Bind::Time(marked_at)),
+    );
+    let filters = filters(&mut note, db, query, today, false);
+    note.text = format!(
+        "insert into marked_tasks (batch, task_id, user_id, completed, marked_at)
+         select {b}, id, user_id, {state}, {at} from tasks
+         where user_id = {user} and is_completed <> {state}{filters}
+           and not exists (select 1 from marked_tasks m where m.batch = {b} and m.task_id = tasks.id)
+         limit {BULK_CHUNK}"
+    );
+    // What this chunk noted: the batch's tasks not yet in the new state.
+    let change = format!(
         "update tasks set is_completed = $1, updated_at = $2
-         where user_id = $3 and id in
-             (select id from tasks where user_id = $3 and is_completed <> $1 limit {BULK_CHUNK})
+         where user_id = $3 and is_completed <> $1
+           and id in (select task_id from marked_tasks where batch = $4)
          returning {COLUMNS}"
     );
-    let mut changed = 0;
+    let mut count = 0;
     loop {
-        let chunk = write_recorded!(db, owner, |tx| {
-            let rows = sqlx::query_as::<_, TaskRow>(&sql)
+        let (changed, more) = write_recorded!(db, owner, |tx| {
+            if count == 0 {
+                sqlx::query(&format!(
+                    "delete from marked_tasks where (batch, task_id) in
+                         (select batch, task_id from marked_tasks where marked_at < $1 limit {PRUNE_CHUNK})"
+                ))
+                .bind(marked_at - UNDO_WINDOW)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let noted = bind_all!(sqlx::query(&note.text), note)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let rows = sqlx::query_as::<_, TaskRow>(&change)
                 .bind(completed)
                 .bind(db::now())
                 .bind(owner)
+                .bind(batch)
                 .fetch_all(&mut *tx)
                 .await?;
-            counted(rows, Change::updated)
+            let (changed, changes) = counted(rows, Change::updated);
+            ((changed, noted == BULK_CHUNK as u64), changes)
         })?;
-        changed += chunk;
-        if chunk < BULK_CHUNK as u64 {
-            return Ok(changed);
+        count += changed;
+        if !more {
+            return Ok(Marked {
+                batch,
+                count,
+                completed,
+            });
         }
     }
+}
+
+/// Puts back what the owner's "mark all" `batch` changed: each of its tasks still in the
+/// state it was given goes back to the other, [`BULK_CHUNK`] tasks a transaction; 404 once
+/// it is older than [`UNDO_WINDOW`], already undone, or not theirs. Returns how many.
+pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
+    let next_ids = format!(
+        "select task_id, completed from marked_tasks
+         where batch = $1 and user_id = $2 and marked_at >= $3
+         order by task_id limit {BULK_CHUNK}"
+    );
+    let flip = format!(
+        "update tasks set is_completed = $1, updated_at = $2
+         where user_id = $3 and is_completed <> $1 and id in
+             (select task_id from marked_tasks
+              where batch = $4 and task_id >= $5 and task_id <= $6)
+         returning {COLUMNS}"
+    );
+    let forget =
+        "delete from marked_tasks where batch = $1 and user_id = $2 and task_id >= $3 and task_id <= $4";
+    let (mut found, mut restored) = (false, 0);
+    let since = db::now() - UNDO_WINDOW;
+    loop {
+        let (count, more) = write_recorded!(db, owner, |tx| {
+            let noted: Vec<(TaskId, bool)> = sqlx::query_as(&next_ids)
+                .bind(batch)
+                .bind(owner)
+                .bind(since)
+                .fetch_all(&mut *tx)
+                .await?;
+            match (noted.first(), noted.last()) {
+                (Some((first, marked)), Some((last, _))) => {
+                    let rows = sqlx::query_as::<_, TaskRow>(&flip)
+                        .bind(!marked)
+                        .bind(db::now())
+                        .bind(owner)
+                        .bind(batch)
+                        .bind(first)
+                        .bind(last)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    sqlx::query(forget)
+                        .bind(batch)
+                        .bind(owner)
+                        .bind(first)
+                        .bind(last)
+                        .execute(&mut *tx)
+                        .await?;
+                    let (count, changes) = counted(rows, Change::updated);
+                    ((Some(count), noted.len() == BULK_CHUNK), changes)
+                }
+                _ => ((None, false), Vec::new()),
+            }
+        })?;
+        if let Some(count) = count {
+            found = true;
+            restored += count;
+        }
+        if !more {
+            break;
+        }
+    }
+    if !found {
+        return Err(AppError::NotFound(
+            "This change can no longer be undone.".into(),
+        ));
+    }
+    Ok(restored)
 }
 
 #[cfg(test)]

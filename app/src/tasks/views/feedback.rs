@@ -11,17 +11,26 @@ use std::time::Duration;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::tasks::{Removed, Task};
+use crate::tasks::{Marked, Removed, Task};
 
 /// How long a notice stays on screen when nothing holds it.
 const NOTICE_FOR: Duration = Duration::from_secs(8);
+
+/// What an "Undo" in the notice takes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Undo {
+    /// A deletion's batch: its tasks come back.
+    Deletion(Uuid),
+    /// A "mark all" batch: its tasks go back to their state before.
+    Marking(Uuid),
+}
 
 /// One thing said after an action, with what can be done about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Notice {
     pub(super) text: String,
-    /// A deletion's batch, offered as "Undo".
-    pub(super) undo: Option<Uuid>,
+    /// Offered as "Undo".
+    pub(super) undo: Option<Undo>,
     /// A link to where the outcome can be seen: (address, words).
     pub(super) link: Option<(String, String)>,
 }
@@ -48,6 +57,8 @@ pub(in crate::tasks) struct Feedback {
     added: StoredValue<Option<Task>>,
     /// The last deletion, for its Undo.
     removed: StoredValue<Option<Removed>>,
+    /// The last change that can be undone, for Ctrl+Z, until it is (or the page goes).
+    last_undo: StoredValue<Option<Undo>>,
 }
 
 impl Feedback {
@@ -58,6 +69,7 @@ impl Feedback {
             generation: StoredValue::new(0),
             added: StoredValue::new(None),
             removed: StoredValue::new(None),
+            last_undo: StoredValue::new(None),
         }
     }
 
@@ -99,11 +111,36 @@ impl Feedback {
 
     /// Says what a deletion took, offering Undo.
     pub(super) fn say_removed(&self, removed: Removed) {
-        self.say(Notice {
-            undo: Some(removed.batch),
-            ..Notice::text(removed.message())
-        });
+        self.offer_undo(Undo::Deletion(removed.batch), removed.message());
         self.removed.set_value(Some(removed));
+    }
+
+    /// Says how many tasks a "mark all" changed, offering Undo when it changed any.
+    pub(super) fn say_marked(&self, marked: &Marked) {
+        if marked.count == 0 {
+            self.say(Notice::text(marked.message()));
+        } else {
+            self.offer_undo(Undo::Marking(marked.batch), marked.message());
+        }
+    }
+
+    fn offer_undo(&self, undo: Undo, text: String) {
+        self.say(Notice {
+            undo: Some(undo),
+            ..Notice::text(text)
+        });
+        self.last_undo.set_value(Some(undo));
+    }
+
+    /// The last change that can be undone, taken (it is undone once).
+    pub(super) fn take_undo(&self) -> Option<Undo> {
+        self.last_undo.try_update_value(Option::take).flatten()
+    }
+
+    /// Whether a notice is on screen.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) fn showing(&self) -> bool {
+        self.notice.with_untracked(Option::is_some)
     }
 
     /// Before an Undo: focus goes to the first task it brings back.
@@ -231,14 +268,51 @@ fn focus_element(id: &str) -> bool {
         .is_some_and(|element| element.focus().is_ok())
 }
 
+/// Where a key belongs to what is typed, not to the page: text boxes, lists and the like
+/// (a row's done checkbox is not one).
+#[cfg(feature = "hydrate")]
+const TEXT_FIELDS: &str =
+    "textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])";
+
 /// The notice bar: a polite live region, always in the page so that what is put in it is
-/// read out; its Undo brings back what a deletion took.
+/// read out; its Undo takes back what a deletion or a "mark all" did. From the keyboard,
+/// Ctrl+Z (or ⌘Z) undoes the last such change even after its notice has gone, and Escape
+/// dismisses the notice (neither while typing in a field, which has its own).
 #[component]
 pub(super) fn NoticeBar(
     feedback: Feedback,
-    /// Runs "Undo" for a deletion's batch.
-    undo: Callback<Uuid>,
+    /// Runs an "Undo".
+    undo: Callback<Undo>,
 ) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast as _;
+        let keys =
+            leptos::leptos_dom::helpers::window_event_listener(leptos::ev::keydown, move |ev| {
+                let typing = ev
+                    .target()
+                    .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|element| element.closest(TEXT_FIELDS).ok().flatten())
+                    .is_some();
+                if typing || ev.alt_key() || ev.shift_key() {
+                    return;
+                }
+                if ev.key() == "Escape" && feedback.showing() {
+                    ev.prevent_default();
+                    feedback.dismiss();
+                } else if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("z") {
+                    if let Some(what) = feedback.take_undo() {
+                        ev.prevent_default();
+                        undo.run(what);
+                    }
+                }
+            });
+        on_cleanup(move || keys.remove());
+    }
+    let run = move |what: Undo| {
+        feedback.take_undo();
+        undo.run(what);
+    };
     view! {
         <div
             class="notice-bar"
@@ -254,10 +328,12 @@ pub(super) fn NoticeBar(
                         <div class="notice-body">
                             <span>{notice.text}</span>
                             {notice.link.map(|(href, words)| view! { <a href=href>{words}</a> })}
-                            {notice.undo.map(|batch| view! {
-                                <button type="button" class="link-button" on:click=move |_| undo.run(batch)>
+                            {notice.undo.map(|what| view! {
+                                <button type="button" class="link-button" aria-keyshortcuts="Control+Z"
+                                    on:click=move |_| run(what)>
                                     "Undo"
                                 </button>
+                                <kbd class="shortcut">"Ctrl+Z"</kbd>
                             })}
                             <button type="button" class="link-button dismiss" aria-label="Dismiss"
                                 on:click=move |_| feedback.dismiss()>

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{
     api::{
         load_board, AddTask, ClearCompleted, DeleteTask, EditTask, RestoreDeleted, SetAllCompleted,
-        SetTaskCompleted,
+        SetTaskCompleted, UndoMarking,
     },
     fields::{due_label, Priority, MAX_TAGS},
     quick_add::QuickAdd,
@@ -37,7 +37,7 @@ mod feedback;
 mod live;
 mod row;
 
-use feedback::{Feedback, Notice, NoticeBar, ADD_FIELD};
+use feedback::{Feedback, Notice, NoticeBar, Undo, ADD_FIELD};
 use live::Live;
 use row::TaskRow;
 
@@ -161,6 +161,7 @@ pub(super) struct Actions {
     pub(super) toggle_all: ServerAction<SetAllCompleted>,
     pub(super) clear: ServerAction<ClearCompleted>,
     pub(super) restore: ServerAction<RestoreDeleted>,
+    pub(super) unmark: ServerAction<UndoMarking>,
     /// What the page says after each action, and where focus goes.
     pub(super) feedback: Feedback,
     /// Changes made elsewhere, as they come.
@@ -178,6 +179,7 @@ impl Actions {
             || self.toggle_all.pending().get_untracked()
             || self.clear.pending().get_untracked()
             || self.restore.pending().get_untracked()
+            || self.unmark.pending().get_untracked()
     }
 }
 
@@ -243,6 +245,7 @@ fn Board(
         toggle_all: ServerAction::new(),
         clear: ServerAction::new(),
         restore: ServerAction::new(),
+        unmark: ServerAction::new(),
         feedback: Feedback::new(),
         live: Live::new(),
     };
@@ -258,6 +261,7 @@ fn Board(
                 actions.toggle_all.version().get(),
                 actions.clear.version().get(),
                 actions.restore.version().get(),
+                actions.unmark.version().get(),
                 actions.live.reloads.get(),
             )
         },
@@ -275,9 +279,17 @@ fn Board(
     let today = RwSignal::new(None::<NaiveDate>);
 
     announce_outcomes(actions, query, page, confirm);
-    let undo = Callback::new(move |batch: Uuid| {
-        actions.feedback.focus_after_undo(batch);
-        actions.restore.dispatch(RestoreDeleted { batch });
+    let undo = Callback::new(move |what: Undo| match what {
+        Undo::Deletion(batch) => {
+            actions.feedback.focus_after_undo(batch);
+            actions.restore.dispatch(RestoreDeleted { batch });
+        }
+        Undo::Marking(batch) => {
+            actions
+                .feedback
+                .focus_after(vec!["toggle-all".into(), ADD_FIELD.to_string()]);
+            actions.unmark.dispatch(UndoMarking { batch });
+        }
     });
 
     view! {
@@ -328,7 +340,7 @@ fn announce_outcomes(
     let feedback = actions.feedback;
     let navigate = use_navigate();
     let on_removed = move |removed: Removed| {
-        if removed.ids.is_empty() {
+        if removed.count == 0 {
             return;
         }
         feedback.say_removed(removed);
@@ -369,16 +381,15 @@ fn announce_outcomes(
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(changed)) = actions.toggle_all.value().get() {
-            let done = actions
-                .toggle_all
-                .input()
-                .get_untracked()
-                .is_none_or(|i| i.completed);
-            let state = if done { "done" } else { "not done" };
-            feedback.say(Notice::text(match changed {
-                1 => format!("Marked 1 task {state}."),
-                n => format!("Marked {n} tasks {state}."),
+        if let Some(Ok(marked)) = actions.toggle_all.value().get() {
+            feedback.say_marked(&marked);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(put_back)) = actions.unmark.value().get() {
+            feedback.say(Notice::text(match put_back {
+                1 => "Put 1 task back as it was.".to_string(),
+                n => format!("Put {n} tasks back as they were."),
             }));
         }
     });
@@ -821,6 +832,7 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
             .or_else(|| err(actions.toggle_all.value().get()))
             .or_else(|| err(actions.clear.value().get()))
             .or_else(|| err(actions.restore.value().get()))
+            .or_else(|| err(actions.unmark.value().get()))
     });
     let message = move || {
         error.get().and_then(|e| match e.field_message("title") {
@@ -837,6 +849,17 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
     }
 }
 
+/// The list's query as hidden fields (`params[name]`), for a form whose action works on
+/// every task the list selects.
+#[component]
+fn ListFields(query: TaskQuery) -> impl IntoView {
+    query
+        .pairs()
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=format!("params[{name}]") value=value /> })
+        .collect_view()
+}
+
 #[component]
 fn BoardView(
     board: TaskBoard,
@@ -848,13 +871,21 @@ fn BoardView(
     let TaskBoard {
         page,
         counts,
+        matching: selected,
         page_number,
         page_count,
         today,
         tags,
     } = board;
-    let total = counts.active + counts.completed;
-    let all_done = total > 0 && counts.active == 0;
+    // "Mark all" and "Clear completed" act on what the list selects, every page of it.
+    let total = selected.active + selected.completed;
+    // Under filters, what is left of what they select; else the account's.
+    let left = if query.narrows() {
+        selected.active
+    } else {
+        counts.active
+    };
+    let all_done = total > 0 && selected.active == 0;
     let empty_message = if query.narrows() {
         "No tasks match these filters."
     } else {
@@ -881,6 +912,7 @@ fn BoardView(
         }
         feedback.apply_focus();
     });
+    let confirm_query = query.clone();
     let confirmation = confirm.and_then(|step| {
         let (cancel, next) = (here.clone(), here.clone());
         match step {
@@ -898,8 +930,8 @@ fn BoardView(
                 }
                 .into_any()
             }),
-            Confirm::ClearCompleted => (counts.completed > 0).then(|| {
-                let question = match counts.completed {
+            Confirm::ClearCompleted => (selected.completed > 0).then(|| {
+                let question = match selected.completed {
                     1 => "Delete the 1 completed task? This cannot be undone.".to_string(),
                     n => format!("Delete all {n} completed tasks? This cannot be undone."),
                 };
@@ -908,6 +940,7 @@ fn BoardView(
                         <ActionForm action=actions.clear attr:class="inline-form">
                             <input type="hidden" name="next" value=next />
                             <input type="hidden" name="confirmed" value="true" />
+                            <ListFields query=confirm_query />
                             <button type="submit" class="button danger" autofocus>"Delete completed tasks"</button>
                         </ActionForm>
                     </ConfirmStep>
@@ -917,6 +950,7 @@ fn BoardView(
         }
     });
 
+    let (toggle_next, toggle_query, clear_query) = (here.clone(), query.clone(), query.clone());
     view! {
         {confirmation}
         {query.narrows().then(|| view! {
@@ -951,16 +985,18 @@ fn BoardView(
                 .into_any()
         }}
         <footer class="task-footer">
-            <span class="count" role="status">{items_left(counts.active)}</span>
-            <Show when=move || { total > 0 }>
+            <span class="count" role="status">{items_left(left)}</span>
+            {(total > 0).then(|| view! {
                 <ActionForm action=actions.toggle_all attr:class="toggle-all">
                     <input type="hidden" name="completed" value=(!all_done).to_string() />
+                    <input type="hidden" name="next" value=toggle_next />
+                    <ListFields query=toggle_query />
                     <button type="submit" class="link-button" id="toggle-all"
                         on:click=move |_| feedback.focus_after(vec!["toggle-all".into()])>
                         {if all_done { "Mark all as not done" } else { "Mark all as done" }}
                     </button>
                 </ActionForm>
-            </Show>
+            })}
             <nav aria-label="Filter tasks">
                 <ul class="filters">
                     {[Filter::All, Filter::Active, Filter::Completed]
@@ -985,12 +1021,13 @@ fn BoardView(
                         .collect_view()}
                 </ul>
             </nav>
-            {(counts.completed > 0).then(|| view! {
+            {(selected.completed > 0).then(|| view! {
                 <ActionForm action=actions.clear attr:class="inline-form">
                     <input type="hidden" name="next" value=here />
+                    <ListFields query=clear_query />
                     <button type="submit" class="link-button"
                         on:click=move |_| feedback.focus_after(vec![ADD_FIELD.to_string()])>
-                        {format!("Clear completed ({})", counts.completed)}
+                        {format!("Clear completed ({})", selected.completed)}
                     </button>
                 </ActionForm>
             })}

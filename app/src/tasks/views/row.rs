@@ -35,10 +35,15 @@ fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl IntoView {
         } else {
             format!("Due {}", label.text)
         };
+        let said = spoken.clone();
         view! {
+            // What is read out is in the text: `aria-label` is not allowed on `<time>`.
             <time class="chip due" class:overdue=overdue class:due-today=label.today
-                datetime=due.to_string() title=spoken.clone() aria-label=spoken>
-                {if overdue { format!("Overdue · {}", label.text) } else { label.text }}
+                datetime=due.to_string() title=spoken.clone()>
+                <span class="visually-hidden">{said}</span>
+                <span aria-hidden="true">
+                    {if overdue { format!("Overdue · {}", label.text) } else { label.text }}
+                </span>
             </time>
         }
     });
