@@ -118,7 +118,7 @@ fn HomePage() -> impl IntoView {
             <h2 id="start-title">"Get started"</h2>
             <ul class="start-links">
                 <li><A href="/signup">"Create an account"</A></li>
-                <li><A href="/login">"Log in"</A>" to your tasks"</li>
+                <li><A href="/login">"Log in to your tasks"</A></li>
                 <li>
                     <a href="/docs">"The JSON API"</a>
                     " for scripts and other apps (also as "<a href="/redoc">"ReDoc"</a>")"

@@ -151,8 +151,9 @@ pub enum AppError {
     /// 500: something failed on our side; the cause was logged, not sent.
     #[error("Something went wrong on our side; please try again.")]
     Internal,
-    /// The call never reached our code (network down, response unreadable).
-    #[error("Could not reach the server: {0}")]
+    /// The call never reached our code, or its answer could not be read (network down, a
+    /// proxy's error page): the browser's words are kept for the console, never shown.
+    #[error("The server could not be reached. Check your connection and try again.")]
     Transport(String),
 }
 
@@ -229,12 +230,13 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
+            ServerFnErrorErr::Args(msg) => {
                 Self::BadRequest(format!("The form could not be read: {msg}"))
             }
-            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
-                Self::Transport(msg)
-            }
+            // An answer the browser could not read (a proxy's page, a cut connection).
+            ServerFnErrorErr::Request(msg)
+            | ServerFnErrorErr::Response(msg)
+            | ServerFnErrorErr::Deserialization(msg) => Self::Transport(msg),
             ServerFnErrorErr::MissingArg(msg) => {
                 Self::BadRequest(format!("A form field is missing: {msg}"))
             }

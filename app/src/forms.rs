@@ -45,7 +45,8 @@ const KEPT_FIELDS: [(&str, usize); 8] = [
 
 impl FailedForm {
     /// The values of a post's fields worth keeping: known fields only, the first value of
-    /// each, cut to the field's own limit.
+    /// each, cut to twice the field's own limit (an entry a little too long comes back whole,
+    /// to be shortened; a huge one does not).
     pub fn kept_values<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Vec<(String, String)> {
@@ -58,7 +59,7 @@ impl FailedForm {
             if kept.iter().any(|(k, _)| k == name) {
                 continue;
             }
-            kept.push((name.to_string(), value.chars().take(*limit).collect()));
+            kept.push((name.to_string(), value.chars().take(limit * 2).collect()));
             if kept.len() == KEPT_FIELDS.len() {
                 break;
             }

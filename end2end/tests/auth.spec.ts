@@ -84,7 +84,7 @@ test('after hydration, logging in changes the page without a full reload', async
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL('/');
 
-  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }).click();
   await hydrated(page);
   // A marker on the window survives client-side navigation, not a document load.
   await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));

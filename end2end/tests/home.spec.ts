@@ -28,7 +28,7 @@ test('once hydrated, its links open their pages in the app without errors', asyn
   await page.goto('/');
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await expect(page.getByRole('link', { name: 'The JSON API' })).toHaveAttribute('href', '/docs');
-  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.getByRole('link', { name: 'Log in to your tasks' }).click();
   await expect(page).toHaveURL('/login');
   await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
   expect(errors).toEqual([]);

@@ -281,8 +281,8 @@ async fn a_failed_signup_without_javascript_stores_nothing_and_keeps_a_few_kilob
         }
         assert_eq!(count_rows(&app, "sessions").await, 0);
 
-        // The page it comes back to still shows the errors and what was typed, cut to the
-        // field's limit; the password is never kept.
+        // The page it comes back to still shows the errors and what was typed, cut to twice
+        // the field's limit; the password is never kept.
         let response = post_form(
             &app,
             &app.client,
@@ -290,7 +290,7 @@ async fn a_failed_signup_without_javascript_stores_nothing_and_keeps_a_few_kilob
             "/signup",
             &[
                 ("email", "not-an-address"),
-                ("name", &"N".repeat(150)),
+                ("name", &"N".repeat(250)),
                 ("password", "hunter2"),
             ],
         )
@@ -302,10 +302,10 @@ async fn a_failed_signup_without_javascript_stores_nothing_and_keeps_a_few_kilob
         let html = page.text().await.unwrap();
         assert!(html.contains("Enter an email address such as name@example.com."));
         assert!(
-            html.contains(&format!("value=\"{}\"", "N".repeat(100))),
+            html.contains(&format!("value=\"{}\"", "N".repeat(200))),
             "{html}"
         );
-        assert!(!html.contains(&"N".repeat(101)));
+        assert!(!html.contains(&"N".repeat(201)));
         assert!(!html.contains("hunter2"));
 
         // A cookie that was not signed by the server is ignored.

@@ -292,6 +292,24 @@ fn Board(
         }
     });
 
+    // The last list shown and the query it was loaded for: it stays on screen when a reload
+    // fails, and a reload is tried again when the browser is back online or the page gets
+    // focus again.
+    let shown = StoredValue::new(None::<(TaskBoard, TaskQuery)>);
+    #[cfg(feature = "hydrate")]
+    {
+        let failed = move || matches!(board.get_untracked(), Some(Err(_)));
+        for event in ["online", "focus"] {
+            let retry =
+                leptos::leptos_dom::helpers::window_event_listener_untyped(event, move |_| {
+                    if failed() {
+                        actions.live.reloads.update(|n| *n += 1);
+                    }
+                });
+            on_cleanup(move || retry.remove());
+        }
+    }
+
     view! {
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
@@ -311,15 +329,29 @@ fn Board(
                     }
                 }>
                     {move || {
-                        board.get().map(|result| result.map(|board| {
-                            if today.get_untracked() != Some(board.today) {
-                                today.set(Some(board.today));
+                        board.get().map(|result| match result {
+                            Ok(board) => {
+                                if today.get_untracked() != Some(board.today) {
+                                    today.set(Some(board.today));
+                                }
+                                shown.set_value(Some((board.clone(), query.get_untracked())));
+                                Ok(view! {
+                                    <BoardView board query=query.get() editing=editing_from_url.get()
+                                        confirm=confirm.get() actions />
+                                }
+                                .into_any())
                             }
-                            view! {
-                                <BoardView board query=query.get() editing=editing_from_url.get()
-                                    confirm=confirm.get() actions />
-                            }
-                        }))
+                            // A reload failed: the list stays as it was, with why above it.
+                            Err(error) => match shown.get_value() {
+                                Some((last, last_query)) => Ok(view! {
+                                    <ListProblem error query=last_query.clone() />
+                                    <BoardView board=last query=last_query editing=None
+                                        confirm=None actions />
+                                }
+                                .into_any()),
+                                None => Err(error),
+                            },
+                        })
                     }}
                 </ErrorBoundary>
             </Transition>
@@ -812,6 +844,39 @@ fn ConfirmStep(question: String, cancel: String, children: Children) -> impl Int
                 <a href=cancel class="button secondary">"Cancel"</a>
             </div>
         </div>
+    }
+}
+
+/// Why the list shown is the last one that loaded: signed out (with a way back in), or the
+/// server out of reach (it loads again by itself).
+#[component]
+fn ListProblem(error: AppError, query: TaskQuery) -> impl IntoView {
+    let signed_out = matches!(error, AppError::Unauthorized(_));
+    let login = format!(
+        "/login?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &tasks_href(&query, 1, None))
+            .finish()
+    );
+    view! {
+        <p class="form-message" role="alert">
+            {if signed_out {
+                view! {
+                    "You are signed out, so this list may be out of date and cannot be changed. "
+                    <a href=login target="_blank" rel="noopener">"Sign in again"</a>
+                    " in a new tab, then come back: the list loads again here."
+                }
+                .into_any()
+            } else {
+                view! {
+                    {format!(
+                        "Your tasks could not be refreshed: {error} This is the list as it was; \
+                         it loads again once the server can be reached."
+                    )}
+                }
+                .into_any()
+            }}
+        </p>
     }
 }
 
