@@ -51,7 +51,7 @@ help:
 	@echo "make test-rust  only the Rust unit and integration tests"
 	@echo "make test-e2e   only the Playwright suite, against a release build"
 	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against a release build"
-	@echo "make bench      load the release server and write bench/results/latest.{md,json} and streams-*.{md,json}"
+	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*.{md,json} and hostile-*.{md,json}"
 	@echo "make check      formatting and clippy"
 
 run: build
@@ -105,6 +105,7 @@ bench: build
 	  cargo install oha --locked --force --version $(OHA_VERSION); }
 	python3 bench/run.py
 	python3 bench/streams.py
+	python3 bench/hostile.py
 
 # Installs whatever of the toolchain is missing, and says why the first run is slow. One
 # after the other: on two cores, side by side was slower (measured: cargo-leptos alone

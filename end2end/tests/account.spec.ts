@@ -122,7 +122,8 @@ for (const js of [true, false]) {
       await page.goto('/account');
       if (js) await hydrated(page);
       await section(page, 'Signed-in browsers').getByRole('button', { name: 'Sign out everywhere' }).click();
-      await expect(page).toHaveURL('/login');
+      await expect(page).toHaveURL('/login?signed_out=everywhere');
+      await expect(page.getByRole('status').filter({ hasText: 'You are signed out everywhere' })).toBeVisible();
       await expectSignedOut(page);
       await expectSignedOut(other);
       await other.context().close();

@@ -9,7 +9,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use uuid::Uuid;
 
 use super::{
-    views::{use_auth, RequireUser},
+    views::{use_auth, RequireUser, SIGNED_OUT_EVERYWHERE},
     ActiveSession, User, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::{
@@ -136,7 +136,7 @@ pub async fn logout_all() -> Result<(), AppError> {
     as_account(false, |state, auth| async move {
         super::manage::end_everything(&state.db, auth.id(), &Default::default()).await?;
         super::api::session()?.log_out(&state.db).await?;
-        leptos_axum::redirect("/login");
+        leptos_axum::redirect(SIGNED_OUT_EVERYWHERE);
         Ok(())
     })
     .await

@@ -108,6 +108,9 @@ fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal
 }
 
 /// The `next` query parameter: where to return after logging in.
+/// Where "Sign out everywhere" lands: the login page, saying what happened.
+pub const SIGNED_OUT_EVERYWHERE: &str = "/login?signed_out=everywhere";
+
 fn next_param() -> Signal<String> {
     let query = use_query_map();
     Signal::derive(move || query.with(|q| q.get("next").unwrap_or_default()))
@@ -213,11 +216,19 @@ pub fn LoginPage() -> impl IntoView {
     let error = form_error(auth.login.value(), failed);
     let next = next_param();
     let pending = auth.login.pending();
+    let query = use_query_map();
+    let everywhere = move || query.with(|q| q.get("signed_out").as_deref() == Some("everywhere"));
 
     view! {
         <Title text="Log in" />
         <section class="card narrow">
             <h1>"Log in"</h1>
+            <Show when=everywhere>
+                <p class="notice" role="status">
+                    "You are signed out everywhere: every browser and app of this account has to \
+                     log in again, this one too."
+                </p>
+            </Show>
             <AfterFailedForm>
             <ActionForm action=auth.login attr:novalidate=true attr:aria-label="Log in">
                 <input type="hidden" name="next" value=move || next.get() />

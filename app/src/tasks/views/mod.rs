@@ -528,6 +528,7 @@ fn NewTaskForm(
     let sent = StoredValue::new(String::new());
     // One task per click: while one is being saved, Add (clicked, or Enter in the field)
     // sends nothing. The button is not `disabled`, which would throw its focus to `<body>`.
+    let more_fields = NodeRef::<leptos::html::Details>::new();
     let send_once = move |ev: leptos::ev::MouseEvent| {
         if add.pending().get_untracked() {
             ev.prevent_default();
@@ -550,6 +551,10 @@ fn NewTaskForm(
                 field.set_value(now);
             }
             set_typed.set(typed_since.unwrap_or_default());
+            // The details are for one task: folded away again, so the list is back in view.
+            if let Some(details) = more_fields.get_untracked() {
+                let _ = details.remove_attribute("open");
+            }
             feedback.note_added(task);
             feedback.focus_add_box_unless_moved();
         }
@@ -608,7 +613,7 @@ fn NewTaskForm(
             </div>
             <p class="field-message" id="field-title-message" role="alert">{title_error}</p>
             <div aria-live="polite">{preview}</div>
-            <details class="more-fields" open=move || {
+            <details class="more-fields" node_ref=more_fields open=move || {
                 ["description", "due_date", "tags"]
                     .into_iter()
                     .any(|name| kept_value(failed, name).get().is_some_and(|v| !v.trim().is_empty()))
@@ -717,7 +722,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                 <summary>"Sort and filter"</summary>
                 <div class="control">
                     <label for="list-priority">"Priority"</label>
-                    <select id="list-priority" name="priority">
+                    <select id="list-priority" name="priority" on:change=apply_now>
                         <option value="" selected=priority.is_empty()>"Any"</option>
                         {[Priority::High, Priority::Medium, Priority::Low, Priority::None]
                             .into_iter()
@@ -731,7 +736,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                 </div>
                 <div class="control">
                     <label for="list-sort">"Sort by"</label>
-                    <select id="list-sort" name="sort">
+                    <select id="list-sort" name="sort" on:change=apply_now>
                         {Sort::ALL.into_iter().map(|s| view! {
                             <option value=s.as_str() selected=s == sort>{s.label()}</option>
                         }).collect_view()}
@@ -739,7 +744,7 @@ fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                 </div>
                 <div class="control">
                     <label for="list-order">"Order"</label>
-                    <select id="list-order" name="order">
+                    <select id="list-order" name="order" on:change=apply_now>
                         <option value="" selected=order.is_none()>"Usual"</option>
                         <option value="asc" selected=order == Some(super::Order::Asc)>"Ascending"</option>
                         <option value="desc" selected=order == Some(super::Order::Desc)>"Descending"</option>
@@ -844,6 +849,20 @@ fn ConfirmStep(question: String, cancel: String, children: Children) -> impl Int
                 <a href=cancel class="button secondary">"Cancel"</a>
             </div>
         </div>
+    }
+}
+
+/// With JavaScript a choice in a list option applies at once (the form's Apply stays for
+/// the search and the dates, and for the page without JavaScript).
+fn apply_now(ev: leptos::ev::Event) {
+    use leptos::wasm_bindgen::JsCast as _;
+    let form = event_target::<web_sys::Element>(&ev)
+        .closest("form")
+        .ok()
+        .flatten()
+        .and_then(|form| form.dyn_into::<web_sys::HtmlFormElement>().ok());
+    if let Some(form) = form {
+        let _ = form.request_submit();
     }
 }
 
