@@ -21,3 +21,57 @@ test('a list option applies at once, and the details fold away after adding', as
   await expect(page).toHaveURL('/tasks?priority=high&sort=title');
   await expect(page.getByText('No tasks match these filters.')).toBeVisible();
 });
+
+test('a task that the order puts on another page says so, not that a filter hid it', async ({ page, request }) => {
+  const account = newAccount();
+  await signUp(page, account);
+  await expect(page).toHaveURL('/tasks');
+  const login = await request.post('/api/auth/login', { data: { email: account.email, password: account.password } });
+  const { access_token, user } = await login.json();
+  for (let n = 1; n <= 20; n++) {
+    const created = await request.post(`/api/${user.id}/tasks`, {
+      data: { title: `A ${String(n).padStart(2, '0')}` },
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(created.status()).toBe(201);
+  }
+  await page.goto('/tasks?sort=title');
+  await hydrated(page);
+  await page.getByLabel('New task').fill('Zebra');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(page.locator('.notice-bar')).toContainText('Added “Zebra”. It is on another page of this list.');
+  await expect(row(page, 'Zebra')).toHaveCount(0);
+});
+
+test('a long name keeps the header of a phone on one line', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const account = { ...newAccount(), name: 'Maximiliane Theodora Wilhelmina von Habsburg-Lothringen' };
+  await signUp(page, account);
+  await expect(page).toHaveURL('/tasks');
+  const who = page.getByRole('link', { name: `Logged in as ${account.name}` });
+  await expect(who).toBeVisible();
+  const name = await who.boundingBox();
+  const header = await page.getByRole('banner').boundingBox();
+  // The name on one line, and the header two at most (the brand, then the menu).
+  expect(name!.height).toBeLessThan(40);
+  expect(header!.height).toBeLessThan(110);
+});
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('an editor opened by its address has focus', async ({ page, request }) => {
+    const account = newAccount();
+    await signUp(page, account, { js: false });
+    await expect(page).toHaveURL('/tasks');
+    const login = await request.post('/api/auth/login', { data: { email: account.email, password: account.password } });
+    const { access_token, user } = await login.json();
+    const created = await request.post(`/api/${user.id}/tasks`, {
+      data: { title: 'Water plants' },
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    const { id } = await created.json();
+    await page.goto(`/tasks?edit=${id}`);
+    await expect(page.getByRole('textbox', { name: 'Title' })).toBeFocused();
+  });
+});

@@ -56,3 +56,28 @@ test('a session that ended keeps the list on screen with a way to sign in again'
   await expect(page.getByText('You are signed out, so this list may be out of date')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Sign in again' }).first()).toBeVisible();
 });
+
+test('an action error goes with the next success, or with Dismiss, and never piles up', async ({ page }) => {
+  await signUp(page, newAccount());
+  await expect(page).toHaveURL('/tasks');
+  await hydrated(page);
+  await addTask(page, 'Buy milk');
+  await addTask(page, 'Call mum');
+  const message = page.getByText('The server could not be reached. Check your connection and try again.');
+
+  await page.route('**/rpc/tasks/complete', (route) => route.abort());
+  await page.getByRole('checkbox', { name: 'Done: Buy milk' }).click();
+  await expect(message).toHaveCount(1);
+  await page.getByRole('checkbox', { name: 'Done: Call mum' }).click();
+  // Two failures, one message.
+  await expect(message).toHaveCount(1);
+  await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+  await expect(message).toHaveCount(0);
+
+  await page.getByRole('checkbox', { name: 'Done: Buy milk' }).click();
+  await expect(message).toHaveCount(1);
+  await page.unroute('**/rpc/tasks/complete');
+  await page.getByRole('checkbox', { name: 'Done: Call mum' }).click();
+  await expect(page.getByRole('checkbox', { name: 'Done: Call mum' })).toHaveAttribute('aria-checked', 'true');
+  await expect(message).toHaveCount(0);
+});

@@ -632,3 +632,41 @@ async fn a_busy_pool_is_not_taken_for_an_outage_and_a_real_one_still_is() {
         "an unreachable database was not noticed"
     );
 }
+
+#[tokio::test]
+async fn task_writes_that_read_first_never_fail_beside_other_writers() {
+    // A create reads the account's count (its quota) before it writes. On SQLite a
+    // transaction that read first could not write once another connection had written
+    // meanwhile (SQLITE_BUSY_SNAPSHOT: a 503 at once); logins write throttle rows beside it.
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let creates = (0..40).map(|n| {
+            let (app, user) = (app.clone(), user.clone());
+            async move {
+                create(&app, &user, json!({"title": format!("task {n}")}))
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        });
+        let logins = (0..12).map(|_| {
+            let app = app.clone();
+            async move {
+                app.post_json(
+                    "/api/auth/login",
+                    &json!({"email": "nobody@example.com", "password": "wrong password"}),
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        });
+        let (created, _) = tokio::join!(
+            futures_util::future::join_all(creates),
+            futures_util::future::join_all(logins)
+        );
+        assert!(created.iter().all(|s| *s == 201), "{created:?}");
+        assert_eq!(list(&app, &user, "").await["total"], 40);
+    })
+    .await;
+}

@@ -9,7 +9,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use uuid::Uuid;
 
 use super::{
-    views::{use_auth, RequireUser, SIGNED_OUT_EVERYWHERE},
+    views::{use_auth, RequireUser},
     ActiveSession, User, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use crate::{
@@ -136,7 +136,7 @@ pub async fn logout_all() -> Result<(), AppError> {
     as_account(false, |state, auth| async move {
         super::manage::end_everything(&state.db, auth.id(), &Default::default()).await?;
         super::api::session()?.log_out(&state.db).await?;
-        leptos_axum::redirect(SIGNED_OUT_EVERYWHERE);
+        leptos_axum::redirect(super::views::SIGNED_OUT_EVERYWHERE);
         Ok(())
     })
     .await
@@ -201,9 +201,15 @@ fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal
 /// `?imported=N`): fixed sentences only, so a link cannot put words on the page.
 fn notice_for(done: &str, imported: Option<&str>) -> Option<String> {
     if let Some(count) = imported.and_then(|n| n.parse::<u64>().ok()) {
+        // An import adds: the same file imported twice makes every task twice.
         return Some(match count {
-            1 => "Imported 1 task.".to_string(),
-            n => format!("Imported {n} tasks."),
+            1 => "Imported 1 task. It was added to your tasks: importing the same file again \
+                  would add it again."
+                .to_string(),
+            n => format!(
+                "Imported {n} tasks. They were added to your tasks: importing the same file \
+                 again would add them again."
+            ),
         });
     }
     let text = match done {

@@ -3,7 +3,7 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Acquire as _;
+use sqlx::Connection as _;
 use uuid::Uuid;
 
 use super::{
@@ -86,9 +86,16 @@ macro_rules! write_recorded {
     ($db:expr, $owner:expr, |$tx:ident| $body:expr) => {{
         let db: &Db = $db;
         let owner: UserId = $owner;
+        // On SQLite the transaction takes the write lock as it begins: one that read first
+        // (a quota, an expected version) could not take it later once another connection
+        // had written since (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy timeout).
+        let begin = match db.backend() {
+            "sqlite" => "begin immediate",
+            _ => "begin",
+        };
         let written = with_writer!(db, |pool| {
             async {
-                let mut $tx = pool.begin().await?;
+                let mut $tx = pool.begin_with(begin).await?;
                 let (value, changes): (_, Vec<Change>) = $body;
                 $tx.record(owner, &changes).await?;
                 $tx.commit().await?;

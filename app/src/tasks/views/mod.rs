@@ -314,7 +314,8 @@ fn Board(
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
             <NewTaskForm add=actions.add today=today.into() feedback=actions.feedback
-                autofocus=confirm.get_untracked().is_none() />
+                autofocus=confirm.get_untracked().is_none()
+                    && editing_from_url.get_untracked().is_none() />
             <ListControls query />
             <ActionErrors actions />
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading tasks…"</p> }>
@@ -435,11 +436,19 @@ fn announce_outcomes(
     });
 }
 
-/// "Added “Buy milk”", or, when the list shown hides it (another status, a filter, another
-/// page), where it can be seen: "Added “Buy milk” to Active. Show Active tasks".
-fn announce_added(feedback: Feedback, task: &Task, shown: bool) {
+/// "Added “Buy milk”", or, when the list shown hides it, why: its filters (with where it
+/// can be seen: "Added “Buy milk” to Active. Show Active tasks"), or its order (another page).
+fn announce_added(feedback: Feedback, task: &Task, shown: bool, filtered: bool) {
     if shown {
         feedback.say(Notice::text(format!("Added “{}”.", task.title)));
+        return;
+    }
+    // Nothing filters it out: the order put it on another page.
+    if !filtered {
+        feedback.say(Notice::text(format!(
+            "Added “{}”. It is on another page of this list.",
+            task.title
+        )));
         return;
     }
     let active = TaskQuery {
@@ -899,24 +908,38 @@ fn ListProblem(error: AppError, query: TaskQuery) -> impl IntoView {
     }
 }
 
-/// What went wrong with the last change, if the server refused it. The list itself always
-/// shows the server's truth, so a refused optimistic change is visibly undone.
+/// Makes each answer of `value` (an action's) the latest outcome: a success clears an
+/// older failure, whichever action it was.
+fn follow_outcome<T: Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    latest: RwSignal<Option<Option<AppError>>>,
+) {
+    Effect::new(move |_| {
+        if let Some(result) = value.get() {
+            latest.set(Some(result.err()));
+        }
+    });
+}
+
+/// What went wrong with the last change, if the server refused it: one message, for the
+/// latest action only (the next success takes it away, and so does Dismiss). The list itself
+/// always shows the server's truth, so a refused optimistic change is visibly undone.
 #[component]
 fn ActionErrors(actions: Actions) -> impl IntoView {
-    fn err<T: 'static>(v: Option<Result<T, AppError>>) -> Option<AppError> {
-        v.and_then(|r| r.err())
-    }
+    // `None` until an action of this page view has answered; then its outcome.
+    let latest = RwSignal::new(None::<Option<AppError>>);
+    follow_outcome(actions.edit.value(), latest);
+    follow_outcome(actions.toggle.value(), latest);
+    follow_outcome(actions.remove.value(), latest);
+    follow_outcome(actions.toggle_all.value(), latest);
+    follow_outcome(actions.clear.value(), latest);
+    follow_outcome(actions.restore.value(), latest);
+    follow_outcome(actions.unmark.value(), latest);
     // Without JavaScript a refused edit comes back as a failed form.
     let edit_error = form_error(actions.edit.value(), use_failed_forms().of(EditTask::PATH));
-    let error = Signal::derive(move || {
-        edit_error
-            .get()
-            .or_else(|| err(actions.toggle.value().get()))
-            .or_else(|| err(actions.remove.value().get()))
-            .or_else(|| err(actions.toggle_all.value().get()))
-            .or_else(|| err(actions.clear.value().get()))
-            .or_else(|| err(actions.restore.value().get()))
-            .or_else(|| err(actions.unmark.value().get()))
+    let error = Signal::derive(move || match latest.get() {
+        Some(outcome) => outcome,
+        None => edit_error.get(),
     });
     let message = move || {
         error.get().and_then(|e| match e.field_message("title") {
@@ -925,9 +948,20 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
             None => Some(e.to_string()),
         })
     };
+    // Only an answer to this page's own script can be dismissed (without JavaScript the
+    // message goes with the next page anyway).
+    let dismissible = move || latest.with(Option::is_some);
     view! {
         <Show when=move || message().is_some()>
-            <p class="form-message" role="alert">{message}</p>
+            <p class="form-message" role="alert">
+                {message}
+                <Show when=dismissible>
+                    " "
+                    <button type="button" class="link-button" on:click=move |_| latest.set(Some(None))>
+                        "Dismiss"
+                    </button>
+                </Show>
+            </p>
         </Show>
         <SessionEnded error />
     }
@@ -990,9 +1024,11 @@ fn BoardView(
     // focus where the last action asked.
     let feedback = actions.feedback;
     let shown: Vec<Uuid> = tasks.iter().map(|t| t.id).collect();
+    // A new task is active: the list hides it by its filters, or else by its order.
+    let filtered = query.status == Filter::Completed || query.narrows();
     Effect::new(move |_| {
         if let Some(task) = feedback.take_added() {
-            announce_added(feedback, &task, shown.contains(&task.id));
+            announce_added(feedback, &task, shown.contains(&task.id), filtered);
         }
         feedback.apply_focus();
     });

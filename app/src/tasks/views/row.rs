@@ -324,6 +324,8 @@ fn EditForm(
                 value=task.title.clone()
                 node_ref=title_input
                 autocomplete="off"
+                // Without JavaScript too, an editor opened by its address (`?edit=`) has focus.
+                autofocus=true
             />
             <label class="visually-hidden" for=format!("edit-description-{id}")>"Details"</label>
             <textarea id=format!("edit-description-{id}") name="description" rows="2">
