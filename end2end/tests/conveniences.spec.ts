@@ -43,6 +43,28 @@ test('a task that the order puts on another page says so, not that a filter hid 
   await expect(row(page, 'Zebra')).toHaveCount(0);
 });
 
+test('another page of the list takes focus to its tasks, not to the page start', async ({ page, request }) => {
+  const account = newAccount();
+  await signUp(page, account);
+  await expect(page).toHaveURL('/tasks');
+  const login = await request.post('/api/auth/login', { data: { email: account.email, password: account.password } });
+  const { access_token, user } = await login.json();
+  for (let n = 1; n <= 25; n++) {
+    const created = await request.post(`/api/${user.id}/tasks`, {
+      data: { title: `Task ${n}` },
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(created.status()).toBe(201);
+  }
+  await page.goto('/tasks');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Next page' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL('/tasks?page=2');
+  await expect(row(page, 'Task 1')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Tasks' })).toBeFocused();
+});
+
 test('a long name keeps the header of a phone on one line', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   const account = { ...newAccount(), name: 'Maximiliane Theodora Wilhelmina von Habsburg-Lothringen' };

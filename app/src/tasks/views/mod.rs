@@ -967,6 +967,9 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
     }
 }
 
+/// The list of tasks, where focus goes after moving to another page of it.
+const TASK_LIST: &str = "task-list";
+
 /// The list's query as hidden fields (`params[name]`), for a form whose action works on
 /// every task the list selects.
 #[component]
@@ -1081,7 +1084,7 @@ fn BoardView(
         } else {
             let here = here.clone();
             view! {
-                <ul class="task-list" aria-label="Tasks">
+                <ul class="task-list" id=TASK_LIST aria-label="Tasks" tabindex="-1">
                     {tasks
                         .into_iter()
                         .map(|task| {
@@ -1182,7 +1185,9 @@ fn BoardView(
             </nav>
         })}
         <Show when=move || { page_count > 1 }>
-            <nav class="pagination" aria-label="Pages">
+            // Another page: focus goes to its list, not back to the page's start.
+            <nav class="pagination" aria-label="Pages"
+                on:click=move |_| feedback.focus_after(vec![TASK_LIST.to_string()])>
                 {(page_number > 1).then(|| view! {
                     <A href=href_at(page_number - 1) attr:rel="prev">"Previous page"</A>
                 })}
