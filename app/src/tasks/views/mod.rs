@@ -967,8 +967,11 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
     }
 }
 
-/// The list of tasks, where focus goes after moving to another page of it.
-const TASK_LIST: &str = "task-list";
+/// The id of page `page`'s list of tasks, where focus goes after moving to that page (the
+/// page's number in it, so the list still shown while the next one loads never takes it).
+fn list_id(page: u32) -> String {
+    format!("task-list-{page}")
+}
 
 /// The list's query as hidden fields (`params[name]`), for a form whose action works on
 /// every task the list selects.
@@ -1084,7 +1087,7 @@ fn BoardView(
         } else {
             let here = here.clone();
             view! {
-                <ul class="task-list" id=TASK_LIST aria-label="Tasks" tabindex="-1">
+                <ul class="task-list" id=list_id(page_number) aria-label="Tasks" tabindex="-1">
                     {tasks
                         .into_iter()
                         .map(|task| {
@@ -1186,14 +1189,17 @@ fn BoardView(
         })}
         <Show when=move || { page_count > 1 }>
             // Another page: focus goes to its list, not back to the page's start.
-            <nav class="pagination" aria-label="Pages"
-                on:click=move |_| feedback.focus_after(vec![TASK_LIST.to_string()])>
+            <nav class="pagination" aria-label="Pages">
                 {(page_number > 1).then(|| view! {
-                    <A href=href_at(page_number - 1) attr:rel="prev">"Previous page"</A>
+                    <span on:click=move |_| feedback.focus_after(vec![list_id(page_number - 1)])>
+                        <A href=href_at(page_number - 1) attr:rel="prev">"Previous page"</A>
+                    </span>
                 })}
                 <span>{format!("Page {page_number} of {page_count}")}</span>
                 {(page_number < page_count).then(|| view! {
-                    <A href=href_at(page_number + 1) attr:rel="next">"Next page"</A>
+                    <span on:click=move |_| feedback.focus_after(vec![list_id(page_number + 1)])>
+                        <A href=href_at(page_number + 1) attr:rel="next">"Next page"</A>
+                    </span>
                 })}
             </nav>
         </Show>
