@@ -111,7 +111,7 @@ async fn read_and_import(
         .ok_or_else(|| AppError::BadRequest("Choose an export file to import.".into()))?;
     let document: ImportDocument = crate::rest::json::parse(&file).map_err(in_file)?;
     let tasks = document.validate().map_err(in_file)?;
-    manage::import(&state.db, auth.id(), &tasks).await
+    manage::import(&state.db, auth.id(), tasks).await
 }
 
 /// A validation error about the file, said in a sentence (the page shows no JSON paths).

@@ -331,7 +331,7 @@ impl Application {
 }
 
 /// Deletes expired sessions (and their entries in the users' lists), token revocations and
-/// login failures, now and then.
+/// login failures, and takes back imports that never finished, now and then.
 async fn housekeeping(db: Db, throttle: Throttle) {
     let sessions = Sessions::new(&db);
     let mut ticks = tokio::time::interval(HOUSEKEEPING_PERIOD);
@@ -352,6 +352,11 @@ async fn housekeeping(db: Db, throttle: Throttle) {
             .and(crate::idempotency::prune(&db).await);
         if let Err(error) = pruned {
             tracing::warn!(%error, "pruning old events and idempotency keys failed");
+        }
+        match app::tasks::server::take_back_unfinished(&db).await {
+            Ok(0) => {}
+            Ok(taken) => tracing::warn!(taken, "imports that never finished were taken back"),
+            Err(error) => tracing::warn!(%error, "taking back unfinished imports failed"),
         }
     }
 }

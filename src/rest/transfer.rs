@@ -64,6 +64,6 @@ pub async fn import(
     AppJson(document): AppJson<ImportDocument>,
 ) -> Result<Json<Imported>, AppError> {
     let tasks = document.validate()?;
-    let imported = manage::import(&state.db, owner, &tasks).await?;
+    let imported = manage::import(&state.db, owner, tasks).await?;
     Ok(Json(Imported { imported }))
 }

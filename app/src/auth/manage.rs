@@ -457,10 +457,20 @@ pub async fn export(db: &Db, user: &User) -> Result<ExportDocument, AppError> {
     })
 }
 
-/// Stores checked tasks as the user's, with new ids, in one transaction: all or nothing.
-pub async fn import(db: &Db, user: UserId, tasks: &[ValidTask]) -> Result<usize, AppError> {
-    crate::tasks::server::insert_many(db, user, tasks).await?;
-    Ok(tasks.len())
+/// Stores checked tasks as the user's, with new ids: all or nothing (see
+/// [`crate::tasks::server::insert_many`]). It runs on its own task, so a client that goes
+/// away half-way does not cut it short: it finishes, or is taken back whole.
+pub async fn import(db: &Db, user: UserId, tasks: Vec<ValidTask>) -> Result<usize, AppError> {
+    let db = db.clone();
+    let running = tokio::spawn(async move {
+        crate::tasks::server::insert_many(&db, user, &tasks)
+            .await
+            .map(|()| tasks.len())
+    });
+    running.await.map_err(|error| {
+        tracing::error!(%error, "an import stopped half-way");
+        AppError::Internal
+    })?
 }
 
 /// A field error for an account form (a wrong current password is the form's field, not
