@@ -129,9 +129,14 @@ test.describe('an edit made elsewhere while the editor is open', () => {
 
     await title.fill('Pack the bags');
     await editor.getByRole('button', { name: 'Save' }).click();
-    await expect(
-      there.getByRole('alert').filter({ hasText: 'Not saved: this task was changed elsewhere since you opened it.' }),
-    ).toBeVisible();
+    const conflict = there
+      .getByRole('alert')
+      .filter({ hasText: 'Not saved: this task was changed elsewhere since you opened it.' });
+    await expect(conflict).toBeVisible();
+    // What was typed stays, beside what the task is now.
+    await expect(conflict).toContainText('It is now “Book the flights”');
+    await expect(there.getByRole('textbox', { name: 'Title' })).toHaveValue('Pack the bags');
+    await conflict.getByRole('button', { name: 'Discard mine and see theirs' }).click();
     await expect(row(there, 'Book the flights')).toBeVisible();
     await expect(row(there, 'Pack the bags')).toHaveCount(0);
 

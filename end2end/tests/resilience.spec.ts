@@ -63,21 +63,25 @@ test('an action error goes with the next success, or with Dismiss, and never pil
   await hydrated(page);
   await addTask(page, 'Buy milk');
   await addTask(page, 'Call mum');
+  await page.getByRole('checkbox', { name: 'Done: Buy milk' }).click();
+  await expect(page.getByRole('button', { name: 'Clear completed (1)' })).toBeVisible();
   const message = page.getByText('The server could not be reached. Check your connection and try again.');
 
-  await page.route('**/rpc/tasks/complete', (route) => route.abort());
-  await page.getByRole('checkbox', { name: 'Done: Buy milk' }).click();
+  // Actions on the whole list (no row to say it on) fail: one message at the top.
+  await page.route('**/rpc/tasks/complete-all', (route) => route.abort());
+  await page.route('**/rpc/tasks/clear-completed', (route) => route.abort());
+  await page.getByRole('button', { name: 'Mark all as done' }).click();
   await expect(message).toHaveCount(1);
-  await page.getByRole('checkbox', { name: 'Done: Call mum' }).click();
+  await page.getByRole('button', { name: 'Clear completed (1)' }).click();
   // Two failures, one message.
   await expect(message).toHaveCount(1);
   await page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
   await expect(message).toHaveCount(0);
 
-  await page.getByRole('checkbox', { name: 'Done: Buy milk' }).click();
+  await page.getByRole('button', { name: 'Mark all as done' }).click();
   await expect(message).toHaveCount(1);
-  await page.unroute('**/rpc/tasks/complete');
-  await page.getByRole('checkbox', { name: 'Done: Call mum' }).click();
+  await page.unroute('**/rpc/tasks/complete-all');
+  await page.getByRole('button', { name: 'Mark all as done' }).click();
   await expect(page.getByRole('checkbox', { name: 'Done: Call mum' })).toHaveAttribute('aria-checked', 'true');
   await expect(message).toHaveCount(0);
 });

@@ -65,6 +65,17 @@ impl Live {
         }
     }
 
+    /// Whether an editor is open, so that the list must not be redrawn under it now; the
+    /// look is then due again when the editor closes.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) fn held(&self) -> bool {
+        let held = self.editing.try_get_untracked().flatten().is_some();
+        if held {
+            self.due.try_set_value(true);
+        }
+        held
+    }
+
     /// Whether `task` changed elsewhere while its editor was open.
     pub(super) fn changed_elsewhere(&self, task: Uuid) -> bool {
         self.changed.with(|c| c.contains(&task))

@@ -166,6 +166,10 @@ pub(super) struct Actions {
     pub(super) feedback: Feedback,
     /// Changes made elsewhere, as they come.
     pub(super) live: Live,
+    /// An inline editor's save on its way, or refused.
+    draft: RwSignal<Option<row::Draft>>,
+    /// Done and Delete clicks that did not go through, each shown on its row.
+    failed: RwSignal<Vec<row::RowFailure>>,
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -223,7 +227,8 @@ fn check_list(
         let same = board
             .try_with_untracked(|shown| matches!(shown, Some(Ok(shown)) if *shown == fresh))
             .unwrap_or(true);
-        if !same {
+        // An editor opened while this was loading: the list holds still until it closes.
+        if !same && !actions.live.held() {
             actions.feedback.keep_focus();
             actions.live.reloads.try_update(|n| *n += 1);
         }
@@ -248,7 +253,10 @@ fn Board(
         unmark: ServerAction::new(),
         feedback: Feedback::new(),
         live: Live::new(),
+        draft: RwSignal::new(None),
+        failed: RwSignal::new(Vec::new()),
     };
+    follow_row_failures(actions);
     let board = Resource::new(
         move || {
             (
@@ -318,6 +326,19 @@ fn Board(
                     && editing_from_url.get_untracked().is_none() />
             <ListControls query />
             <ActionErrors actions />
+            // A save refused because its task was deleted elsewhere: the row (and its editor)
+            // went, what was typed has not.
+            {move || {
+                let title = actions.draft.with(|d| d.as_ref().and_then(row::Draft::orphaned_title))?;
+                Some(view! {
+                    <div class="form-message" role="alert">
+                        "Not saved: this task was deleted elsewhere. What you typed: “"{title}"”. "
+                        <button type="button" class="link-button" on:click=move |_| actions.draft.set(None)>
+                            "Dismiss"
+                        </button>
+                    </div>
+                })
+            }}
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading tasks…"</p> }>
                 <ErrorBoundary fallback=|errors| {
                     view! {
@@ -908,6 +929,79 @@ fn ListProblem(error: AppError, query: TaskQuery) -> impl IntoView {
     }
 }
 
+/// Notes each Done or Delete that did not go through on its row (see [`row::RowFailure`]),
+/// takes it away when the task's next one does, and sends the ones that could not reach the
+/// server again once the browser is back online or the page has focus again.
+fn follow_row_failures(actions: Actions) {
+    use row::{Retry, RowFailure};
+    let failed = actions.failed;
+    let note = move |id: Uuid, retry: Retry, error: AppError| {
+        if RowFailure::belongs_on_row(&error) {
+            failed.update(|f| {
+                f.retain(|f| f.id != id);
+                f.push(RowFailure { id, retry, error });
+            });
+        }
+    };
+    let clear = move |ids: &[Uuid]| {
+        if failed.with_untracked(|f| f.iter().any(|f| ids.contains(&f.id))) {
+            failed.update(|f| f.retain(|f| !ids.contains(&f.id)));
+        }
+    };
+    // The input of each action's latest dispatch: what its answer is about.
+    let toggled = StoredValue::new(None::<(Uuid, bool)>);
+    let removed = StoredValue::new(None::<Uuid>);
+    Effect::new(move |_| {
+        if let Some(input) = actions.toggle.input().get() {
+            toggled.set_value(Some((input.id, input.completed)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(input) = actions.remove.input().get() {
+            removed.set_value(Some(input.id));
+        }
+    });
+    Effect::new(move |_| match actions.toggle.value().get() {
+        Some(Ok(task)) => clear(&[task.id]),
+        Some(Err(error)) => {
+            if let Some((id, completed)) = toggled.get_value() {
+                note(id, Retry::Completed(completed), error);
+            }
+        }
+        None => {}
+    });
+    Effect::new(move |_| match actions.remove.value().get() {
+        Some(Ok(gone)) => clear(&gone.ids),
+        Some(Err(error)) => {
+            if let Some(id) = removed.get_value() {
+                note(id, Retry::Delete, error);
+            }
+        }
+        None => {}
+    });
+    #[cfg(feature = "hydrate")]
+    for event in ["online", "focus"] {
+        let again = leptos::leptos_dom::helpers::window_event_listener_untyped(event, move |_| {
+            let passing: Vec<RowFailure> = failed
+                .try_with_untracked(|f| f.iter().filter(|f| f.passing()).cloned().collect())
+                .unwrap_or_default();
+            for failure in passing {
+                failure.retry.send(failure.id, actions);
+            }
+        });
+        on_cleanup(move || again.remove());
+    }
+}
+
+/// Whether an answer is said at the top of the list rather than on a row: a success (it
+/// clears an older message), or a refusal with no row to go on.
+fn not_on_a_row<T>(result: &Result<T, AppError>) -> bool {
+    match result {
+        Ok(_) => true,
+        Err(error) => !row::RowFailure::belongs_on_row(error),
+    }
+}
+
 /// Makes each answer of `value` (an action's) the latest outcome: a success clears an
 /// older failure, whichever action it was.
 fn follow_outcome<T: Send + Sync + 'static>(
@@ -928,15 +1022,30 @@ fn follow_outcome<T: Send + Sync + 'static>(
 fn ActionErrors(actions: Actions) -> impl IntoView {
     // `None` until an action of this page view has answered; then its outcome.
     let latest = RwSignal::new(None::<Option<AppError>>);
-    follow_outcome(actions.edit.value(), latest);
-    follow_outcome(actions.toggle.value(), latest);
-    follow_outcome(actions.remove.value(), latest);
+    // A refused edit is said in its editor, a refused Done or Delete on its row (see
+    // `follow_row_failures`): here only their successes, which clear an older message, and
+    // what has no row to go on.
+    follow_outcome(
+        Signal::derive(move || actions.edit.value().get().filter(Result::is_ok)),
+        latest,
+    );
+    follow_outcome(
+        Signal::derive(move || actions.toggle.value().get().filter(not_on_a_row)),
+        latest,
+    );
+    follow_outcome(
+        Signal::derive(move || actions.remove.value().get().filter(not_on_a_row)),
+        latest,
+    );
     follow_outcome(actions.toggle_all.value(), latest);
     follow_outcome(actions.clear.value(), latest);
     follow_outcome(actions.restore.value(), latest);
     follow_outcome(actions.unmark.value(), latest);
     // Without JavaScript a refused edit comes back as a failed form.
-    let edit_error = form_error(actions.edit.value(), use_failed_forms().of(EditTask::PATH));
+    let edit_error = form_error(
+        Signal::derive(move || actions.edit.value().get().filter(Result::is_ok)),
+        use_failed_forms().of(EditTask::PATH),
+    );
     let error = Signal::derive(move || match latest.get() {
         Some(outcome) => outcome,
         None => edit_error.get(),
