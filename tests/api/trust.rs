@@ -686,7 +686,7 @@ async fn rows_with(app: &TestApp, table: &str, column: &str, value: uuid::Uuid) 
 async fn a_large_import_goes_in_whole_in_short_transactions() {
     for_each_backend(|app| async move {
         let user = app.new_user().await;
-        // Five chunks and a bit: each its own transaction.
+        // Ten chunks and a bit: each its own transaction.
         let imported = import(&app, &user, export_of(1_050, true)).await;
         assert_eq!(imported.status(), 200);
         assert_eq!(imported.json::<Value>().await.unwrap()["imported"], 1_050);

@@ -1129,13 +1129,13 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
 }
 
 /// Puts back what the owner's deletion `batch` took, exactly as it was (ids, fields and
-/// timestamps), [`BULK_CHUNK`] tasks a transaction; 404 once it is older than
+/// timestamps), [`INSERT_CHUNK`] tasks a transaction; 404 once it is older than
 /// [`UNDO_WINDOW`], already undone, or not theirs.
 pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
     // A chunk is a range of the batch's ids, so each is put back and forgotten once.
     let next_ids = format!(
         "select id from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
-         order by id limit {BULK_CHUNK}"
+         order by id limit {INSERT_CHUNK}"
     );
     let put_back = format!(
         "insert into tasks ({COLUMNS})
@@ -1178,7 +1178,7 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
                         .execute(&mut *tx)
                         .await?;
                     let (count, changes) = counted(rows, Change::created);
-                    ((Ok(count), ids.len() == BULK_CHUNK), changes)
+                    ((Ok(count), ids.len() == INSERT_CHUNK), changes)
                 }
                 _ => ((Ok(0), false), Vec::new()),
             }
@@ -1210,7 +1210,7 @@ pub async fn all_oldest_first(db: &Db, owner: UserId) -> Result<Vec<Task>, AppEr
 }
 
 /// Stores checked tasks as the owner's, with new ids: all or nothing, in transactions of
-/// [`BULK_CHUNK`] tasks each, so that a large import holds SQLite's one write turn for a few
+/// [`INSERT_CHUNK`] tasks each, so that a large import holds SQLite's one write turn for a few
 /// milliseconds at a time, never for the whole import. The import has a row in `imports`
 /// while it runs and its tasks carry its id; if any step fails, the tasks already in are
 /// taken back out ([`take_back`], and [`take_back_unfinished`] for an instance that stopped
@@ -1247,7 +1247,7 @@ async fn insert_in_chunks(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning {COLUMNS}"
     );
     let mut done = 0;
-    for chunk in tasks.chunks(BULK_CHUNK) {
+    for chunk in tasks.chunks(INSERT_CHUNK) {
         write_recorded!(db, owner, |tx| {
             let started = if done == 0 {
                 sqlx::query("insert into imports (id, user_id, started_at) values ($1, $2, $3)")
@@ -1311,12 +1311,12 @@ async fn insert_in_chunks(
     Ok(())
 }
 
-/// Deletes the tasks that the unfinished import `batch` brought in, [`BULK_CHUNK`] a
+/// Deletes the tasks that the unfinished import `batch` brought in, [`INSERT_CHUNK`] a
 /// transaction (each announced as deleted), then the import's row.
 async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> {
     let take = format!(
         "delete from tasks where id in
-             (select id from tasks where import_batch = $1 and user_id = $2 limit {BULK_CHUNK})
+             (select id from tasks where import_batch = $1 and user_id = $2 limit {INSERT_CHUNK})
          returning id"
     );
     loop {
@@ -1329,7 +1329,7 @@ async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> 
             let changes = ids.iter().map(|id| Change::deleted(id.as_uuid())).collect();
             (ids.len(), changes)
         })?;
-        if taken < BULK_CHUNK {
+        if taken < INSERT_CHUNK {
             break;
         }
     }
@@ -1366,6 +1366,11 @@ pub async fn take_back_unfinished(db: &Db) -> Result<usize, AppError> {
 /// takes at most: each holds SQLite's one write turn for a few milliseconds, so other users'
 /// writes wait no longer than that, whatever the size of the whole change.
 const BULK_CHUNK: usize = 200;
+
+/// Tasks one transaction of an import (or of an undone deletion) inserts at most: an insert
+/// costs more than an update (the search index, the tag and count triggers), so its chunks
+/// are half as large, and a chunk still takes SQLite's write turn for only a few milliseconds.
+const INSERT_CHUNK: usize = 100;
 
 /// Expired undo rows one bulk action prunes on its way, at most: whatever is left goes with
 /// the next one, so no action pays for a large past one in a single transaction.

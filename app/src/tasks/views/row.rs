@@ -191,7 +191,8 @@ pub(super) fn TaskRow(
                             actions.failed.update(|f| f.retain(|f| f.id != id));
                         }>"Dismiss"</button>
                     </div>
-                })
+                }
+                .into_any())
             }}
         </li>
     }
@@ -600,6 +601,7 @@ fn EditForm(
             </Show>
         </form>
     }
+    .into_any()
 }
 
 /// A Done or Delete the server did not take (or that never reached it), shown on its row
