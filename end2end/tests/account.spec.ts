@@ -55,6 +55,9 @@ for (const js of [true, false]) {
       const profile = section(page, 'Profile');
       // Signup took the browser's time zone when it could run script; UTC otherwise.
       await expect(profile.getByLabel('Time zone')).toHaveValue(js ? 'Europe/Paris' : 'UTC');
+      // The signed-in browsers' times read in the account's zone.
+      const zone = js ? /CES?T · last seen .* CES?T/ : /UTC · last seen .* UTC/;
+      await expect(section(page, 'Signed-in browsers').getByText(zone).first()).toBeVisible();
 
       await profile.getByLabel('Name').fill('Grace <b>Hopper</b>');
       await profile.getByLabel('Time zone').fill('Mars/Base');

@@ -146,7 +146,8 @@ pub async fn logout_all() -> Result<(), AppError> {
 pub async fn list_sessions() -> Result<Vec<ActiveSession>, AppError> {
     as_account(false, |state, auth| async move {
         let current = auth.keep().session_id;
-        super::manage::list_sessions(&state.db, auth.id(), current.as_deref()).await
+        let zone = auth.user.time_zone.clone();
+        super::manage::list_sessions(&state.db, auth.id(), current.as_deref(), &zone).await
     })
     .await
 }
@@ -504,7 +505,6 @@ fn SessionsSection(data: SessionsData) -> impl IntoView {
 
 #[component]
 fn SessionList(list: Vec<ActiveSession>, end: ServerAction<EndSession>) -> impl IntoView {
-    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%b %-d, %Y %H:%M UTC").to_string();
     view! {
         <ul class="sessions">
             {list
@@ -516,8 +516,8 @@ fn SessionList(list: Vec<ActiveSession>, end: ServerAction<EndSession>) -> impl 
                             <span class="device">{session.device.clone()}</span>
                             {session.current.then(|| view! { <span class="badge">"This browser"</span> })}
                             <span class="muted">
-                                "Signed in " {when(session.signed_in_at)} " · last seen "
-                                {when(session.last_seen_at)}
+                                "Signed in " {session.signed_in.clone()} " · last seen "
+                                {session.last_seen.clone()}
                             </span>
                             {(!session.current)
                                 .then(|| {

@@ -139,11 +139,13 @@ struct SessionRow {
     last_seen_at: DateTime<Utc>,
 }
 
-/// The user's signed-in browser sessions, the most recently seen first.
+/// The user's signed-in browser sessions, the most recently seen first, their times as read
+/// in the time zone named `zone`.
 pub async fn list_sessions(
     db: &Db,
     user: UserId,
     current: Option<&str>,
+    zone: &str,
 ) -> Result<Vec<ActiveSession>, AppError> {
     let rows = with_pool!(db, |pool| {
         sqlx::query_as::<_, SessionRow>(
@@ -162,10 +164,19 @@ pub async fn list_sessions(
             current: current == Some(row.session_id.as_str()),
             handle: row.handle,
             device: describe_device(&row.user_agent),
-            signed_in_at: row.created_at,
-            last_seen_at: row.last_seen_at,
+            signed_in: in_zone(row.created_at, zone),
+            last_seen: in_zone(row.last_seen_at, zone),
         })
         .collect())
+}
+
+/// `at` as read in the time zone named `zone` (an IANA name; UTC if it names none), with the
+/// zone's abbreviation: "Dec 6, 2026 09:30 CET".
+fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
+    let zone = zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    at.with_timezone(&zone)
+        .format("%b %-d, %Y %H:%M %Z")
+        .to_string()
 }
 
 /// Ends one of the user's sessions, named by its handle; 404 when they have no such one.
@@ -481,4 +492,19 @@ pub fn wrong_current_password_on(field: &str) -> AppError {
         "value_error.wrong_password",
         WRONG_CURRENT_PASSWORD,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_zone;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn session_times_read_in_the_account_zone() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 8, 30, 0).unwrap();
+        assert_eq!(in_zone(at, "Europe/Paris"), "Dec 6, 2026 09:30 CET");
+        assert_eq!(in_zone(at, "America/New_York"), "Dec 6, 2026 03:30 EST");
+        assert_eq!(in_zone(at, "UTC"), "Dec 6, 2026 08:30 UTC");
+        assert_eq!(in_zone(at, "Not/AZone"), "Dec 6, 2026 08:30 UTC");
+    }
 }

@@ -70,10 +70,10 @@ pub struct ActiveSession {
     pub handle: Uuid,
     /// "Firefox on Linux", from the browser's user agent.
     pub device: String,
-    #[serde(with = "crate::timestamp")]
-    pub signed_in_at: DateTime<Utc>,
-    #[serde(with = "crate::timestamp")]
-    pub last_seen_at: DateTime<Utc>,
+    /// When it signed in and was last seen, as read in the account's time zone ("Dec 6, 2026
+    /// 09:30 CET"): the zone database stays on the server.
+    pub signed_in: String,
+    pub last_seen: String,
     /// The session this page is shown in.
     pub current: bool,
 }

@@ -30,7 +30,15 @@ pub(in crate::tasks) struct Live {
     /// What looks at the list: loads it quietly and redraws it only if it differs (set by
     /// `follow`).
     look: StoredValue<Option<Look>>,
+    /// Tasks this page itself changed, whose events are not yet in: such an event is the
+    /// page's own change coming back, already shown, and needs no look at the list.
+    own: StoredValue<Vec<Uuid>>,
+    /// The tasks the events of the coming look are about (`None`: a reset or a reconnection).
+    burst: StoredValue<Vec<Option<Uuid>>>,
 }
+
+/// Own changes remembered at most (a bulk action's are not: its events make one look).
+const OWN_KEPT: usize = 50;
 
 type Look = std::sync::Arc<dyn Fn() + Send + Sync>;
 
@@ -42,7 +50,48 @@ impl Live {
             reloads: RwSignal::new(0),
             due: StoredValue::new(false),
             look: StoredValue::new(None),
+            own: StoredValue::new(Vec::new()),
+            burst: StoredValue::new(Vec::new()),
         }
+    }
+
+    /// The page changed `tasks` itself (the server said so): their events need no look.
+    pub(super) fn own_change(&self, tasks: &[Uuid]) {
+        self.own.try_update_value(|own| {
+            own.extend_from_slice(tasks);
+            let over = own.len().saturating_sub(OWN_KEPT);
+            own.drain(..over);
+        });
+    }
+
+    /// Whether the events since the last look are all the page's own changes coming back
+    /// (each matches one, which is then forgotten): the look can stop there. Asked once the
+    /// page's own actions have answered; a reset, a reconnection or no event at all (a look
+    /// asked for another reason) is never only its own.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) fn only_own(&self) -> bool {
+        let burst = self
+            .burst
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        let mut only_own = !burst.is_empty();
+        for task in burst {
+            let mine = task.and_then(|task| {
+                self.own
+                    .try_update_value(|own| {
+                        own.iter().position(|t| *t == task).map(|at| own.remove(at))
+                    })
+                    .flatten()
+            });
+            if mine.is_none() {
+                only_own = false;
+            }
+        }
+        if !only_own {
+            // What is shown is about to be the server's whole truth.
+            self.own.try_update_value(Vec::clear);
+        }
+        only_own
     }
 
     /// An inline editor opened on `task`: the list holds still until it closes.
@@ -95,6 +144,7 @@ impl Live {
                 self.changed.update(|c| c.push(task));
             }
         }
+        self.burst.try_update_value(|burst| burst.push(task));
         if self.due.try_get_value() != Some(false) {
             return;
         }

@@ -170,6 +170,9 @@ pub(super) struct Actions {
     draft: RwSignal<Option<row::Draft>>,
     /// Done and Delete clicks that did not go through, each shown on its row.
     failed: RwSignal<Vec<row::RowFailure>>,
+    /// The quick-add line of a task being added, shown at once (marked pending) until the
+    /// list that holds it comes, or the add fails.
+    adding: RwSignal<Option<String>>,
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -206,6 +209,11 @@ fn check_list(
             move || check_list(actions, board, query, page),
             std::time::Duration::from_millis(200),
         );
+        return;
+    }
+    // The events were the page's own changes coming back: the list loaded after each
+    // action already shows them.
+    if actions.live.only_own() {
         return;
     }
     let (list, number) = (query.get_untracked(), page.get_untracked());
@@ -255,8 +263,20 @@ fn Board(
         live: Live::new(),
         draft: RwSignal::new(None),
         failed: RwSignal::new(Vec::new()),
+        adding: RwSignal::new(None),
     };
     follow_row_failures(actions);
+    follow_own_changes(actions);
+    Effect::new(move |_| {
+        if let Some(input) = actions.add.input().get() {
+            actions.adding.set(Some(input.title));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(_)) = actions.add.value().get() {
+            actions.adding.set(None);
+        }
+    });
     let board = Resource::new(
         move || {
             (
@@ -993,6 +1013,28 @@ fn follow_row_failures(actions: Actions) {
     }
 }
 
+/// Tells the live updates which tasks the page changed itself, as the server confirms each
+/// change: their events then need no second look at the list (the list is loaded again after
+/// each action anyway).
+fn follow_own_changes(actions: Actions) {
+    let live = actions.live;
+    let own = move |task: Option<Result<Task, AppError>>| {
+        if let Some(Ok(task)) = task {
+            live.own_change(&[task.id]);
+        }
+    };
+    Effect::new(move |_| own(actions.add.value().get()));
+    Effect::new(move |_| own(actions.toggle.value().get()));
+    Effect::new(move |_| own(actions.edit.value().get()));
+    Effect::new(move |_| {
+        if let Some(Ok(removed)) = actions.remove.value().get() {
+            if removed.count as usize == removed.ids.len() {
+                live.own_change(&removed.ids);
+            }
+        }
+    });
+}
+
 /// Whether an answer is said at the top of the list rather than on a row: a success (it
 /// clears an older message), or a refusal with no row to go on.
 fn not_on_a_row<T>(result: &Result<T, AppError>) -> bool {
@@ -1186,13 +1228,39 @@ fn BoardView(
     });
 
     let (toggle_next, toggle_query, clear_query) = (here.clone(), query.clone(), query.clone());
+    // A list loaded after the add answered holds the new task: its pending row goes.
+    if !actions.add.pending().get_untracked() {
+        actions.adding.set(None);
+    }
+    let adding = move || {
+        let line = actions.adding.get()?;
+        let title = QuickAdd::parse(&line, today).title;
+        Some(view! {
+            <ul class="task-list adding" aria-label="Being added">
+                <li class="task pending" aria-busy="true">
+                    <span class="check" aria-hidden="true"></span>
+                    <div class="task-text">
+                        <span class="title">{title}</span>
+                        <span class="muted">" · Adding…"</span>
+                    </div>
+                </li>
+            </ul>
+        })
+    };
     view! {
         {confirmation}
+        {adding}
         {query.narrows().then(|| view! {
             <p class="muted" role="status">{match matching { 1 => "1 task matches".to_string(), n => format!("{n} tasks match") }}</p>
         })}
         {if tasks.is_empty() {
-            view! { <p class="empty">{empty_message}</p> }.into_any()
+            // Not while the first task is on its way: it is shown as being added.
+            view! {
+                <Show when=move || actions.adding.with(Option::is_none)>
+                    <p class="empty">{empty_message}</p>
+                </Show>
+            }
+            .into_any()
         } else {
             let here = here.clone();
             view! {
