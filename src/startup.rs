@@ -172,10 +172,33 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             http.cookie_secure,
             security_headers::set_security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span every log line of a request is in: its id (as sent back in `x-request-id`),
+/// method and route (the route's pattern, never the ids in the path; the path itself when
+/// no route matched, cut to 100 characters), and the user once known (see
+/// `app::auth::extract`). At `info`, so the default filter keeps it.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or("-");
+    let route = match request.extensions().get::<axum::extract::MatchedPath>() {
+        Some(route) => route.as_str().to_string(),
+        None => request.uri().path().chars().take(100).collect(),
+    };
+    tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        route = %route,
+        user = tracing::field::Empty,
+    )
 }
 
 /// Pages and server functions (`/rpc/*`) authenticate with the session cookie only: a

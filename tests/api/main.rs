@@ -18,6 +18,7 @@ mod hostile;
 mod limits;
 mod listing;
 mod live;
+mod logs;
 mod openapi;
 mod organise;
 mod pages;

@@ -72,6 +72,13 @@ pub const MUST_CHANGE_PASSWORD: &str = "Your password was reset: choose a new on
 #[derive(Clone, Debug)]
 pub struct SignedIn(pub AuthUser);
 
+/// Names the user in the request's log lines from here on (the `user` field of the request
+/// span, see the server's `request_span`).
+fn in_the_log(auth: AuthUser) -> AuthUser {
+    tracing::Span::current().record("user", tracing::field::display(auth.user.id));
+    auth
+}
+
 /// The user if there is one. Still 401 for a bad bearer token.
 #[derive(Clone, Debug)]
 pub struct MaybeAuthUser(pub Option<AuthUser>);
@@ -114,10 +121,10 @@ impl<S: AuthContext> FromRequestParts<S> for MaybeAuthUser {
                 .ok_or_else(|| {
                     AppError::Unauthorized("The access token is no longer valid.".into())
                 })?;
-            return Ok(Self(Some(AuthUser {
+            return Ok(Self(Some(in_the_log(AuthUser {
                 user,
                 credential: Credential::Bearer(claims),
-            })));
+            }))));
         }
 
         let Some(session) = AuthSession::from_parts(parts) else {
@@ -136,10 +143,10 @@ impl<S: AuthContext> FromRequestParts<S> for MaybeAuthUser {
             false => None,
         };
         match user {
-            Some(user) => Ok(Self(Some(AuthUser {
+            Some(user) => Ok(Self(Some(in_the_log(AuthUser {
                 user,
                 credential: Credential::Session(session),
-            }))),
+            })))),
             None => {
                 // Ended elsewhere, or the account is gone: end the session here too rather
                 // than keep a dangling one.
