@@ -1,5 +1,6 @@
-# The two commands a newcomer needs: `make run` and `make test`. Each installs only what is
-# missing (see TOOLCHAIN pins below), so a warm machine goes straight to work.
+# The two commands a newcomer needs: `make run` and `make test` (and `make dev` for the watch
+# loop). Each installs only what is missing (see TOOLCHAIN pins below), so a warm machine goes
+# straight to work.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -42,11 +43,12 @@ WASM_BINDGEN_BUILD := $(TOOL_PROFILE) CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 # Pass extra arguments to cargo test, e.g. `make test-rust ARGS=login`.
 ARGS ?=
 
-.PHONY: help run build redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
+.PHONY: help run dev build redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
         cargo-leptos-tool wasm-bindgen-tool npm-tools e2e-deps check fmt clean
 
 help:
 	@echo "make run        build in release mode and serve on http://127.0.0.1:3000 (SQLite)"
+	@echo "make dev        the watch loop: cargo leptos watch rebuilds and reloads on every change (debug build)"
 	@echo "make test       every test: Rust (SQLite, and PostgreSQL with TEST_DATABASE_URL), then Playwright"
 	@echo "make test-rust  only the Rust unit and integration tests"
 	@echo "make test-e2e   only the Playwright suite, against a release build"
@@ -56,6 +58,11 @@ help:
 
 run: build
 	./target/release/todo
+
+# The watch loop while working on the code: a debug build, rebuilt and served again on every
+# change, the page reloading itself (Cargo.toml's reload-port).
+dev: tools
+	cargo leptos watch
 
 build: tools
 	@$(PHASE) "building the server and the browser bundle in release mode (first build: about 9 minutes on 2 cores; after a change to the code about 3, with nothing changed seconds)" \

@@ -1,4 +1,4 @@
-// The README's pictures of the task page, taken from the real page with seeded tasks, at a
+// The pictures of the task page in the README and docs/user-guide.md, taken from the real page with seeded tasks, at a
 // laptop's and a phone's size. Each run writes them to docs/screenshots/.
 import path from 'node:path';
 import { expect, test } from './fixtures';

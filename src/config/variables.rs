@@ -1,5 +1,5 @@
 //! Every environment variable the server reads, its default and its meaning: the one list
-//! that `--help`, the README and the parser share.
+//! that `--help`, docs/operations.md and the parser share.
 
 /// One environment variable the server reads.
 pub struct Variable {

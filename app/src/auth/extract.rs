@@ -229,14 +229,6 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
     AppError::Unavailable("Your session could not be read right now; please try again.".into())
 }
 
-impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for AuthSession {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, AppError> {
-        Ok(Self::from_parts(parts))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::bearer_token;

@@ -24,7 +24,7 @@ use crate::{
     with_pool, with_writer,
 };
 
-/// The ceilings, all configurable (their defaults are in the README's table of variables).
+/// The ceilings, all configurable (their defaults are in the table of variables in docs/operations.md).
 #[derive(Clone, Copy, Debug)]
 pub struct Throttle {
     /// Failed logins for one account from one address within `login_window`.

@@ -1301,14 +1301,7 @@ async fn insert_in_chunks(
         })??;
         done += chunk.len();
     }
-    write_recorded!(db, owner, |tx| {
-        sqlx::query("delete from imports where id = $1")
-            .bind(batch)
-            .execute(&mut *tx)
-            .await?;
-        ((), Vec::new())
-    })?;
-    Ok(())
+    end_import(db, owner, batch).await
 }
 
 /// Deletes the tasks that the unfinished import `batch` brought in, [`INSERT_CHUNK`] a
@@ -1333,6 +1326,11 @@ async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> 
             break;
         }
     }
+    end_import(db, owner, batch).await
+}
+
+/// Forgets the import `batch` (finished, or taken back).
+async fn end_import(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> {
     write_recorded!(db, owner, |tx| {
         sqlx::query("delete from imports where id = $1")
             .bind(batch)
