@@ -27,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 // Both name the bundle's files with their hashes when the build made them so.
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <crate::scripts::HydrationScripts options />
                 <MetaTags />
             </head>
             <body>

@@ -12,6 +12,7 @@ pub mod error;
 pub mod forms;
 pub mod ids;
 pub mod redirect;
+pub mod scripts;
 pub mod tasks;
 pub mod text;
 pub mod timestamp;

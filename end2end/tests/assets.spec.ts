@@ -54,3 +54,20 @@ test('the favicon is revalidated, not kept for a year', async ({ request }) => {
   });
   expect(again.status()).toBe(304);
 });
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('no page fetches the script bundle or its wasm', async ({ page }) => {
+    const fetched: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith('.wasm') || path.endsWith('.js')) fetched.push(path);
+    });
+    for (const path of ['/', '/login', '/signup']) {
+      await page.goto(path);
+      await expect(page.getByRole('main')).toBeVisible();
+    }
+    expect(fetched).toEqual([]);
+  });
+});
