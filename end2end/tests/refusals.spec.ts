@@ -149,3 +149,35 @@ test('a Done or Delete that could not be sent is marked on its row, and sent aga
   await expect(row(page, 'Call mum')).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a refused save comes back to the editor with what was typed and why', async ({ page }) => {
+    await signUp(page, newAccount(), { js: false });
+    await expect(page).toHaveURL('/tasks');
+    await page.getByLabel('New task').fill('Plan the trip');
+    await page.getByRole('button', { name: 'Add task' }).click();
+    await page.getByRole('link', { name: 'Edit: Plan the trip' }).click();
+    await expect(page).toHaveURL(/edit=/);
+    const editor = page.getByRole('form', { name: 'Edit task Plan the trip' });
+    const eleven = Array.from({ length: 11 }, (_, i) => `t${i}`).join(', ');
+    await editor.getByRole('textbox', { name: 'Title' }).fill('Plan the whole trip');
+    await editor.getByRole('textbox', { name: 'Tags' }).fill(eleven);
+    await editor.getByRole('button', { name: 'Save' }).click();
+
+    await expect(page).toHaveURL(/edit=/);
+    const again = page.getByRole('form', { name: 'Edit task Plan the trip' });
+    await expect(again.getByRole('textbox', { name: 'Title' })).toHaveValue('Plan the whole trip');
+    const tags = again.getByRole('textbox', { name: 'Tags' });
+    await expect(tags).toHaveValue(eleven);
+    await expect(tags).toHaveAttribute('aria-invalid', 'true');
+    await expect(tags).toHaveAccessibleDescription(/at most 10/i);
+    // Said once, in the editor.
+    await expect(page.getByText(/at most 10 tags/i)).toHaveCount(1);
+
+    await tags.fill('t1, t2');
+    await again.getByRole('button', { name: 'Save' }).click();
+    await expect(row(page, 'Plan the whole trip')).toContainText('#t2');
+  });
+});

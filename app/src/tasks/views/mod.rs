@@ -1083,11 +1083,17 @@ fn ActionErrors(actions: Actions) -> impl IntoView {
     follow_outcome(actions.clear.value(), latest);
     follow_outcome(actions.restore.value(), latest);
     follow_outcome(actions.unmark.value(), latest);
-    // Without JavaScript a refused edit comes back as a failed form.
+    // Without JavaScript a refused edit comes back as a failed form, which the editor (open
+    // again at the same address) shows; here only what has no editor to go in.
     let edit_error = form_error(
         Signal::derive(move || actions.edit.value().get().filter(Result::is_ok)),
         use_failed_forms().of(EditTask::PATH),
     );
+    let edit_error = Signal::derive(move || {
+        edit_error
+            .get()
+            .filter(|e| matches!(e, AppError::NotFound(_)) || crate::forms::session_has_ended(e))
+    });
     let error = Signal::derive(move || match latest.get() {
         Some(outcome) => outcome,
         None => edit_error.get(),

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::components::textarea_text;
 use crate::error::AppError;
+use crate::forms::{use_failed_forms, AfterFailedForm, FailedForm};
 use crate::tasks::{
     api::{DeleteTask, EditTask, SetTaskCompleted},
     fields::{due_label, Priority},
@@ -174,7 +175,23 @@ pub(super) fn TaskRow(
                     }
                 }
             >
-                <EditForm task=task.clone() actions back_href=back_href.clone() set_editing />
+                {
+                    let (task, back_href) = (task.clone(), back_href.clone());
+                    if edit_in_url {
+                        // Opened by its address: without JavaScript, a refused save comes back
+                        // here as a failed form, which the editor opens with.
+                        view! {
+                            <AfterFailedForm>
+                                <EditForm task=task.clone() actions back_href=back_href.clone()
+                                    set_editing kept=true />
+                            </AfterFailedForm>
+                        }
+                        .into_any()
+                    } else {
+                        view! { <EditForm task actions back_href set_editing kept=false /> }
+                            .into_any()
+                    }
+                }
             </Show>
             {move || {
                 let failure = actions.failed.with(|f| f.iter().find(|f| f.id == id).cloned())?;
@@ -216,6 +233,28 @@ pub(super) struct Draft {
 }
 
 impl Draft {
+    /// A save of `task` refused without JavaScript, as its failed form kept it: what was
+    /// typed and why. Saved again, it goes over the task as it is now (the form's version was
+    /// not kept).
+    fn came_back(task: &Task, failed: &FailedForm) -> Self {
+        let field = |name: &str| failed.value(name).filter(|v| !v.trim().is_empty());
+        Self {
+            id: task.id,
+            edited: Edited {
+                title: failed.value("title").unwrap_or_default(),
+                description: field("description"),
+                due_date: field("due_date"),
+                priority: field("priority"),
+                tags: field("tags"),
+            },
+            version: task
+                .updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            sent_at: None,
+            refusal: Some(failed.error.clone()),
+        }
+    }
+
     /// What was typed as the title, when the save was refused because the task had been
     /// deleted elsewhere (its row, and the editor with it, are gone).
     pub(super) fn orphaned_title(&self) -> Option<String> {
@@ -233,9 +272,17 @@ fn EditForm(
     actions: Actions,
     back_href: String,
     set_editing: WriteSignal<bool>,
+    /// Whether a failed plain post of this editor may have come back (it was opened by the
+    /// page's address, inside `AfterFailedForm`).
+    kept: bool,
 ) -> impl IntoView {
     let id = task.id;
     let drafts = actions.draft;
+    if kept && drafts.with_untracked(Option::is_none) {
+        if let Some(failed) = use_failed_forms().of(EditTask::PATH).get_untracked() {
+            drafts.set(Some(Draft::came_back(&task, &failed)));
+        }
+    }
     let draft = drafts.with_untracked(|d| d.clone().filter(|d| d.id == id));
     // What the save expects the task still to be: a change made elsewhere meanwhile is not
     // overwritten (the server refuses the save, and this form says so as soon as it knows).
