@@ -144,7 +144,15 @@ impl Live {
                 self.changed.update(|c| c.push(task));
             }
         }
-        self.burst.try_update_value(|burst| burst.push(task));
+        // Bounded: past what the page could itself have changed, a look is needed anyway
+        // (`None`), and an editor held open through a burst elsewhere keeps one entry.
+        self.burst.try_update_value(|burst| {
+            if burst.len() < OWN_KEPT {
+                burst.push(task);
+            } else {
+                *burst = vec![None];
+            }
+        });
         if self.due.try_get_value() != Some(false) {
             return;
         }
