@@ -18,7 +18,6 @@ mod hostile;
 mod limits;
 mod listing;
 mod live;
-mod logs;
 mod openapi;
 mod organise;
 mod pages;
