@@ -16,8 +16,6 @@ use crate::{config::Config, private_files, startup::StartupError};
 
 /// SQLite's page size for new databases, to turn `SQLITE_MAX_SIZE_MB` into pages.
 const SQLITE_PAGE_BYTES: u64 = 4096;
-/// How long a write waits for another connection's write lock before giving up (503).
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Start-up retries wait this long at first, doubling up to the maximum.
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const LONGEST_RETRY: Duration = Duration::from_secs(5);
@@ -48,7 +46,7 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .busy_timeout(limits.sqlite_busy_timeout)
         // After a checkpoint has copied the log into the database, the log file is cut back
         // to this size instead of keeping its largest size forever.
         .pragma(
@@ -64,12 +62,13 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
     // An SQLite connection is a file handle in this process: it cannot drop the way a
     // network connection can, so pinging it before every use would only double the round
     // trips to its worker thread.
-    let pool = SqlitePoolOptions::new()
-        .max_connections(config.database_max_connections)
-        .test_before_acquire(false)
-        .acquire_timeout(limits.acquire_timeout)
-        .connect_with(options)
-        .await?;
+    let pool_options = || {
+        SqlitePoolOptions::new()
+            .max_connections(config.database_max_connections)
+            .test_before_acquire(false)
+            .acquire_timeout(limits.acquire_timeout)
+    };
+    let pool = pool_options().connect_with(options.clone()).await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     // A log left behind by a crash was replayed when the database opened; fold it into the
     // database file now, so a long-running instance starts from an empty log.
@@ -81,7 +80,24 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
             .next()
             .unwrap_or_default();
     tracing::debug!(busy, log_pages, folded, "write-ahead log folded in");
-    Ok(Db::sqlite(pool))
+    // Reads get connections of their own, opened read-only: a write can only go through the
+    // write pool and its turn (see `app::db`). A database in memory is one per connection,
+    // so it is read through the same pool.
+    let reads = if config.sqlite_file().is_some() {
+        pool_options()
+            .connect_with(
+                options
+                    .read_only(true)
+                    .create_if_missing(false)
+                    // Readers never wait for the write lock; they may wait for a writer
+                    // that is opening the log (recovery) after another process crashed.
+                    .busy_timeout(Duration::from_secs(5)),
+            )
+            .await?
+    } else {
+        pool.clone()
+    };
+    Ok(Db::sqlite(pool, reads))
 }
 
 async fn open_postgres(config: &Config) -> Result<Db, StartupError> {

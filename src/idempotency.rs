@@ -16,7 +16,7 @@ use app::{
     db::{self, Db},
     error::{AppError, FieldError},
     state::AppState,
-    with_pool, with_writer,
+    with_reader, with_writer,
 };
 use axum::{
     body::Body,
@@ -232,7 +232,7 @@ async fn claim(db: &Db, owner: Uuid, key: &str, fingerprint: &[u8]) -> Result<Cl
         if inserted == 1 {
             return Ok(Claim::Mine);
         }
-        let row: Option<Row> = with_pool!(db, |pool| {
+        let row: Option<Row> = with_reader!(db, |pool| {
             sqlx::query_as(
                 "select fingerprint, status, body, headers, created_at from idempotency_keys
                  where user_id = $1 and key = $2",
@@ -324,7 +324,7 @@ async fn release(db: &Db, owner: Uuid, key: &str) {
 
 /// Deletes keys older than [`KEPT_FOR`].
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query("delete from idempotency_keys where created_at < $1")
             .bind(db::now() - KEPT_FOR)
             .execute(pool)

@@ -4,6 +4,7 @@
 
 use app::db::{Db, Pool};
 use async_trait::async_trait;
+use sqlx::SqlitePool;
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, ExpiredDeletion},
@@ -22,38 +23,37 @@ pub struct Sessions {
 
 #[derive(Clone, Debug)]
 enum Store {
-    Sqlite(SqliteStore),
+    /// Loads read through `reads` (read-only connections); saves and deletions go through
+    /// `writes` (`Db::turn_first_pool`) while holding the write turn, so they queue with the
+    /// application's other writes instead of racing for SQLite's lock.
+    Sqlite {
+        reads: SqliteStore,
+        writes: SqliteStore,
+    },
     Postgres(PostgresStore),
-}
-
-/// Runs the same call on whichever store is in use, unless the database is known down.
-macro_rules! on_store {
-    ($self:ident, |$store:ident| $call:expr) => {{
-        $self
-            .db
-            .available()
-            .map_err(|e| session_store::Error::Backend(e.to_string()))?;
-        match &$self.store {
-            Store::Sqlite($store) => $call,
-            Store::Postgres($store) => $call,
-        }
-    }};
 }
 
 impl Sessions {
     pub fn new(db: &Db) -> Self {
-        let store = match db.pool() {
-            Pool::Sqlite(pool) => Store::Sqlite(
-                SqliteStore::new(pool.clone())
-                    .with_table_name(TABLE)
-                    .expect("a valid table name"),
-            ),
-            Pool::Postgres(pool) => Store::Postgres(
+        let sqlite = |pool: SqlitePool| {
+            SqliteStore::new(pool)
+                .with_table_name(TABLE)
+                .expect("a valid table name")
+        };
+        let store = match (db.unguarded_pool(), db.reader(), db.turn_first_pool()) {
+            (Pool::Postgres(pool), _, _) => Store::Postgres(
                 PostgresStore::new(pool.clone())
                     .with_schema_name("public")
                     .and_then(|s| s.with_table_name(TABLE))
                     .expect("a valid table name"),
             ),
+            (Pool::Sqlite(writes), reads, turn_first) => Store::Sqlite {
+                reads: sqlite(match reads {
+                    Pool::Sqlite(reads) => reads.clone(),
+                    Pool::Postgres(_) => writes.clone(),
+                }),
+                writes: sqlite(turn_first.unwrap_or(writes).clone()),
+            },
         };
         Self {
             store,
@@ -62,28 +62,58 @@ impl Sessions {
     }
 }
 
+/// Runs the same call on the store in use, unless the database is known down: `read` on
+/// SQLite's read-only connections, `write` with the write turn.
+macro_rules! on_store {
+    ($self:ident, read, |$store:ident| $call:expr) => {{
+        $self.available()?;
+        match &$self.store {
+            Store::Sqlite { reads: $store, .. } => $call,
+            Store::Postgres($store) => $call,
+        }
+    }};
+    ($self:ident, write, |$store:ident| $call:expr) => {{
+        $self.available()?;
+        match &$self.store {
+            Store::Sqlite { writes: $store, .. } => {
+                let _turn = $self.db.write_turn().await;
+                $call
+            }
+            Store::Postgres($store) => $call,
+        }
+    }};
+}
+
+impl Sessions {
+    fn available(&self) -> session_store::Result<()> {
+        self.db
+            .available()
+            .map_err(|e| session_store::Error::Backend(e.to_string()))
+    }
+}
+
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        on_store!(self, |s| s.create(record).await)
+        on_store!(self, write, |s| s.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        on_store!(self, |s| s.save(record).await)
+        on_store!(self, write, |s| s.save(record).await)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        on_store!(self, |s| s.load(id).await)
+        on_store!(self, read, |s| s.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        on_store!(self, |s| s.delete(id).await)
+        on_store!(self, write, |s| s.delete(id).await)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for Sessions {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        on_store!(self, |s| s.delete_expired().await)
+        on_store!(self, write, |s| s.delete_expired().await)
     }
 }

@@ -294,7 +294,7 @@ impl Application {
         let state = build_state(&config, db.clone(), &secret);
         let housekeeping = tokio::spawn(housekeeping(db.clone(), state.throttle));
         let mut followers = vec![tokio::spawn(state.feeds.clone().follow(db.clone()))];
-        if let Pool::Postgres(pool) = db.pool() {
+        if let Pool::Postgres(pool) = db.unguarded_pool() {
             followers.push(tokio::spawn(listen_for_events(pool.clone(), db.clone())));
         }
         let addr = config.leptos_options.site_addr;

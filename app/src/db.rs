@@ -1,17 +1,22 @@
-//! The database handle: one pool, SQLite or PostgreSQL, chosen at start from the URL.
+//! The database handle: SQLite or PostgreSQL, chosen at start from the URL.
 //!
 //! Queries are written once in SQL both engines accept (`$1` placeholders, `returning`,
-//! timestamps and ids bound from Rust) and run through [`with_pool!`], which expands the
-//! same code for each backend, so every query is checked against both drivers' types.
+//! timestamps and ids bound from Rust) and run through [`with_reader!`] or [`with_writer!`],
+//! which expand the same code for each backend, so every query is checked against both
+//! drivers' types.
 //!
-//! Two rules every query here keeps:
+//! The rules every query here keeps:
+//! - A read goes through [`with_reader!`], a write through [`with_writer!`], and nothing else
+//!   reaches a pool. On SQLite the reader's pool is opened read-only, so a write issued
+//!   through it fails at once instead of racing for the write lock; the writer's connections
+//!   are handed out only with this process's write turn (see [`with_writer!`]).
 //! - A statement with `returning` is read with `fetch_all`, never `fetch_one` or
 //!   `fetch_optional`: sqlx's SQLite driver stops those after the first row, the autocommit
 //!   then happens when the statement is reset, and the error of that reset (a full disk) is
 //!   thrown away, so a write would be acknowledged that was never stored. Stepping to the end
 //!   also lets SQLite run its automatic WAL checkpoints.
-//! - Every query goes through [`with_pool!`], which fails at once while the database is
-//!   known to be down (see [`Outage`]) instead of letting each request wait for the pool.
+//! - Both macros fail at once while the database is known to be down (see [`Outage`])
+//!   instead of letting each request wait for the pool.
 
 use std::{
     sync::{
@@ -25,32 +30,38 @@ use sqlx::{Connection as _, PgConnection, PgPool, SqlitePool};
 
 use crate::ids::UserId;
 
-/// Runs the same code against whichever pool `db` holds, with no outage check: for tests
-/// and tools that arrange or inspect rows directly. Queries of the application use
-/// [`with_pool!`].
+/// Runs the same code against whichever pool `db` writes to, with no outage check and no
+/// write turn: for tests and tools that arrange or inspect rows directly. The application's
+/// queries use [`with_reader!`] and [`with_writer!`].
 #[macro_export]
 macro_rules! match_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db.pool() {
+        match $db.unguarded_pool() {
             $crate::db::Pool::Sqlite($pool) => $body,
             $crate::db::Pool::Postgres($pool) => $body,
         }
     };
 }
 
-/// Runs the same code against whichever pool `db` holds: `with_pool!(db, |pool| expr)`,
-/// where `expr` is a `Result<_, sqlx::Error>`. While the database is known to be down it
-/// answers at once with an unavailable error, and an unavailable error from `expr` marks it
-/// down.
+/// Runs the same read against whichever engine `db` holds: `with_reader!(db, |pool| expr)`,
+/// where `pool` is a `&SqlitePool` (read-only connections) or a `&PgPool` and `expr` is a
+/// `Result<_, sqlx::Error>`. While the database is known to be down it answers at once
+/// with an unavailable error, and an unavailable error from `expr` marks it down.
 #[macro_export]
-macro_rules! with_pool {
+macro_rules! with_reader {
     ($db:expr, |$pool:ident| $body:expr) => {{
         let db: &$crate::db::Db = &*$db;
-        $crate::guarded!(db, $crate::match_pool!(db, |$pool| $body))
+        $crate::guarded!(
+            db,
+            match db.reader() {
+                $crate::db::Pool::Sqlite($pool) => $body,
+                $crate::db::Pool::Postgres($pool) => $body,
+            }
+        )
     }};
 }
 
-/// The outage check around a query of [`with_pool!`] and [`with_writer!`]: `result` is
+/// The outage check around a query of [`with_reader!`] and [`with_writer!`]: `result` is
 /// evaluated only while the database is not known to be down, and observed after.
 #[doc(hidden)]
 #[macro_export]
@@ -67,21 +78,21 @@ macro_rules! guarded {
     };
 }
 
-/// [`with_pool!`] for a statement or transaction that writes. On SQLite it takes a
-/// connection, then waits for this process's one write turn: writers queue here, in order
-/// and asleep, instead of racing for SQLite's write lock, where each loser sleeps in
-/// SQLite's busy handler (1, 2, 5, 10 ms and up) and a write's tail grew to tens of
-/// milliseconds under concurrency. The connection is taken first so that waiting for one
-/// is not part of the one-at-a-time stretch. Readers never wait for the turn. On SQLite
-/// `pool` is that connection (`&mut SqliteConnection`); PostgreSQL writes go straight to
-/// the pool (row locks). Every write transaction on SQLite goes through here.
+/// Runs a statement or transaction that writes: `with_writer!(db, |pool| expr)`. On SQLite
+/// it takes a connection of the write pool, then waits for this process's one write turn:
+/// writers queue here, in order and asleep, instead of racing for SQLite's write lock,
+/// where each loser sleeps in SQLite's busy handler (1, 2, 5, 10 ms and up) and a write's
+/// tail grew to tens of milliseconds under concurrency. The connection is taken first so
+/// that waiting for one is not part of the one-at-a-time stretch. Readers never wait for
+/// the turn. On SQLite `pool` is that connection (`&mut SqliteConnection`); PostgreSQL
+/// writes go straight to the pool (row locks).
 #[macro_export]
 macro_rules! with_writer {
     ($db:expr, |$pool:ident| $body:expr) => {{
         let db: &$crate::db::Db = &*$db;
         $crate::guarded!(
             db,
-            match db.pool() {
+            match db.unguarded_pool() {
                 $crate::db::Pool::Sqlite(pool) => match pool.acquire().await {
                     Err(error) => Err(error),
                     Ok(mut connection) => {
@@ -114,10 +125,17 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// The database: its pool, and whether it is known to be unreachable right now.
+/// The database: its pools, and whether it is known to be unreachable right now.
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// Where writes go (and, on PostgreSQL, reads too).
     pool: Pool,
+    /// Where reads go: on SQLite, read-only connections to the same file (see
+    /// [`with_reader!`]); on PostgreSQL, the same pool.
+    reads: Pool,
+    /// On SQLite, one connection for writers that can only take the write turn before
+    /// their connection (the session store): see [`Db::turn_first_pool`].
+    turn_first: Option<SqlitePool>,
     outage: Arc<Outage>,
     /// SQLite's write turn (one at a time in this process): see [`with_writer!`].
     writes: Arc<tokio::sync::Semaphore>,
@@ -137,8 +155,20 @@ pub const DEFAULT_TASK_QUOTA: u64 = 200_000;
 pub const CREDENTIALS_CHANNEL: &str = "credentials_ended";
 
 impl Db {
-    pub fn sqlite(pool: SqlitePool) -> Self {
-        Self::new(Pool::Sqlite(pool))
+    /// An SQLite database written through `writes`, whose connections must only ever be
+    /// used with the write turn, and read through `reads`, which should be opened read-only
+    /// (the same pool serves both for a database that lives in memory).
+    pub fn sqlite(writes: SqlitePool, reads: SqlitePool) -> Self {
+        let turn_first = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .acquire_timeout(writes.options().get_acquire_timeout())
+            .connect_lazy_with((*writes.connect_options()).clone());
+        Self {
+            reads: Pool::Sqlite(reads),
+            turn_first: Some(turn_first),
+            ..Self::new(Pool::Sqlite(writes))
+        }
     }
 
     pub fn postgres(pool: PgPool) -> Self {
@@ -147,6 +177,8 @@ impl Db {
 
     fn new(pool: Pool) -> Self {
         Self {
+            reads: pool.clone(),
+            turn_first: None,
             pool,
             outage: Arc::default(),
             writes: Arc::new(tokio::sync::Semaphore::new(1)),
@@ -214,7 +246,8 @@ impl Db {
     }
 
     /// On SQLite, waits for this process's write turn, held until the guard is dropped; on
-    /// PostgreSQL, `None` at once.
+    /// PostgreSQL, `None` at once. Whoever holds it must not then wait for a connection of
+    /// the write pool: [`with_writer!`] takes its connection first.
     pub async fn write_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         match self.pool {
             Pool::Sqlite(_) => self.writes.acquire().await.ok(),
@@ -222,8 +255,30 @@ impl Db {
         }
     }
 
-    pub fn pool(&self) -> &Pool {
+    /// The pool reads go to: on SQLite its read-only connections. Used by [`with_reader!`].
+    #[doc(hidden)]
+    pub fn reader(&self) -> &Pool {
+        &self.reads
+    }
+
+    /// The pool writes go to, with no outage check and no write turn: for [`with_writer!`],
+    /// start-up and tests only (see [`match_pool!`]).
+    #[doc(hidden)]
+    pub fn unguarded_pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// On SQLite, a pool of one connection for a writer that cannot take its connection
+    /// before the write turn, as [`with_writer!`] does (a library that is handed a pool): it
+    /// must hold [`Db::write_turn`] while it uses the pool. A pool of its own, so the
+    /// turn's holder never waits for a connection held by a writer waiting for the turn.
+    pub fn turn_first_pool(&self) -> Option<&SqlitePool> {
+        self.turn_first.as_ref()
+    }
+
+    /// Whether this is an SQLite database (queries that need a hint for its planner).
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.pool, Pool::Sqlite(_))
     }
 
     /// The backend's name, for logs and health output.
@@ -268,15 +323,23 @@ impl Db {
 
     /// Round-trips a trivial query: is the database reachable right now?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        crate::with_pool!(self, |pool| sqlx::query("select 1")
+        crate::with_reader!(self, |pool| sqlx::query("select 1")
             .execute(pool)
             .await
             .map(drop))
     }
 
-    /// Closes every connection; waits for connections in use to be returned.
+    /// Closes every connection; waits for connections in use to be returned. On SQLite the
+    /// readers go first: the last connection to close checkpoints the log and removes it,
+    /// which only a writing connection can.
     pub async fn close(&self) {
-        crate::match_pool!(self, |pool| pool.close().await)
+        if let Pool::Sqlite(reads) = &self.reads {
+            reads.close().await;
+        }
+        if let Some(turn_first) = &self.turn_first {
+            turn_first.close().await;
+        }
+        crate::match_pool!(self, |pool| pool.close().await);
     }
 }
 
@@ -384,7 +447,7 @@ pub fn means_unreachable(error: &sqlx::Error) -> bool {
 }
 
 /// The first row a write's `returning` clause gave, read with `fetch_all` (see the module
-/// notes): `with_pool!(db, |pool| query.fetch_all(pool).await.map(db::first_row))`.
+/// notes): `with_writer!(db, |pool| query.fetch_all(pool).await.map(db::first_row))`.
 pub fn first_row<T>(rows: Vec<T>) -> Option<T> {
     rows.into_iter().next()
 }

@@ -31,6 +31,8 @@ pub struct DatabaseLimits {
     /// `None`: no limit.
     pub sqlite_max_bytes: Option<u64>,
     pub sqlite_wal_limit_bytes: u64,
+    /// How long an SQLite write waits for another process's write lock.
+    pub sqlite_busy_timeout: Duration,
     /// The most tasks one account holds (imports included).
     pub tasks_per_account: u64,
 }
@@ -142,6 +144,9 @@ impl Config {
                 mib => Some(u64::from(mib) * MIB),
             },
             sqlite_wal_limit_bytes: u64::from(number("SQLITE_WAL_LIMIT_MB", 1, 4096)?) * MIB,
+            sqlite_busy_timeout: Duration::from_millis(
+                number("SQLITE_BUSY_TIMEOUT_MS", 0, 60_000)?.into(),
+            ),
             tasks_per_account: u64::from(number("TASKS_PER_ACCOUNT", 1, 100_000_000)?),
         };
         let request_timeout = secs("REQUEST_TIMEOUT_SECS", 1, 3600)?;

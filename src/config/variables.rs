@@ -50,6 +50,13 @@ pub const VARIABLES: &[Variable] = &[
                this size, in MiB, after each checkpoint (1 to 4096)",
     },
     Variable {
+        name: "SQLITE_BUSY_TIMEOUT_MS",
+        default: "5000",
+        help: "SQLite: how long a write waits for the write lock held by another process \
+               using the same file before its 503 (0 to 60000); writes of this process queue \
+               for their turn instead and never wait here",
+    },
+    Variable {
         name: "REQUEST_TIMEOUT_SECS",
         default: "30",
         help: "a request not answered within this time gets 503 (1 to 3600)",

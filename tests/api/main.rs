@@ -26,3 +26,4 @@ mod tasks;
 mod throttle;
 mod trust;
 mod undo;
+mod write_turn;

@@ -21,7 +21,7 @@ use crate::{
     error::{AppError, FieldError},
     ids::UserId,
     transfer::{ExportDocument, ValidTask, FORMAT, VERSION},
-    with_pool, with_writer,
+    with_reader, with_writer,
 };
 
 /// How often a session's "last seen" is written at most: reading a page must not write.
@@ -44,7 +44,7 @@ pub async fn register_session(
 ) -> Result<(), AppError> {
     let now = db::now();
     let user_agent: String = user_agent.chars().take(512).collect();
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query(
             "insert into user_sessions (session_id, handle, user_id, user_agent, created_at, last_seen_at)
              values ($1, $2, $3, $4, $5, $5)
@@ -73,7 +73,7 @@ struct SessionCheck {
 /// another session, by a password change or by an operator). Notes when it was last seen,
 /// at most every few minutes.
 pub async fn session_is_current(db: &Db, user: UserId, session_id: &str) -> Result<bool, AppError> {
-    let found = with_pool!(db, |pool| {
+    let found = with_reader!(db, |pool| {
         sqlx::query_as::<_, SessionCheck>(
             "select last_seen_at from user_sessions where session_id = $1 and user_id = $2",
         )
@@ -87,7 +87,7 @@ pub async fn session_is_current(db: &Db, user: UserId, session_id: &str) -> Resu
     };
     let now = db::now();
     if now - found.last_seen_at > LAST_SEEN_EVERY {
-        let touched = with_pool!(db, |pool| {
+        let touched = with_writer!(db, |pool| {
             sqlx::query("update user_sessions set last_seen_at = $1 where session_id = $2")
                 .bind(now)
                 .bind(session_id)
@@ -105,7 +105,7 @@ pub async fn session_is_current(db: &Db, user: UserId, session_id: &str) -> Resu
 
 /// Forgets a session that logged out (its record is deleted by the session layer).
 pub async fn forget_session(db: &Db, session_id: &str) -> Result<(), AppError> {
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query("delete from user_sessions where session_id = $1")
             .bind(session_id)
             .execute(pool)
@@ -118,7 +118,7 @@ pub async fn forget_session(db: &Db, session_id: &str) -> Result<(), AppError> {
 /// Forgets sessions whose record has expired (the session layer deletes those); returns how
 /// many went.
 pub async fn forget_expired_sessions(db: &Db) -> Result<u64, AppError> {
-    let removed = with_pool!(db, |pool| {
+    let removed = with_writer!(db, |pool| {
         sqlx::query(
             "delete from user_sessions
              where not exists (select 1 from sessions r where r.id = user_sessions.session_id)",
@@ -147,7 +147,7 @@ pub async fn list_sessions(
     current: Option<&str>,
     zone: &str,
 ) -> Result<Vec<ActiveSession>, AppError> {
-    let rows = with_pool!(db, |pool| {
+    let rows = with_reader!(db, |pool| {
         sqlx::query_as::<_, SessionRow>(
             "select s.session_id, s.handle, s.user_agent, s.created_at, s.last_seen_at
              from user_sessions s join sessions r on r.id = s.session_id
@@ -263,7 +263,7 @@ pub async fn update_profile(
         .time_zone
         .as_ref()
         .map_or(user.time_zone.as_str(), |z| z.as_str());
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query("update users set name = $1, time_zone = $2, updated_at = $3 where id = $4")
             .bind(name)
             .bind(time_zone)
@@ -313,7 +313,7 @@ pub async fn change_email(
 ) -> Result<User, AppError> {
     let db = asker.db;
     confirm_password(asker, user, current).await?;
-    let changed = with_pool!(db, |pool| {
+    let changed = with_writer!(db, |pool| {
         sqlx::query("update users set email = $1, updated_at = $2 where id = $3")
             .bind(email.as_str())
             .bind(db::now())
@@ -357,7 +357,7 @@ async fn set_password_hash(
     hash: &str,
     must_change: bool,
 ) -> Result<(), AppError> {
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query(
             "update users set password_hash = $1, must_change_password = $2, updated_at = $3
              where id = $4",
@@ -427,7 +427,7 @@ pub async fn reset_password(
     email: &str,
 ) -> Result<Option<String>, AppError> {
     let email = email.trim().to_lowercase();
-    let Some(user) = with_pool!(db, |pool| {
+    let Some(user) = with_reader!(db, |pool| {
         sqlx::query_scalar::<_, Uuid>("select id from users where email = $1")
             .bind(&email)
             .fetch_optional(pool)

@@ -15,7 +15,7 @@ use crate::{
     db::{self, Db},
     error::AppError,
     ids::UserId,
-    with_pool,
+    with_reader, with_writer,
 };
 
 /// The one answer to a failed login, whether the email or the password was wrong.
@@ -99,7 +99,7 @@ async fn insert_account(
     let hash = passwords.hash(place, &account.password).await?;
     let now = db::now();
     let id = Uuid::new_v4();
-    let inserted = with_pool!(db, |pool| {
+    let inserted = with_writer!(db, |pool| {
         sqlx::query_as::<_, UserRow>(&format!(
             "insert into users (id, email, name, password_hash, created_at, updated_at, time_zone)
              values ($1, $2, $3, $4, $5, $5, $6)
@@ -145,7 +145,7 @@ pub async fn check_credentials(
     let attempt = throttle.start_login(db, email, client).await?;
 
     let checked = async {
-        let row = with_pool!(db, |pool| {
+        let row = with_reader!(db, |pool| {
             sqlx::query_as::<_, LoginRow>(&format!(
                 "select {USER_COLUMNS}, password_hash, tokens_not_before from users where email = $1"
             ))
@@ -183,7 +183,7 @@ pub async fn check_credentials(
 
 /// The user a session names, if it still exists.
 pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
-    let row = with_pool!(db, |pool| {
+    let row = with_reader!(db, |pool| {
         sqlx::query_as::<_, UserRow>(&format!("select {USER_COLUMNS} from users where id = $1"))
             .bind(id)
             .fetch_optional(pool)
@@ -196,7 +196,7 @@ pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
 /// the user's tokens (a password change, "sign out everywhere", an operator's reset), or the
 /// user deleted.
 pub async fn user_for_token(db: &Db, claims: &Claims) -> Result<Option<User>, AppError> {
-    let row = with_pool!(db, |pool| {
+    let row = with_reader!(db, |pool| {
         sqlx::query_as::<_, UserRow>(&format!(
             "select {USER_COLUMNS} from users
              where id = $1 and (tokens_not_before <= $3 or surviving_jti = $2)
@@ -228,7 +228,7 @@ pub async fn revoke_token(db: &Db, claims: &Claims) -> Result<(), AppError> {
         .timestamp_opt(claims.exp, 0)
         .single()
         .unwrap_or_else(Utc::now);
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query("insert into revoked_tokens (jti, expires_at) values ($1, $2) on conflict (jti) do nothing")
             .bind(claims.jti)
             .bind(expires_at)
@@ -242,7 +242,7 @@ pub async fn revoke_token(db: &Db, claims: &Claims) -> Result<(), AppError> {
 
 /// Deletes revocations of tokens that have expired anyway; returns how many went.
 pub async fn delete_expired_revocations(db: &Db) -> Result<u64, AppError> {
-    let removed = with_pool!(db, |pool| {
+    let removed = with_writer!(db, |pool| {
         sqlx::query("delete from revoked_tokens where expires_at < $1")
             .bind(db::now())
             .execute(pool)

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::{
     db::{self, Db},
     error::AppError,
-    with_pool, with_writer,
+    with_reader, with_writer,
 };
 
 /// The ceilings, all configurable (their defaults are in the table of variables in docs/operations.md).
@@ -102,7 +102,7 @@ impl Throttle {
     /// Deletes events too old to count against any ceiling; returns how many went.
     pub async fn delete_expired(&self, db: &Db) -> Result<u64, AppError> {
         let before = db::now() - span(self.login_window.max(self.signup_window));
-        let removed = with_pool!(db, |pool| {
+        let removed = with_writer!(db, |pool| {
             sqlx::query("delete from throttle_events where happened_at < $1")
                 .bind(before)
                 .execute(pool)
@@ -142,7 +142,7 @@ pub fn client_key(client: IpAddr) -> String {
 impl Attempt {
     /// Takes the attempt back: it did not happen as far as the ceilings are concerned.
     pub async fn withdraw(self, db: &Db) -> Result<(), AppError> {
-        with_pool!(db, |pool| {
+        with_writer!(db, |pool| {
             sqlx::query("delete from throttle_events where attempt = $1")
                 .bind(self.id)
                 .execute(pool)
@@ -160,7 +160,7 @@ impl Attempt {
         email: &str,
         client: IpAddr,
     ) -> Result<(), AppError> {
-        with_pool!(db, |pool| {
+        with_writer!(db, |pool| {
             sqlx::query("delete from throttle_events where attempt = $1 or subject = $2")
                 .bind(self.id)
                 .bind(login_pair(email, client))
@@ -239,7 +239,7 @@ async fn seconds_until_a_slot_frees(
     for ceiling in ceilings {
         let window = span(ceiling.window);
         // The event whose expiry brings the count back under the ceiling.
-        let oldest_counted: Vec<(DateTime<Utc>,)> = with_pool!(db, |pool| {
+        let oldest_counted: Vec<(DateTime<Utc>,)> = with_reader!(db, |pool| {
             sqlx::query_as(
                 "select happened_at from throttle_events
                  where subject = $1 and happened_at > $2

@@ -24,7 +24,7 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::Task;
-use crate::{db, db::Db, error::AppError, ids::UserId, with_pool};
+use crate::{db, db::Db, error::AppError, ids::UserId, with_reader, with_writer};
 
 /// How long events are kept: a stream that reconnects within this gets what it missed.
 pub const KEPT_FOR: TimeDelta = TimeDelta::hours(1);
@@ -158,7 +158,7 @@ event_log!(sqlx::PgConnection, sqlx::Postgres, true);
 
 /// The owner's last event number (0 before their first).
 pub async fn last_seq(db: &Db, owner: UserId) -> Result<i64, sqlx::Error> {
-    let last: Option<i64> = with_pool!(db, |pool| {
+    let last: Option<i64> = with_reader!(db, |pool| {
         sqlx::query_scalar("select last from event_seqs where user_id = $1")
             .bind(owner)
             .fetch_optional(pool)
@@ -194,7 +194,7 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
         return Ok(Since::Events(Vec::new()));
     }
     let upto = last.min(after.saturating_add(LOG_PAGE));
-    let events: Vec<Event> = with_pool!(db, |pool| {
+    let events: Vec<Event> = with_reader!(db, |pool| {
         sqlx::query_as(
             "select seq, kind, data from task_events
              where user_id = $1 and seq > $2 and seq <= $3 order by seq",
@@ -218,7 +218,7 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
 
 /// Deletes events older than [`KEPT_FOR`].
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
-    with_pool!(db, |pool| {
+    with_writer!(db, |pool| {
         sqlx::query("delete from task_events where created_at < $1")
             .bind(db::now() - KEPT_FOR)
             .execute(pool)

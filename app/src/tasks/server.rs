@@ -13,10 +13,10 @@ use super::{
     TaskInput, TaskPage, TaskQuery, PAGE_SIZE,
 };
 use crate::{
-    db::{self, Db, Pool},
+    db::{self, Db},
     error::AppError,
     ids::{TaskId, UserId},
-    with_pool, with_writer,
+    with_reader, with_writer,
 };
 
 const COLUMNS: &str = "id, user_id, title, description, is_completed, due_date, priority, tags, \
@@ -447,7 +447,7 @@ fn search_words(q: &str) -> Vec<&str> {
 /// of due dates or a set of priorities would have it collect every match and sort them.
 /// PostgreSQL weighs this from its statistics.
 fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate, page: bool) -> String {
-    let sqlite = matches!(db.pool(), Pool::Sqlite(_));
+    let sqlite = db.is_sqlite();
     let unindexed = |column: &str, sort: Sort| {
         if page && sqlite && query.sort != sort {
             format!("+{column}")
@@ -509,17 +509,14 @@ fn filters(sql: &mut Sql, db: &Db, query: &TaskQuery, today: NaiveDate, page: bo
                     .collect();
                 Bind::Text(terms.join(and))
             };
-            match db.pool() {
-                Pool::Sqlite(_) => {
-                    let expr = sql.bind(expression("\"", "*", " "));
-                    text += &format!(
+            if db.is_sqlite() {
+                let expr = sql.bind(expression("\"", "*", " "));
+                text += &format!(
                         " and tasks.rowid in (select rowid from tasks_search where tasks_search match {expr})"
                     );
-                }
-                Pool::Postgres(_) => {
-                    let expr = sql.bind(expression("'", ":*", " & "));
-                    text += &format!(" and search @@ to_tsquery('simple', {expr})");
-                }
+            } else {
+                let expr = sql.bind(expression("'", ":*", " & "));
+                text += &format!(" and search @@ to_tsquery('simple', {expr})");
             }
         }
     }
@@ -644,7 +641,7 @@ async fn rows(
             order.as_str()
         );
     }
-    let rows = with_pool!(db, |pool| {
+    let rows = with_reader!(db, |pool| {
         bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
             .fetch_all(pool)
             .await
@@ -674,7 +671,7 @@ async fn total(
     let user = sql.bind(Bind::User(owner));
     let filters = filters(&mut sql, db, query, today, false);
     sql.text = format!("select count(*) from tasks where user_id = {user}{filters}");
-    let count: i64 = with_pool!(db, |pool| {
+    let count: i64 = with_reader!(db, |pool| {
         bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), sql)
             .fetch_one(pool)
             .await
@@ -692,7 +689,7 @@ struct Stamped {
 }
 
 async fn counts_stamped(db: &Db, owner: UserId) -> Result<Stamped, AppError> {
-    let row: Option<(i64, i64, i64)> = with_pool!(db, |pool| {
+    let row: Option<(i64, i64, i64)> = with_reader!(db, |pool| {
         sqlx::query_as("select total, completed, version from task_counts where user_id = $1")
             .bind(owner)
             .fetch_optional(pool)
@@ -910,7 +907,7 @@ async fn matching_in(
 
 /// The owner's tags and how many tasks carry each, most used first, then by name.
 pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
-    let rows: Vec<(String, i64)> = with_pool!(db, |pool| {
+    let rows: Vec<(String, i64)> = with_reader!(db, |pool| {
         sqlx::query_as(
             "select tag, count(*) as uses from task_tags where user_id = $1
              group by tag order by uses desc, tag asc",
@@ -935,7 +932,7 @@ pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
 
 pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
     let sql = format!("select {COLUMNS} from tasks where id = $1 and user_id = $2");
-    let row = with_pool!(db, |pool| {
+    let row = with_reader!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
             .bind(id)
             .bind(owner)
@@ -1200,7 +1197,7 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
 pub async fn all_oldest_first(db: &Db, owner: UserId) -> Result<Vec<Task>, AppError> {
     let sql =
         format!("select {COLUMNS} from tasks where user_id = $1 order by created_at asc, id asc");
-    let rows = with_pool!(db, |pool| {
+    let rows = with_reader!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
             .bind(owner)
             .fetch_all(pool)
@@ -1348,7 +1345,7 @@ pub const UNFINISHED_IMPORT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// Takes back the imports that started over [`UNFINISHED_IMPORT`] ago and never finished
 /// (their instance stopped or lost the database half-way); how many.
 pub async fn take_back_unfinished(db: &Db) -> Result<usize, AppError> {
-    let stale: Vec<(Uuid, UserId)> = with_pool!(db, |pool| {
+    let stale: Vec<(Uuid, UserId)> = with_reader!(db, |pool| {
         sqlx::query_as("select id, user_id from imports where started_at < $1 limit 100")
             .bind(db::now() - UNFINISHED_IMPORT)
             .fetch_all(pool)
