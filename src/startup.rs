@@ -376,7 +376,7 @@ async fn housekeeping(db: Db, throttle: Throttle) {
         if let Err(error) = pruned {
             tracing::warn!(%error, "pruning old events and idempotency keys failed");
         }
-        match app::tasks::server::take_back_unfinished(&db).await {
+        match app::tasks::store::take_back_unfinished(&db).await {
             Ok(0) => {}
             Ok(taken) => tracing::warn!(taken, "imports that never finished were taken back"),
             Err(error) => tracing::warn!(%error, "taking back unfinished imports failed"),

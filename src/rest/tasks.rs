@@ -1,5 +1,5 @@
 //! `/api/{user_id}/tasks`: the six task routes, as the contract fixes them. Thin adapters
-//! over `app::tasks::server`; the path's user must be the caller (403), and someone else's
+//! over `app::tasks::store`; the path's user must be the caller (403), and someone else's
 //! task is indistinguishable from a missing one (404).
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use app::{
     ids::{TaskId, UserId},
     state::AppState,
     tasks::{
-        server::{self, Cursor},
+        store::{self, Cursor},
         versions::{etag_of, EntityTags, Expect},
         TagCount, Task, TaskDraft, TaskQuery, DEFAULT_LIMIT, MAX_LIMIT,
     },
@@ -157,7 +157,7 @@ impl FromRequestParts<AppState> for Owner {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let ([owner], auth) = own_path_ids(parts, state, ["user_id"]).await?;
-        Ok(Self(UserId(owner), server::today_in(&auth.user.time_zone)))
+        Ok(Self(UserId(owner), store::today_in(&auth.user.time_zone)))
     }
 }
 
@@ -401,7 +401,7 @@ pub async fn create(
         draft
     };
     let input = draft.validate_exact()?;
-    let task = server::create(&state.db, owner, &input).await?;
+    let task = store::create(&state.db, owner, &input).await?;
     let location = format!("/api/{owner}/tasks/{}", task.id);
     let location = HeaderValue::from_str(&location).map_err(|_| AppError::Internal)?;
     tagged(StatusCode::CREATED, &task, &[(header::LOCATION, location)])
@@ -423,7 +423,7 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<TaskList>, AppError> {
     let (query, limit, offset, cursor) = ListQuery::parse(&query)?;
-    let listing = server::list(
+    let listing = store::list(
         &state.db,
         owner,
         &query,
@@ -462,7 +462,7 @@ pub async fn get(
     path: OwnedTask,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let task = server::get(&state.db, path.owner, path.task_id).await?;
+    let task = store::get(&state.db, path.owner, path.task_id).await?;
     let tagged = Tagged::new(&task)?;
     if tag_list(&headers, header::IF_NONE_MATCH).is_some_and(|tags| tags.matches(&tagged.tag)) {
         return Ok((
@@ -494,7 +494,7 @@ pub async fn update(
     AppJson(body): AppJson<TaskRequest>,
 ) -> Result<Response, AppError> {
     let input = body.draft().validate_exact()?;
-    let task = server::update(
+    let task = store::update(
         &state.db,
         path.owner,
         path.task_id,
@@ -524,7 +524,7 @@ pub async fn complete(
     headers: HeaderMap,
     AppJson(body): AppJson<CompletionRequest>,
 ) -> Result<Response, AppError> {
-    let task = server::set_completed(
+    let task = store::set_completed(
         &state.db,
         path.owner,
         path.task_id,
@@ -551,7 +551,7 @@ pub async fn delete(
     path: OwnedTask,
     headers: HeaderMap,
 ) -> Result<StatusCode, AppError> {
-    server::delete(&state.db, path.owner, path.task_id, &expect(&headers)).await?;
+    store::delete(&state.db, path.owner, path.task_id, &expect(&headers)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -577,6 +577,6 @@ pub async fn tags(
     Owner(owner, _): Owner,
 ) -> Result<Json<TagList>, AppError> {
     Ok(Json(TagList {
-        tags: server::tags(&state.db, owner).await?,
+        tags: store::tags(&state.db, owner).await?,
     }))
 }

@@ -132,7 +132,7 @@ async fn a_cursor_walks_the_same_order_as_offsets_and_says_when_it_ends() {
 
 /// The counts the database keeps, and the list's total, equal a count of the rows.
 async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &str) {
-    use app::{match_pool, tasks::server};
+    use app::{match_pool, tasks::store};
     let owner = app::ids::UserId(uuid::Uuid::parse_str(&user.id).unwrap());
     let (total, completed): (i64, i64) = match_pool!(db, |pool| {
         sqlx::query_as(
@@ -144,7 +144,7 @@ async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &
         .await
         .unwrap()
     });
-    let counts = server::counts(db, owner).await.unwrap();
+    let counts = store::counts(db, owner).await.unwrap();
     assert_eq!(
         (counts.active + counts.completed, counts.completed),
         (total as u64, completed as u64),
@@ -155,7 +155,7 @@ async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &
 
 #[tokio::test]
 async fn totals_follow_every_change_to_a_users_tasks() {
-    use app::{match_pool, tasks::server};
+    use app::{match_pool, tasks::store};
     for_each_backend(|app| async move {
         let user = app.new_user().await;
         let other = app.new_user().await;
@@ -189,7 +189,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
             assert_eq!(response.status(), 200);
         }
         check_totals(&app, &user, &db, "after completing").await;
-        assert_eq!(server::counts(&db, owner).await.unwrap().completed, 2);
+        assert_eq!(store::counts(&db, owner).await.unwrap().completed, 2);
 
         for task in [&tasks[0], &tasks[3]] {
             let response = send(
@@ -208,29 +208,26 @@ async fn totals_follow_every_change_to_a_users_tasks() {
             app::tasks::TaskQuery::default(),
             chrono::Utc::now().date_naive(),
         );
-        let marked = server::set_all_completed(&db, owner, true, &everything, today)
+        let marked = store::set_all_completed(&db, owner, true, &everything, today)
             .await
             .unwrap();
         assert_eq!(marked.count, 3);
         check_totals(&app, &user, &db, "after marking all done").await;
-        assert_eq!(server::unmark(&db, owner, marked.batch).await.unwrap(), 3);
+        assert_eq!(store::unmark(&db, owner, marked.batch).await.unwrap(), 3);
         check_totals(&app, &user, &db, "after undoing the marking").await;
-        server::set_all_completed(&db, owner, true, &everything, today)
+        store::set_all_completed(&db, owner, true, &everything, today)
             .await
             .unwrap();
-        let all_completed = server::Removal::Completed(&everything, today);
-        let cleared = server::remove(&db, owner, all_completed).await.unwrap();
+        let all_completed = store::Removal::Completed(&everything, today);
+        let cleared = store::remove(&db, owner, all_completed).await.unwrap();
         assert_eq!(cleared.count, 4);
         check_totals(&app, &user, &db, "after clearing completed").await;
         // Undoing it puts the counts back, and clearing again takes them away.
-        server::restore(&db, owner, cleared.batch).await.unwrap();
+        store::restore(&db, owner, cleared.batch).await.unwrap();
         check_totals(&app, &user, &db, "after undoing the clearing").await;
-        server::remove(&db, owner, all_completed).await.unwrap();
+        store::remove(&db, owner, all_completed).await.unwrap();
         check_totals(&app, &user, &db, "after clearing completed again").await;
-        assert_eq!(
-            server::counts(&db, owner).await.unwrap(),
-            Default::default()
-        );
+        assert_eq!(store::counts(&db, owner).await.unwrap(), Default::default());
 
         // A task never changes owner, so no count can drift that way.
         let theirs = create_ok(&app, &user, "mine").await;

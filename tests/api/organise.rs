@@ -48,7 +48,7 @@ fn titles(page: &Value) -> Vec<String> {
 
 /// Today in the user's time zone, as the server reads it.
 fn today(zone: &str) -> NaiveDate {
-    app::tasks::server::today_in(zone)
+    app::tasks::store::today_in(zone)
 }
 
 /// The user's tag list.

@@ -792,7 +792,7 @@ async fn an_import_whose_instance_stopped_half_way_is_taken_back_by_housekeeping
             .map(|_| ()))
             .unwrap();
         }
-        let taken = app::tasks::server::take_back_unfinished(&db).await.unwrap();
+        let taken = app::tasks::store::take_back_unfinished(&db).await.unwrap();
         assert_eq!(taken, 1);
         assert_eq!(list(&app, &user, "").await["total"], 0);
         assert_eq!(rows_with(&app, "imports", "id", stopped).await, 0);

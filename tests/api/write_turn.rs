@@ -191,7 +191,7 @@ async fn prunes_and_session_records_take_the_write_turn_too() {
                             ..Default::default()
                         };
                         let input = draft.validate().unwrap();
-                        app::tasks::server::create(&db, owner, &input)
+                        app::tasks::store::create(&db, owner, &input)
                             .await
                             .map(drop)
                             .map_err(|e| e.to_string())
@@ -221,7 +221,7 @@ async fn prunes_and_session_records_take_the_write_turn_too() {
                         .and(todo::idempotency::prune(&db).await)
                         .map(drop)
                         .map_err(|e| e.to_string()),
-                    _ => app::tasks::server::take_back_unfinished(&db)
+                    _ => app::tasks::store::take_back_unfinished(&db)
                         .await
                         .map(drop)
                         .map_err(|e| e.to_string()),
@@ -234,7 +234,7 @@ async fn prunes_and_session_records_take_the_write_turn_too() {
     while let Some(job) = jobs.join_next().await {
         job.expect("a job panicked").unwrap();
     }
-    let made = app::tasks::server::counts(&db, owner).await.unwrap();
+    let made = app::tasks::store::counts(&db, owner).await.unwrap();
     let creates = (0..WRITERS)
         .flat_map(|n| (0..ROUNDS).map(move |round| (n + round) % 6))
         .filter(|kind| *kind == 0)

@@ -456,7 +456,7 @@ fn one_time_password() -> String {
 
 /// Everything the user has, for `GET /api/{user_id}/export` and the account page's download.
 pub async fn export(db: &Db, user: &User) -> Result<ExportDocument, AppError> {
-    let tasks = crate::tasks::server::all_oldest_first(db, UserId(user.id)).await?;
+    let tasks = crate::tasks::store::all_oldest_first(db, UserId(user.id)).await?;
     Ok(ExportDocument {
         format: FORMAT.to_string(),
         version: VERSION,
@@ -469,12 +469,12 @@ pub async fn export(db: &Db, user: &User) -> Result<ExportDocument, AppError> {
 }
 
 /// Stores checked tasks as the user's, with new ids: all or nothing (see
-/// [`crate::tasks::server::insert_many`]). It runs on its own task, so a client that goes
+/// [`crate::tasks::store::insert_many`]). It runs on its own task, so a client that goes
 /// away half-way does not cut it short: it finishes, or is taken back whole.
 pub async fn import(db: &Db, user: UserId, tasks: Vec<ValidTask>) -> Result<usize, AppError> {
     let db = db.clone();
     let running = tokio::spawn(async move {
-        crate::tasks::server::insert_many(&db, user, &tasks)
+        crate::tasks::store::insert_many(&db, user, &tasks)
             .await
             .map(|()| tasks.len())
     });

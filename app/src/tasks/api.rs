@@ -1,4 +1,4 @@
-//! Server functions for the task page: thin adapters over `tasks::server`, each acting for
+//! Server functions for the task page: thin adapters over `tasks::store`, each acting for
 //! the logged-in user only. As plain form posts they answer with a redirect back to the page
 //! (its filter and page kept in the URL); edits and deletes name that page in a hidden `next`
 //! field, checked by `safe_next`, so leaving edit mode needs no guessing from `Referer`.
@@ -25,7 +25,7 @@ where
         let state = crate::state::AppState::from_context()?;
         let auth =
             crate::auth::extract::in_server_fn::<crate::auth::extract::AuthUser, _>(&state).await?;
-        let today = super::server::today_in(&auth.user.time_zone);
+        let today = super::store::today_in(&auth.user.time_zone);
         body(state, auth.id(), today).await
     })
     .await
@@ -70,7 +70,7 @@ pub async fn load_board(
 ) -> Result<TaskBoard, AppError> {
     as_caller(|state, owner, today| async move {
         let query = list_query(&params)?;
-        super::server::board(&state.db, owner, &query, today, page).await
+        super::store::board(&state.db, owner, &query, today, page).await
     })
     .await
 }
@@ -88,7 +88,7 @@ pub async fn add_task(
     let draft = draft(title, description, due_date, priority, tags);
     as_caller(|state, owner, today| async move {
         let input = draft.with_quick_add(today).validate()?;
-        super::server::create(&state.db, owner, &input).await
+        super::store::create(&state.db, owner, &input).await
     })
     .await
 }
@@ -96,7 +96,7 @@ pub async fn add_task(
 #[server(prefix = "/rpc", endpoint = "tasks/complete")]
 pub async fn set_task_completed(id: Uuid, completed: bool) -> Result<Task, AppError> {
     as_caller(|state, owner, _| async move {
-        super::server::set_completed(&state.db, owner, id.into(), completed, &Default::default())
+        super::store::set_completed(&state.db, owner, id.into(), completed, &Default::default())
             .await
     })
     .await
@@ -124,7 +124,7 @@ pub async fn edit_task(
             super::versions::Expect::UpdatedAt(at.to_utc())
         });
     as_caller(|state, owner, _| async move {
-        let task = super::server::update(&state.db, owner, id.into(), &input?, &expect)
+        let task = super::store::update(&state.db, owner, id.into(), &input?, &expect)
             .await
             .map_err(|error| match error {
                 AppError::PreconditionFailed(_) => AppError::PreconditionFailed(
@@ -152,8 +152,7 @@ pub async fn delete_task(
             return Ok(Removed::default());
         }
         let removed =
-            super::server::remove(&state.db, owner, super::server::Removal::Task(id.into()))
-                .await?;
+            super::store::remove(&state.db, owner, super::store::Removal::Task(id.into())).await?;
         redirect_to(next.as_deref());
         Ok(removed)
     })
@@ -173,8 +172,8 @@ pub async fn clear_completed(
         if ask_first(confirmed, next.as_deref(), "clear=completed") {
             return Ok(Removed::default());
         }
-        let removal = super::server::Removal::Completed(&query, today);
-        let removed = super::server::remove(&state.db, owner, removal).await?;
+        let removal = super::store::Removal::Completed(&query, today);
+        let removed = super::store::remove(&state.db, owner, removal).await?;
         redirect_to(next.as_deref());
         Ok(removed)
     })
@@ -184,10 +183,8 @@ pub async fn clear_completed(
 /// Puts back what a deletion from the page took (its `batch`), as it was.
 #[server(prefix = "/rpc", endpoint = "tasks/restore")]
 pub async fn restore_deleted(batch: Uuid) -> Result<u64, AppError> {
-    as_caller(
-        |state, owner, _| async move { super::server::restore(&state.db, owner, batch).await },
-    )
-    .await
+    as_caller(|state, owner, _| async move { super::store::restore(&state.db, owner, batch).await })
+        .await
 }
 
 /// Without JavaScript there is no undo, so a deletion posted without `confirmed` only sends
@@ -214,7 +211,7 @@ pub async fn set_all_completed(
     as_caller(|state, owner, today| async move {
         let query = list_query(&params)?;
         let marked =
-            super::server::set_all_completed(&state.db, owner, completed, &query, today).await?;
+            super::store::set_all_completed(&state.db, owner, completed, &query, today).await?;
         redirect_to(next.as_deref());
         Ok(marked)
     })
@@ -224,7 +221,7 @@ pub async fn set_all_completed(
 /// Puts back what a "mark all" from the page changed (its `batch`).
 #[server(prefix = "/rpc", endpoint = "tasks/unmark")]
 pub async fn undo_marking(batch: Uuid) -> Result<u64, AppError> {
-    as_caller(|state, owner, _| async move { super::server::unmark(&state.db, owner, batch).await })
+    as_caller(|state, owner, _| async move { super::store::unmark(&state.db, owner, batch).await })
         .await
 }
 

@@ -9,7 +9,7 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod store;
 #[cfg(feature = "ssr")]
 pub mod versions;
 

@@ -1,0 +1,168 @@
+//! Imports: many checked tasks stored as the owner's, all or nothing, in chunks that each
+//! hold the write turn briefly, and taken back out if any step fails.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    rows::{counted, tags_json, title_key, TaskRow, COLUMNS},
+    write::{within_quota, write_recorded, INSERT_CHUNK},
+};
+use crate::{
+    db::{self, Db},
+    error::AppError,
+    ids::{TaskId, UserId},
+    tasks::events::Change,
+    with_reader,
+};
+
+/// Stores checked tasks as the owner's, with new ids: all or nothing, in transactions of
+/// [`INSERT_CHUNK`] tasks each, so that a large import holds SQLite's one write turn for a few
+/// milliseconds at a time, never for the whole import. The import has a row in `imports`
+/// while it runs and its tasks carry its id; if any step fails, the tasks already in are
+/// taken back out ([`take_back`], and [`take_back_unfinished`] for an instance that stopped
+/// half-way). The quota is checked by every chunk, for the whole of what is left.
+pub async fn insert_many(
+    db: &Db,
+    owner: UserId,
+    tasks: &[crate::transfer::ValidTask],
+) -> Result<(), AppError> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let batch = Uuid::now_v7();
+    let outcome = insert_in_chunks(db, owner, batch, tasks).await;
+    if outcome.is_err() {
+        if let Err(error) = take_back(db, owner, batch).await {
+            tracing::warn!(%error, "a failed import could not be taken back yet; housekeeping will");
+        }
+    }
+    outcome
+}
+
+async fn insert_in_chunks(
+    db: &Db,
+    owner: UserId,
+    batch: Uuid,
+    tasks: &[crate::transfer::ValidTask],
+) -> Result<(), AppError> {
+    use chrono::{DurationRound as _, TimeDelta};
+    let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);
+    let sql = format!(
+        "insert into tasks (id, user_id, title, description, is_completed, created_at,
+                            updated_at, due_date, priority, tags, title_key, import_batch)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning {COLUMNS}"
+    );
+    let mut done = 0;
+    for chunk in tasks.chunks(INSERT_CHUNK) {
+        write_recorded!(db, owner, |tx| {
+            let started = if done == 0 {
+                sqlx::query("insert into imports (id, user_id, started_at) values ($1, $2, $3)")
+                    .bind(batch)
+                    .bind(owner)
+                    .bind(db::now())
+                    .execute(&mut *tx)
+                    .await?;
+                true
+            } else {
+                // Still running: housekeeping takes back an import that ran for too long.
+                sqlx::query_scalar::<_, i64>("select count(*) from imports where id = $1")
+                    .bind(batch)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    == 1
+            };
+            // What the owner held before this import, and the whole import: the quota's
+            // message names the same figures whichever chunk finds it exceeded.
+            let held = tx.tasks_held(owner).await?.map(|held| held - done as i64);
+            let allowed = if started {
+                within_quota(db, held, tasks.len())
+            } else {
+                Err(AppError::Unavailable(
+                    "The import took too long and was undone; try again with a smaller file."
+                        .into(),
+                ))
+            };
+            // Refused: nothing more is written (the transaction commits nothing).
+            let chunk = if allowed.is_ok() { chunk } else { &[] };
+            let mut changes = Vec::with_capacity(chunk.len());
+            for task in chunk {
+                let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                    .bind(TaskId(Uuid::now_v7()))
+                    .bind(owner)
+                    .bind(task.input.title.as_str())
+                    .bind(task.input.description.as_deref())
+                    .bind(task.is_completed)
+                    .bind(micros(task.created_at))
+                    .bind(micros(task.updated_at))
+                    .bind(task.input.due_date)
+                    .bind(task.input.priority.rank())
+                    .bind(tags_json(&task.input.tags))
+                    .bind(title_key(task.input.title.as_str()))
+                    .bind(batch)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                changes.extend(counted(rows, Change::created).1);
+            }
+            (allowed, changes)
+        })??;
+        done += chunk.len();
+    }
+    end_import(db, owner, batch).await
+}
+
+/// Deletes the tasks that the unfinished import `batch` brought in, [`INSERT_CHUNK`] a
+/// transaction (each announced as deleted), then the import's row.
+async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> {
+    let take = format!(
+        "delete from tasks where id in
+             (select id from tasks where import_batch = $1 and user_id = $2 limit {INSERT_CHUNK})
+         returning id"
+    );
+    loop {
+        let taken = write_recorded!(db, owner, |tx| {
+            let ids: Vec<TaskId> = sqlx::query_scalar(&take)
+                .bind(batch)
+                .bind(owner)
+                .fetch_all(&mut *tx)
+                .await?;
+            let changes = ids.iter().map(|id| Change::deleted(id.as_uuid())).collect();
+            (ids.len(), changes)
+        })?;
+        if taken < INSERT_CHUNK {
+            break;
+        }
+    }
+    end_import(db, owner, batch).await
+}
+
+/// Forgets the import `batch` (finished, or taken back).
+async fn end_import(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> {
+    write_recorded!(db, owner, |tx| {
+        sqlx::query("delete from imports where id = $1")
+            .bind(batch)
+            .execute(&mut *tx)
+            .await?;
+        ((), Vec::new())
+    })?;
+    Ok(())
+}
+
+/// How long an import may run before housekeeping takes it for one whose instance stopped
+/// half-way. The largest import the body limit allows takes seconds.
+pub const UNFINISHED_IMPORT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Takes back the imports that started over [`UNFINISHED_IMPORT`] ago and never finished
+/// (their instance stopped or lost the database half-way); how many.
+pub async fn take_back_unfinished(db: &Db) -> Result<usize, AppError> {
+    let stale: Vec<(Uuid, UserId)> = with_reader!(db, |pool| {
+        sqlx::query_as("select id, user_id from imports where started_at < $1 limit 100")
+            .bind(db::now() - UNFINISHED_IMPORT)
+            .fetch_all(pool)
+            .await
+    })?;
+    for (batch, owner) in &stale {
+        take_back(db, *owner, *batch).await?;
+    }
+    Ok(stale.len())
+}

@@ -1,0 +1,277 @@
+//! Reading the owner's tasks: a page of a filtered, sorted list with its totals, the task
+//! page's board, one task, the tags and the counts, every task (an export).
+
+use chrono::NaiveDate;
+
+use super::{
+    cursor::{Cursor, Listing},
+    rows::{not_found, TaskRow, COLUMNS},
+    sql::{bind_all, filters, parts, sort_column, Bind, Part, Sql},
+    totals::{self, Stamped},
+};
+use crate::{
+    db::Db,
+    error::AppError,
+    ids::{TaskId, UserId},
+    tasks::{Filter, TagCount, Task, TaskBoard, TaskCounts, TaskPage, TaskQuery, PAGE_SIZE},
+    with_reader,
+};
+
+/// Rows of the owner's list: `limit` after skipping `offset`, from just after `after`.
+async fn rows(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    after: Option<&Cursor>,
+    limit: u32,
+    offset: u64,
+) -> Result<Vec<TaskRow>, AppError> {
+    let (sort, order) = (query.sort, query.order());
+    let mut sql = Sql::default();
+    let user = sql.bind(Bind::User(owner));
+    let parts = parts(&mut sql, sort, order, after);
+    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+    let limit = i64::from(limit);
+    let select = |sql: &mut Sql, part: &Part, extra: &str| {
+        let filters = filters(sql, db, query, today, true);
+        format!(
+            "select {COLUMNS}{extra} from tasks where user_id = {user}{filters}{} order by {}",
+            part.condition, part.order
+        )
+    };
+    if let [part] = parts.as_slice() {
+        let text = select(&mut sql, part, "");
+        let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
+        sql.text = format!("{text} limit {l} offset {o}");
+    } else {
+        // Each stretch gives at most what the page could need; the union keeps them in turn.
+        let reach = limit.saturating_add(offset);
+        let column = sort_column(sort);
+        let branches: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let extra = format!(", {i} as part_no, {column} as sort_key");
+                let text = select(&mut sql, part, &extra);
+                let reach = sql.bind(Bind::Int(reach));
+                format!("select * from ({text} limit {reach}) as part{i}")
+            })
+            .collect();
+        let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
+        sql.text = format!(
+            "{} order by part_no, sort_key {}, created_at desc, id desc limit {l} offset {o}",
+            branches.join(" union all "),
+            order.as_str()
+        );
+    }
+    let rows = with_reader!(db, |pool| {
+        bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// How many of the owner's tasks `query` keeps: from the counts the database keeps when only
+/// the status narrows the list; otherwise counted, and the count kept until the owner's tasks
+/// next change (their `version`, read with the counts), so paging through a filtered list
+/// counts it once rather than on every page.
+async fn total(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    stamp: Stamped,
+) -> Result<u64, AppError> {
+    if !query.narrows() {
+        return Ok(stamp.counts.matching(query.status));
+    }
+    let key = totals::key(owner, query, today);
+    if let Some(total) = totals::get(&key, &stamp) {
+        return Ok(total);
+    }
+    let mut sql = Sql::default();
+    let user = sql.bind(Bind::User(owner));
+    let filters = filters(&mut sql, db, query, today, false);
+    sql.text = format!("select count(*) from tasks where user_id = {user}{filters}");
+    let count: i64 = with_reader!(db, |pool| {
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), sql)
+            .fetch_one(pool)
+            .await
+    })?;
+    let total = count.max(0) as u64;
+    totals::put(key, stamp, total);
+    Ok(total)
+}
+
+async fn counts_stamped(db: &Db, owner: UserId) -> Result<Stamped, AppError> {
+    let row: Option<(i64, i64, i64)> = with_reader!(db, |pool| {
+        sqlx::query_as("select total, completed, version from task_counts where user_id = $1")
+            .bind(owner)
+            .fetch_optional(pool)
+            .await
+    })?;
+    let (total, completed, version) = row.unwrap_or_default();
+    Ok(Stamped {
+        counts: TaskCounts {
+            active: (total - completed).max(0) as u64,
+            completed: completed.max(0) as u64,
+        },
+        version,
+    })
+}
+
+/// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
+/// after `after` (or after the start), and how many tasks the query matches in all.
+/// `today` (the user's) is what `overdue` reads against.
+pub async fn list(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    after: Option<&Cursor>,
+    limit: u32,
+    offset: u64,
+) -> Result<Listing, AppError> {
+    let (sort, order) = (query.sort, query.order());
+    // One task more than asked for says whether another page follows.
+    let mut rows = rows(
+        db,
+        owner,
+        query,
+        today,
+        after,
+        limit.saturating_add(1),
+        offset,
+    )
+    .await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| Cursor::after(row, sort, order))
+    } else {
+        None
+    };
+    let stamp = counts_stamped(db, owner).await?;
+    let total = total(db, owner, query, today, stamp).await?;
+    Ok(Listing {
+        page: TaskPage {
+            tasks: rows.into_iter().map(Task::from).collect(),
+            total,
+            limit,
+            offset,
+        },
+        next,
+    })
+}
+
+/// The task page's view of the owner's tasks: page `page` (1-based, clamped to the pages
+/// there are) of the list `query` gives, the counts and the owner's tags.
+pub async fn board(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    page: u32,
+) -> Result<TaskBoard, AppError> {
+    // One read of the counts serves the footer and the filtered totals.
+    let stamp = counts_stamped(db, owner).await?;
+    let matching = total(db, owner, query, today, stamp).await?;
+    let in_state = |status| matching_in(db, owner, query, today, stamp, matching, status);
+    let matching_counts = TaskCounts {
+        active: in_state(Filter::Active).await?,
+        completed: in_state(Filter::Completed).await?,
+    };
+    let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+    let page_number = page.clamp(1, page_count);
+    let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
+    let rows = rows(db, owner, query, today, None, PAGE_SIZE, offset).await?;
+    Ok(TaskBoard {
+        page: TaskPage {
+            tasks: rows.into_iter().map(Task::from).collect(),
+            total: matching,
+            limit: PAGE_SIZE,
+            offset,
+        },
+        counts: stamp.counts,
+        matching: matching_counts,
+        page_number,
+        page_count,
+        today,
+        tags: tags(db, owner).await?,
+    })
+}
+
+/// How many of the `matching` tasks `query` selects are in `status`'s state.
+async fn matching_in(
+    db: &Db,
+    owner: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    stamp: Stamped,
+    matching: u64,
+    status: Filter,
+) -> Result<u64, AppError> {
+    if query.status == status {
+        return Ok(matching);
+    }
+    if query.status != Filter::All {
+        // The list keeps only the other state.
+        return Ok(0);
+    }
+    let narrowed = TaskQuery {
+        status,
+        ..query.clone()
+    };
+    total(db, owner, &narrowed, today, stamp).await
+}
+
+/// The owner's tags and how many tasks carry each, most used first, then by name.
+pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
+    let rows: Vec<(String, i64)> = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select tag, count(*) as uses from task_tags where user_id = $1
+             group by tag order by uses desc, tag asc",
+        )
+        .bind(owner)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, count)| TagCount {
+            name,
+            count: count.max(0) as u64,
+        })
+        .collect())
+}
+
+/// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
+pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
+    Ok(counts_stamped(db, owner).await?.counts)
+}
+
+pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
+    let sql = format!("select {COLUMNS} from tasks where id = $1 and user_id = $2");
+    let row = with_reader!(db, |pool| {
+        sqlx::query_as::<_, TaskRow>(&sql)
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(pool)
+            .await
+    })?;
+    row.map(Task::from).ok_or_else(not_found)
+}
+
+/// Every task of the owner, oldest first (an export).
+pub async fn all_oldest_first(db: &Db, owner: UserId) -> Result<Vec<Task>, AppError> {
+    let sql =
+        format!("select {COLUMNS} from tasks where user_id = $1 order by created_at asc, id asc");
+    let rows = with_reader!(db, |pool| {
+        sqlx::query_as::<_, TaskRow>(&sql)
+            .bind(owner)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows.into_iter().map(Task::from).collect())
+}

@@ -1,0 +1,156 @@
+//! "Mark all": every task a list selects, done or not done, in chunks, and its undo.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{
+    removal::UNDO_WINDOW,
+    rows::{counted, TaskRow, COLUMNS},
+    sql::{bind_all, filters, Bind, Sql},
+    write::{write_recorded, BULK_CHUNK, PRUNE_CHUNK},
+};
+use crate::{
+    db::{self, Db},
+    error::AppError,
+    ids::{TaskId, UserId},
+    tasks::{events::Change, Marked, TaskQuery},
+};
+
+/// Marks every task the list `query` selects (all its pages; `today` is the user's) done,
+/// or not done, [`BULK_CHUNK`] tasks a transaction, and notes which changed, so that
+/// [`unmark`] can put them back during [`UNDO_WINDOW`].
+pub async fn set_all_completed(
+    db: &Db,
+    owner: UserId,
+    completed: bool,
+    query: &TaskQuery,
+    today: NaiveDate,
+) -> Result<Marked, AppError> {
+    let batch = Uuid::now_v7();
+    let marked_at = db::now();
+    let mut note = Sql::default();
+    let (b, user, state, at) = (
+        note.bind(Bind::Id(batch)),
+        note.bind(Bind::User(owner)),
+        note.bind(Bind::Bool(completed)),
+        note.bind(Bind::Time(marked_at)),
+    );
+    let filters = filters(&mut note, db, query, today, false);
+    note.text = format!(
+        "insert into marked_tasks (batch, task_id, user_id, completed, marked_at)
+         select {b}, id, user_id, {state}, {at} from tasks
+         where user_id = {user} and is_completed <> {state}{filters}
+           and not exists (select 1 from marked_tasks m where m.batch = {b} and m.task_id = tasks.id)
+         limit {BULK_CHUNK}"
+    );
+    // What this chunk noted: the batch's tasks not yet in the new state.
+    let change = format!(
+        "update tasks set is_completed = $1, updated_at = $2
+         where user_id = $3 and is_completed <> $1
+           and id in (select task_id from marked_tasks where batch = $4)
+         returning {COLUMNS}"
+    );
+    let mut count = 0;
+    loop {
+        let (changed, more) = write_recorded!(db, owner, |tx| {
+            if count == 0 {
+                sqlx::query(&format!(
+                    "delete from marked_tasks where (batch, task_id) in
+                         (select batch, task_id from marked_tasks where marked_at < $1 limit {PRUNE_CHUNK})"
+                ))
+                .bind(marked_at - UNDO_WINDOW)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let noted = bind_all!(sqlx::query(&note.text), note)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let rows = sqlx::query_as::<_, TaskRow>(&change)
+                .bind(completed)
+                .bind(db::now())
+                .bind(owner)
+                .bind(batch)
+                .fetch_all(&mut *tx)
+                .await?;
+            let (changed, changes) = counted(rows, Change::updated);
+            ((changed, noted == BULK_CHUNK as u64), changes)
+        })?;
+        count += changed;
+        if !more {
+            return Ok(Marked {
+                batch,
+                count,
+                completed,
+            });
+        }
+    }
+}
+
+/// Puts back what the owner's "mark all" `batch` changed: each of its tasks still in the
+/// state it was given goes back to the other, [`BULK_CHUNK`] tasks a transaction; 404 once
+/// it is older than [`UNDO_WINDOW`], already undone, or not theirs. Returns how many.
+pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
+    let next_ids = format!(
+        "select task_id, completed from marked_tasks
+         where batch = $1 and user_id = $2 and marked_at >= $3
+         order by task_id limit {BULK_CHUNK}"
+    );
+    let flip = format!(
+        "update tasks set is_completed = $1, updated_at = $2
+         where user_id = $3 and is_completed <> $1 and id in
+             (select task_id from marked_tasks
+              where batch = $4 and task_id >= $5 and task_id <= $6)
+         returning {COLUMNS}"
+    );
+    let forget =
+        "delete from marked_tasks where batch = $1 and user_id = $2 and task_id >= $3 and task_id <= $4";
+    let (mut found, mut restored) = (false, 0);
+    let since = db::now() - UNDO_WINDOW;
+    loop {
+        let (count, more) = write_recorded!(db, owner, |tx| {
+            let noted: Vec<(TaskId, bool)> = sqlx::query_as(&next_ids)
+                .bind(batch)
+                .bind(owner)
+                .bind(since)
+                .fetch_all(&mut *tx)
+                .await?;
+            match (noted.first(), noted.last()) {
+                (Some((first, marked)), Some((last, _))) => {
+                    let rows = sqlx::query_as::<_, TaskRow>(&flip)
+                        .bind(!marked)
+                        .bind(db::now())
+                        .bind(owner)
+                        .bind(batch)
+                        .bind(first)
+                        .bind(last)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    sqlx::query(forget)
+                        .bind(batch)
+                        .bind(owner)
+                        .bind(first)
+                        .bind(last)
+                        .execute(&mut *tx)
+                        .await?;
+                    let (count, changes) = counted(rows, Change::updated);
+                    ((Some(count), noted.len() == BULK_CHUNK), changes)
+                }
+                _ => ((None, false), Vec::new()),
+            }
+        })?;
+        if let Some(count) = count {
+            found = true;
+            restored += count;
+        }
+        if !more {
+            break;
+        }
+    }
+    if !found {
+        return Err(AppError::NotFound(
+            "This change can no longer be undone.".into(),
+        ));
+    }
+    Ok(restored)
+}

@@ -1,0 +1,34 @@
+//! The task store: the SQL and the rules of tasks. Every query filters on the owner, so one
+//! user's tasks are out of another's reach by construction; every write follows the write
+//! rule of [`write`]. Rows ([`rows`]), listing with cursors, filters and totals
+//! ([`listing`], [`cursor`], [`sql`], [`totals`]), single writes ([`edits`]), bulk changes
+//! and their undo ([`removal`], [`marking`]) and imports ([`import`]).
+
+mod cursor;
+mod edits;
+mod import;
+mod listing;
+mod marking;
+mod removal;
+mod rows;
+mod sql;
+mod totals;
+mod write;
+
+use chrono::{NaiveDate, Utc};
+
+pub use cursor::{Cursor, Listing};
+pub use edits::{create, delete, set_completed, update};
+pub use import::{insert_many, take_back_unfinished, UNFINISHED_IMPORT};
+pub use listing::{all_oldest_first, board, counts, get, list, tags};
+pub use marking::{set_all_completed, unmark};
+pub use removal::{remove, restore, Removal, UNDO_WINDOW};
+
+/// Today's date in the time zone named `zone` (an IANA name; UTC if it names none).
+pub fn today_in(zone: &str) -> NaiveDate {
+    let now = Utc::now();
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => now.with_timezone(&tz).date_naive(),
+        Err(_) => now.date_naive(),
+    }
+}

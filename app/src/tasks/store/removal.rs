@@ -1,0 +1,179 @@
+//! Deleting from the task page, undoably: what a removal takes is kept whole for
+//! [`UNDO_WINDOW`], and [`restore`] puts it back exactly as it was.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{
+    rows::{counted, not_found, TaskRow, COLUMNS},
+    sql::{bind_all, filters, Bind, Sql},
+    write::{within_quota, write_recorded, BULK_CHUNK, INSERT_CHUNK, PRUNE_CHUNK},
+};
+use crate::{
+    db::{self, Db},
+    error::AppError,
+    ids::{TaskId, UserId},
+    tasks::{events::Change, Removed, TaskQuery},
+};
+
+/// How long a deletion from the task page can be undone. The page offers "Undo" for a few
+/// seconds; the server keeps what it took a while longer, for a slow click or a slow network.
+pub const UNDO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Which of the owner's tasks a deletion from the page takes.
+#[derive(Clone, Copy, Debug)]
+pub enum Removal<'a> {
+    Task(TaskId),
+    /// The completed tasks among those the list `query` selects (all its pages), `today`
+    /// being the user's.
+    Completed(&'a TaskQuery, NaiveDate),
+}
+
+/// Deletes the owner's tasks that `removal` names and keeps a copy of each, whole, for
+/// [`restore`] during [`UNDO_WINDOW`]; copies older than that are pruned on the way. Each
+/// transaction takes at most [`BULK_CHUNK`] tasks, and every task it takes is kept (or none
+/// is taken); the chunks of one removal share its batch, so one undo puts them all back.
+pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Removed, AppError> {
+    let now = db::now();
+    let batch = Uuid::now_v7();
+    let mut keep = Sql::default();
+    let (b, at, user) = (
+        keep.bind(Bind::Id(batch)),
+        keep.bind(Bind::Time(now)),
+        keep.bind(Bind::User(owner)),
+    );
+    let which = match removal {
+        Removal::Task(id) => format!("id = {}", keep.bind(Bind::Id(id.as_uuid()))),
+        Removal::Completed(query, today) => {
+            let done = keep.bind(Bind::Bool(true));
+            let filters = filters(&mut keep, db, query, today, false);
+            format!("is_completed = {done}{filters} limit {BULK_CHUNK}")
+        }
+    };
+    keep.text = format!(
+        "insert into deleted_tasks (batch, deleted_at, {COLUMNS})
+         select {b}, {at}, {COLUMNS} from tasks where user_id = {user} and {which}"
+    );
+    // Only what was kept is taken: on PostgreSQL a task completed in between stays. Tasks
+    // an earlier chunk took are gone already.
+    let take = "delete from tasks
+                where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
+                returning id, title";
+    // Whatever the number taken, what is held is bounded: a page of ids and one title.
+    let mut removed = Removed {
+        batch,
+        ..Removed::default()
+    };
+    loop {
+        let chunk: Vec<(TaskId, String)> = write_recorded!(db, owner, |tx| {
+            if removed.count == 0 {
+                sqlx::query(&format!(
+                    "delete from deleted_tasks where (batch, id) in
+                         (select batch, id from deleted_tasks where deleted_at < $1 limit {PRUNE_CHUNK})"
+                ))
+                .bind(now - UNDO_WINDOW)
+                .execute(&mut *tx)
+                .await?;
+            }
+            bind_all!(sqlx::query(&keep.text), keep)
+                .execute(&mut *tx)
+                .await?;
+            let chunk: Vec<(TaskId, String)> = sqlx::query_as(take)
+                .bind(owner)
+                .bind(batch)
+                .fetch_all(&mut *tx)
+                .await?;
+            let changes = chunk
+                .iter()
+                .map(|(id, _)| Change::deleted(id.as_uuid()))
+                .collect();
+            (chunk, changes)
+        })?;
+        let more = matches!(removal, Removal::Completed(..)) && chunk.len() == BULK_CHUNK;
+        let before = removed.count;
+        removed.count += chunk.len() as u64;
+        removed.title = match (before, chunk.as_slice()) {
+            (0, [(_, title)]) => Some(title.clone()),
+            _ => None,
+        };
+        let room = Removed::IDS_KEPT.saturating_sub(removed.ids.len());
+        removed
+            .ids
+            .extend(chunk.into_iter().take(room).map(|(id, _)| id.as_uuid()));
+        if !more {
+            break;
+        }
+    }
+    if removed.count == 0 && matches!(removal, Removal::Task(_)) {
+        return Err(not_found());
+    }
+    Ok(removed)
+}
+
+/// Puts back what the owner's deletion `batch` took, exactly as it was (ids, fields and
+/// timestamps), [`INSERT_CHUNK`] tasks a transaction; 404 once it is older than
+/// [`UNDO_WINDOW`], already undone, or not theirs.
+pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
+    // A chunk is a range of the batch's ids, so each is put back and forgotten once.
+    let next_ids = format!(
+        "select id from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
+         order by id limit {INSERT_CHUNK}"
+    );
+    let put_back = format!(
+        "insert into tasks ({COLUMNS})
+         select {COLUMNS} from deleted_tasks
+         where batch = $1 and user_id = $2 and deleted_at >= $3 and id >= $4 and id <= $5
+         on conflict (id) do nothing returning {COLUMNS}"
+    );
+    let forget =
+        "delete from deleted_tasks where batch = $1 and user_id = $2 and id >= $3 and id <= $4";
+    // One window for the whole undo: it is put back whole even if the window closes during it.
+    let since = db::now() - UNDO_WINDOW;
+    let mut restored = 0;
+    loop {
+        let (count, more) = write_recorded!(db, owner, |tx| {
+            let ids: Vec<TaskId> = sqlx::query_scalar(&next_ids)
+                .bind(batch)
+                .bind(owner)
+                .bind(since)
+                .fetch_all(&mut *tx)
+                .await?;
+            // Putting back counts toward the quota like adding.
+            let held = tx.tasks_held(owner).await?;
+            let allowed = within_quota(db, held, ids.len());
+            match (ids.first(), ids.last(), allowed) {
+                (_, _, Err(refused)) => ((Err(refused), false), Vec::new()),
+                (Some(first), Some(last), Ok(())) => {
+                    let rows = sqlx::query_as::<_, TaskRow>(&put_back)
+                        .bind(batch)
+                        .bind(owner)
+                        .bind(since)
+                        .bind(first)
+                        .bind(last)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    sqlx::query(forget)
+                        .bind(batch)
+                        .bind(owner)
+                        .bind(first)
+                        .bind(last)
+                        .execute(&mut *tx)
+                        .await?;
+                    let (count, changes) = counted(rows, Change::created);
+                    ((Ok(count), ids.len() == INSERT_CHUNK), changes)
+                }
+                _ => ((Ok(0), false), Vec::new()),
+            }
+        })?;
+        restored += count?;
+        if !more {
+            break;
+        }
+    }
+    if restored == 0 {
+        return Err(AppError::NotFound(
+            "This deletion can no longer be undone.".into(),
+        ));
+    }
+    Ok(restored)
+}
