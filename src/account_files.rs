@@ -2,15 +2,12 @@
 //! download, and the import upload (a multipart form, so it works without JavaScript).
 
 use app::{
-    auth::{
-        account::{EXPORT_PATH, IMPORT_PATH},
-        extract::AuthUser,
-        manage, ACCOUNT_PAGE,
-    },
+    account::transfer::ImportDocument,
+    account::{store as manage, EXPORT_PATH, IMPORT_PATH},
+    auth::{extract::AuthUser, ACCOUNT_PAGE},
     error::AppError,
     forms::{FailedForm, FAILED_FORM_KEY},
     state::AppState,
-    transfer::ImportDocument,
 };
 use axum::{
     extract::{FromRequestParts, Multipart, State},
@@ -149,6 +146,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route(EXPORT_PATH, axum::routing::get(export))
         .route(IMPORT_PATH, axum::routing::post(import))
         .layer(axum::extract::DefaultBodyLimit::max(
-            app::transfer::IMPORT_BODY_LIMIT,
+            app::account::transfer::IMPORT_BODY_LIMIT,
         ))
 }

@@ -12,7 +12,7 @@ use sqlx::{
 };
 use tokio::time::Instant;
 
-use crate::{config::Config, private_files, startup::StartupError};
+use crate::{config::Config, private_files, startup_error::StartupError};
 
 /// SQLite's page size for new databases, to turn `SQLITE_MAX_SIZE_MB` into pages.
 const SQLITE_PAGE_BYTES: u64 = 4096;

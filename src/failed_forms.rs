@@ -86,7 +86,7 @@ pub async fn keep_failed_forms(
     }
 
     let (parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, crate::startup::BODY_LIMIT).await {
+    let bytes = match to_bytes(body, crate::serve::BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };

@@ -147,7 +147,7 @@ fn keyed_route(method: &Method, path: &str) -> Option<(Uuid, usize)> {
     let user = Uuid::parse_str(user).ok()?;
     match route {
         "tasks" => Some((user, crate::rest::API_BODY_LIMIT)),
-        "import" => Some((user, app::transfer::IMPORT_BODY_LIMIT)),
+        "import" => Some((user, app::account::transfer::IMPORT_BODY_LIMIT)),
         _ => None,
     }
 }

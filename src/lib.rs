@@ -17,5 +17,6 @@ pub mod serve;
 pub mod server_fn_errors;
 pub mod sessions;
 pub mod startup;
+pub mod startup_error;
 pub mod telemetry;
 pub mod whole_renders;

@@ -4,7 +4,7 @@ use std::{io::Write as _, path::Path};
 
 use secrecy::ExposeSecret;
 
-use crate::{config::Config, private_files, startup::StartupError};
+use crate::{config::Config, private_files, startup_error::StartupError};
 
 /// The JWT signing key: `JWT_SECRET`, or a secret generated once into `DATA_DIR/jwt_secret`
 /// (owner-only permissions) and read back on every later start, so tokens survive restarts.

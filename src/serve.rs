@@ -18,6 +18,9 @@ use hyper_util::{
 use tokio::{net::TcpListener, task::JoinSet};
 use tower_http::add_extension::AddExtension;
 
+/// The largest body any route reads (form posts included).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
 /// How long clients may take, and how long shutting down may take.
 #[derive(Clone, Copy, Debug)]
 pub struct ServeLimits {

@@ -42,38 +42,24 @@ use crate::{
     sessions::Sessions,
     whole_renders,
 };
-pub use crate::{database::connect_database, secrets::load_jwt_secret};
+pub use crate::{
+    database::connect_database, secrets::load_jwt_secret, startup_error::StartupError,
+};
 
 /// An operator's password reset (`todo reset-password EMAIL`): the one-time password, or
 /// `None` when no account has that address.
 pub async fn reset_password(config: &Config, email: &str) -> Result<Option<String>, StartupError> {
     let db = connect_database(config).await?;
     let passwords = app::auth::password::Passwords::new(1, 0);
-    let reset = app::auth::manage::reset_password(&db, &passwords, email)
+    let reset = app::account::store::reset_password(&db, &passwords, email)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()));
     db.close().await;
     Ok(reset?)
 }
 
-/// The largest body any route reads (form posts included).
-pub const BODY_LIMIT: usize = 1024 * 1024;
 /// How often expired sessions, token revocations and login failures are deleted.
 const HOUSEKEEPING_PERIOD: Duration = Duration::from_secs(10 * 60);
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("the database could not be opened: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("the database could not be reached within {waited_secs}s: {cause}")]
-    Unreachable { waited_secs: u64, cause: String },
-    #[error("the database schema could not be migrated: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("{0}")]
-    Secret(String),
-}
 
 /// Every route of the application. No I/O happens here.
 pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
@@ -146,7 +132,7 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             },
             failed_forms::keep_failed_forms,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(crate::serve::BODY_LIMIT))
         // The account page's export and import: an import file may be larger.
         .merge(account_files::routes())
         .layer(middleware::from_fn(cross_site::refuse_cross_site_changes))
@@ -162,7 +148,9 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
             rest::errors::answer_503_after,
         ))
         // The largest body of all (an import); pages and the API read less (their own limits).
-        .layer(RequestBodyLimitLayer::new(app::transfer::IMPORT_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(
+            app::account::transfer::IMPORT_BODY_LIMIT,
+        ))
         .layer(middleware::map_response(
             rest::errors::payload_too_large_as_json,
         ))
@@ -366,7 +354,7 @@ async fn housekeeping(db: Db, throttle: Throttle) {
         let removed = app::auth::server::delete_expired_revocations(&db)
             .await
             .and(throttle.delete_expired(&db).await)
-            .and(app::auth::manage::forget_expired_sessions(&db).await);
+            .and(app::auth::sessions::forget_expired_sessions(&db).await);
         if let Err(error) = removed {
             tracing::warn!(%error, "deleting expired rows failed");
         }

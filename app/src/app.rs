@@ -8,10 +8,9 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{
-        account::{AccountPage, DeleteAccountPage},
-        views::{provide_auth, LoginPage, SignupPage, UserMenu},
-    },
+    account::sections::DeleteAccountPage,
+    account::views::AccountPage,
+    auth::views::{provide_auth, LoginPage, SignupPage, UserMenu},
     components::HydrationMarker,
     tasks::views::TasksPage,
 };

@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod account;
 pub mod app;
 pub mod auth;
 pub mod components;
@@ -16,7 +17,6 @@ pub mod scripts;
 pub mod tasks;
 pub mod text;
 pub mod timestamp;
-pub mod transfer;
 
 #[cfg(test)]
 mod module_graph;

@@ -1,5 +1,6 @@
-//! A check on the crate's shape: the files of `app/src` import each other without a cycle,
-//! so every feature module can be read (and tested) without the state that uses it.
+//! A check on the project's shape: the files of `app/src` and of the server's `src/` import
+//! each other without a cycle, and the features form a tree at folder level (STYLE 21), so
+//! every feature can be read (and tested) without what uses it.
 //!
 //! Each file is a module; `use crate::…`, `use super::…` and paths written out in code are
 //! its edges, each resolved to the deepest module file that exists. Declaring a child
@@ -122,34 +123,45 @@ fn resolve(from: &[String], path: &str, modules: &BTreeSet<Vec<String>>) -> Opti
     best.or_else(|| modules.contains(&segments).then_some(segments))
 }
 
-#[test]
-fn the_modules_of_the_app_crate_import_each_other_without_a_cycle() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Each module of the crate under `src` and the modules its code names: `crate::…` and
+/// `super::…` paths resolved to the deepest module file that exists (naming itself is no
+/// edge; declaring a child is none either).
+fn module_edges(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&src, f)).collect();
+    rust_files(src, &mut files);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
     let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
     for file in &files {
-        let from = module_of(&src, file);
+        let from = module_of(src, file);
         let text = std::fs::read_to_string(file).expect("readable");
         let targets = edges.entry(from.clone()).or_default();
         for path in named_paths(&text) {
             if let Some(to) = resolve(&from, &path, &modules) {
-                // A module naming its own ancestors' items (`super::Task`) is reading its
-                // parent; the parent only declares it. Naming itself is no edge either.
                 if to != from && !to.is_empty() {
                     targets.insert(to);
                 }
             }
         }
     }
-    assert!(
-        edges
-            .get(&vec!["state".to_string()])
-            .is_some_and(|e| !e.is_empty()),
-        "the graph missed the state module's imports"
-    );
+    edges
+}
 
+/// The same graph between top-level folders (and files): `tasks/store/rows.rs` counts as
+/// `tasks`. Edges inside one folder are left out.
+fn folder_edges(
+    edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    let top = |module: &Vec<String>| module.iter().take(1).cloned().collect::<Vec<_>>();
+    let mut folders: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (from, targets) in edges {
+        let entry = folders.entry(top(from)).or_default();
+        entry.extend(targets.iter().map(top).filter(|to| *to != top(from)));
+    }
+    folders
+}
+
+/// Panics with the first import cycle of `edges`, if any.
+fn assert_acyclic(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) {
     // Depth-first search for a back edge.
     fn visit(
         node: &Vec<String>,
@@ -177,7 +189,82 @@ fn the_modules_of_the_app_crate_import_each_other_without_a_cycle() {
     }
     let mut done = BTreeSet::new();
     for node in edges.keys() {
-        visit(node, &edges, &mut Vec::new(), &mut done);
+        visit(node, edges, &mut Vec::new(), &mut done);
+    }
+}
+
+/// Whether `from` reaches `to` in `edges`.
+fn reaches(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>, from: &str, to: &str) -> bool {
+    let (mut seen, mut next) = (BTreeSet::new(), vec![vec![from.to_string()]]);
+    while let Some(node) = next.pop() {
+        if node == [to] {
+            return true;
+        }
+        if seen.insert(node.clone()) {
+            next.extend(edges.get(&node).into_iter().flatten().cloned());
+        }
+    }
+    false
+}
+
+fn app_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The server crate's `src/`, beside this crate's folder.
+fn server_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../src")
+}
+
+#[test]
+fn the_modules_of_the_app_crate_import_each_other_without_a_cycle() {
+    let edges = module_edges(&app_src());
+    assert!(
+        edges
+            .get(&vec!["state".to_string()])
+            .is_some_and(|e| !e.is_empty()),
+        "the graph missed the state module's imports"
+    );
+    assert_acyclic(&edges);
+}
+
+#[test]
+fn the_modules_of_the_server_crate_import_each_other_without_a_cycle() {
+    let edges = module_edges(&server_src());
+    assert!(
+        edges
+            .get(&vec!["startup".to_string()])
+            .is_some_and(|e| e.contains(&vec!["database".to_string()])),
+        "the graph missed the start-up module's imports"
+    );
+    assert_acyclic(&edges);
+    assert_acyclic(&folder_edges(&edges));
+}
+
+/// Two modules still gather every feature's parts, and are left out of the folder tree
+/// until the server-function layer owns them (#31, point 3): `state` builds the shared
+/// state from the features' pieces (which their server functions read back), and `forms`
+/// keeps each feature's field limits for a failed form post.
+const HUBS: [(&str, &[&str]); 2] = [("state", &["auth", "tasks"]), ("forms", &["auth", "tasks"])];
+
+#[test]
+fn the_features_form_a_tree_at_folder_level() {
+    let mut folders = folder_edges(&module_edges(&app_src()));
+    for (hub, features) in HUBS {
+        let edges = folders.entry(vec![hub.to_string()]).or_default();
+        for feature in features {
+            assert!(
+                edges.remove(&vec![feature.to_string()]),
+                "{hub} no longer names {feature}: take it off the list of hubs"
+            );
+        }
+    }
+    assert_acyclic(&folders);
+    // Identity is the base of the features; the account builds on both others.
+    assert!(reaches(&folders, "account", "auth"));
+    assert!(reaches(&folders, "account", "tasks"));
+    for (from, to) in [("auth", "account"), ("auth", "tasks"), ("tasks", "account")] {
+        assert!(!reaches(&folders, from, to), "{from} reaches {to}");
     }
 }
 

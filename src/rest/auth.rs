@@ -3,10 +3,11 @@
 //! fixes them.
 
 use app::{
+    account::{store as manage, PasswordChange, ProfileChange},
     auth::{
         current_password,
         extract::{AuthUser, ClientAddress, Credential, SignedIn},
-        manage, server, Credentials, Email, NewAccount, PasswordChange, ProfileChange, User,
+        server, sessions, Credentials, Email, NewAccount, User,
     },
     error::AppError,
     state::AppState,
@@ -286,7 +287,7 @@ pub async fn logout_all(
     State(state): State<AppState>,
     SignedIn(auth): SignedIn,
 ) -> Result<StatusCode, AppError> {
-    manage::end_everything(&state.db, auth.id(), &manage::Keep::default()).await?;
+    sessions::end_everything(&state.db, auth.id(), &sessions::Keep::default()).await?;
     if let Credential::Session(session) = &auth.credential {
         session.log_out(&state.db).await?;
     }

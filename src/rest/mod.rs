@@ -40,7 +40,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     // An import is the one body larger than the others (an export of many tasks).
     let import = OpenApiRouter::new()
         .routes(routes!(transfer::import))
-        .layer(DefaultBodyLimit::max(app::transfer::IMPORT_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(
+            app::account::transfer::IMPORT_BODY_LIMIT,
+        ));
     let api = api
         .routes(routes!(transfer::export))
         .merge(import)

@@ -2,10 +2,13 @@
 //! instance and brought in from one.
 
 use app::{
-    auth::{extract::AuthUser, manage},
+    account::{
+        store as manage,
+        transfer::{ExportDocument, ImportDocument},
+    },
+    auth::extract::AuthUser,
     error::AppError,
     state::AppState,
-    transfer::{ExportDocument, ImportDocument},
 };
 use axum::{extract::State, Json};
 use serde::Serialize;

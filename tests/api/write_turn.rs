@@ -213,7 +213,7 @@ async fn prunes_and_session_records_take_the_write_turn_too() {
                     3 => app::auth::server::delete_expired_revocations(&db)
                         .await
                         .and(throttle.delete_expired(&db).await)
-                        .and(app::auth::manage::forget_expired_sessions(&db).await)
+                        .and(app::auth::sessions::forget_expired_sessions(&db).await)
                         .map(drop)
                         .map_err(|e| e.to_string()),
                     4 => app::tasks::events::prune(&db)

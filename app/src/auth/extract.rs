@@ -49,13 +49,13 @@ impl AuthUser {
     }
 
     /// What survives when this request ends every other session and token of its user.
-    pub fn keep(&self) -> super::manage::Keep {
+    pub fn keep(&self) -> super::sessions::Keep {
         match &self.credential {
-            Credential::Bearer(claims) => super::manage::Keep {
+            Credential::Bearer(claims) => super::sessions::Keep {
                 session_id: None,
                 token: Some(claims.jti),
             },
-            Credential::Session(session) => super::manage::Keep {
+            Credential::Session(session) => super::sessions::Keep {
                 session_id: session.id(),
                 token: None,
             },
@@ -135,7 +135,7 @@ impl<S: AuthContext> FromRequestParts<S> for MaybeAuthUser {
         };
         let user_id = UserId(user_id);
         let current = match session.id() {
-            Some(id) => super::manage::session_is_current(state.db(), user_id, &id).await?,
+            Some(id) => super::sessions::session_is_current(state.db(), user_id, &id).await?,
             None => false,
         };
         let user = match current {
@@ -206,14 +206,14 @@ impl AuthSession {
             tracing::error!("a saved session has no id");
             AppError::Internal
         })?;
-        super::manage::register_session(db, &id, UserId(user_id), user_agent).await
+        super::sessions::register_session(db, &id, UserId(user_id), user_agent).await
     }
 
     /// Deletes the session from the store and the user's list, and expires the cookie.
     pub async fn log_out(&self, db: &Db) -> Result<(), AppError> {
         let user = self.user_id().await?;
         if let Some(id) = self.id() {
-            super::manage::forget_session(db, &id).await?;
+            super::sessions::forget_session(db, &id).await?;
         }
         self.0.flush().await.map_err(session_error)?;
         if let Some(user) = user {

@@ -126,6 +126,15 @@ pub struct TaskInput {
     pub tags: Vec<String>,
 }
 
+/// An imported task that passed every check (see `account::transfer`).
+#[derive(Clone, Debug)]
+pub struct ValidTask {
+    pub input: TaskInput,
+    pub is_completed: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A task as sent, before any check: the body of `POST` and `PUT`, a page's form, an
 /// imported task.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,7 +25,7 @@ use crate::{
 pub async fn insert_many(
     db: &Db,
     owner: UserId,
-    tasks: &[crate::transfer::ValidTask],
+    tasks: &[crate::tasks::ValidTask],
 ) -> Result<(), AppError> {
     if tasks.is_empty() {
         return Ok(());
@@ -44,7 +44,7 @@ async fn insert_in_chunks(
     db: &Db,
     owner: UserId,
     batch: Uuid,
-    tasks: &[crate::transfer::ValidTask],
+    tasks: &[crate::tasks::ValidTask],
 ) -> Result<(), AppError> {
     use chrono::{DurationRound as _, TimeDelta};
     let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);

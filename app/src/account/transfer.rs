@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::User,
     error::{AppError, FieldError},
-    tasks::{Task, TaskDraft, TaskInput},
+    tasks::{Task, TaskDraft, ValidTask},
 };
 
 /// The export document's `format`.
@@ -68,15 +68,6 @@ pub struct ImportedTask {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime))]
     pub updated_at: Option<DateTime<Utc>>,
-}
-
-/// An imported task that passed every check.
-#[derive(Clone, Debug)]
-pub struct ValidTask {
-    pub input: TaskInput,
-    pub is_completed: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl ImportDocument {
