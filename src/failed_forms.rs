@@ -59,20 +59,27 @@ struct Sealed {
     form: FailedForm,
 }
 
-pub async fn keep_failed_forms(
+/// On the pages: an address that still carries the error parameters is sent to the same
+/// page without them, and a failed form kept in a cookie is handed to the page's session.
+pub async fn after_failed_forms(
     State(forms): State<FailedForms>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() == Method::GET {
-        if let Some((clean, _)) = request.uri().query().and_then(split_error_params) {
-            let path = same_site_path(request.uri().path()).unwrap_or("/");
-            return Redirect::to(&with_query(path, &clean)).into_response();
-        }
-        return hand_over_cookie(&forms, request, next).await;
+    if request.method() != Method::GET {
+        return next.run(request).await;
     }
+    if let Some((clean, _)) = request.uri().query().and_then(split_error_params) {
+        let path = same_site_path(request.uri().path()).unwrap_or("/");
+        return Redirect::to(&with_query(path, &clean)).into_response();
+    }
+    hand_over_cookie(&forms, request, next).await
+}
+
+/// On the server functions (see `rpc`): a plain form post that failed is kept, and the
+/// error taken out of the redirect back.
+pub async fn capture(State(forms): State<FailedForms>, request: Request, next: Next) -> Response {
     let plain_form_post = request.method() == Method::POST
-        && request.uri().path().starts_with("/rpc/")
         && request
             .headers()
             .get(header::ACCEPT)

@@ -13,13 +13,12 @@ use app::{
     App,
 };
 use axum::{
-    http::{header, request::Parts, HeaderValue, Method},
+    http::{header, HeaderValue, Method},
     middleware,
     routing::get,
     Router,
 };
-use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{
@@ -36,9 +35,8 @@ use tower_sessions::{
 use crate::{
     account_files, assets,
     config::{Config, HttpSettings},
-    cross_site, failed_forms, rest, security_headers,
+    cross_site, failed_forms, rest, rpc, security_headers,
     serve::{serve, ServeLimits},
-    server_fn_errors,
     sessions::Sessions,
     whole_renders,
 };
@@ -64,7 +62,12 @@ const HOUSEKEEPING_PERIOD: Duration = Duration::from_secs(10 * 60);
 /// Every route of the application. No I/O happens here.
 pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    // The server functions have routes of their own (see `rpc`), not the pages'.
+    let routes = generate_route_list_with_exclusions(App, Some(rpc::paths()));
+    let failed_forms = failed_forms::FailedForms {
+        state: state.clone(),
+        cookie_secure: http.cookie_secure,
+    };
     let page_state = state.clone();
     let fallback_state = state.clone();
 
@@ -106,31 +109,27 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
         // loads waits for one of `page_renders` turns instead of growing memory with it.
         .merge(
             Router::new()
-                .leptos_routes_with_context(&state, routes, move || page_context(&page_state), {
+                .leptos_routes_with_context(&state, routes, move || rpc::context(&page_state), {
                     let options = leptos_options.clone();
                     move || app::shell(options.clone())
                 })
                 .layer(GlobalConcurrencyLimitLayer::new(http.page_renders))
                 .layer(middleware::from_fn(whole_renders::finish_renders)),
         )
+        // The server functions, outside that limit: a burst of page loads delays no click.
+        .merge(rpc::routes(&state, failed_forms.clone()))
         // Static files, precompressed and cached; the app's "not found" page for the rest.
         .fallback_service(assets::serve_site(
             &leptos_options,
             leptos_axum::ErrorHandler::new_with_context(
-                move || page_context(&fallback_state),
+                move || rpc::context(&fallback_state),
                 app::shell,
                 leptos_options.clone(),
             ),
         ))
-        .layer(middleware::from_fn(
-            server_fn_errors::give_errors_their_status,
-        ))
         .layer(middleware::from_fn_with_state(
-            failed_forms::FailedForms {
-                state: state.clone(),
-                cookie_secure: http.cookie_secure,
-            },
-            failed_forms::keep_failed_forms,
+            failed_forms,
+            failed_forms::after_failed_forms,
         ))
         .layer(RequestBodyLimitLayer::new(crate::serve::BODY_LIMIT))
         // The account page's export and import: an import file may be larger.
@@ -194,17 +193,6 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 async fn without_bearer_token(mut request: axum::extract::Request) -> axum::extract::Request {
     request.headers_mut().remove(header::AUTHORIZATION);
     request
-}
-
-/// What every page render gets beyond Leptos's own context: the state, and the nonce the
-/// security headers promised for this response's scripts.
-fn page_context(state: &AppState) {
-    provide_context(state.clone());
-    if let Some(nonce) =
-        use_context::<Parts>().and_then(|parts| security_headers::page_nonce(&parts))
-    {
-        provide_context(nonce);
-    }
 }
 
 /// The shared state for a connected database and a signing key. No I/O.

@@ -213,6 +213,48 @@ pub fn form_error<T: 'static>(
     })
 }
 
+/// The state every form of the app is wired to, the same way: its error (its action's
+/// latest answer with JavaScript, or the failed plain post this page view came back from,
+/// see [`form_error`]), what that post kept of each field, and whether it is being sent.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub failed: Signal<Option<FailedForm>>,
+    pub error: Signal<Option<AppError>>,
+    pub pending: Signal<bool>,
+}
+
+impl FormState {
+    /// The state of a form posting to `action`.
+    pub fn of<A>(action: ServerAction<A>) -> Self
+    where
+        A: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        A::Output: Clone + Send + Sync + 'static,
+    {
+        let failed = use_failed_forms().of(A::PATH);
+        Self {
+            failed,
+            error: form_error(action.value(), failed),
+            pending: action.pending().into(),
+        }
+    }
+
+    /// What was typed in `field` before the failed plain post, if the page came back from one.
+    pub fn kept(self, field: &'static str) -> Signal<Option<String>> {
+        kept_value(self.failed, field)
+    }
+
+    /// The message for the whole form, when the error names no field.
+    pub fn message(self) -> Signal<Option<String>> {
+        form_message(self.error)
+    }
+
+    /// The message for `field`, when the error names it.
+    pub fn field(self, field: &'static str) -> Signal<Option<String>> {
+        let error = self.error;
+        Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
+    }
+}
+
 /// Whether `error` says the session has ended while the page was open (a 401 answered to
 /// the hydrated app), as opposed to a plain post shown again after signing in.
 pub fn session_has_ended(error: &AppError) -> bool {

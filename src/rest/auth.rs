@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// A wrong current password is this API's 401.
+const WRONG: manage::WrongPassword = manage::WrongPassword::Unauthorized;
+
 use app::error::ErrorBody;
 
 use super::{
@@ -223,7 +226,8 @@ pub async fn change_email(
         current_password(&body.current_password),
         Email::parse(&body.email),
     )?;
-    let user = manage::change_email(state.asker(client), &auth.user, &current, &email).await?;
+    let user =
+        manage::change_email(state.asker(client), &auth.user, &current, &email, WRONG).await?;
     Ok(Json(user))
 }
 
@@ -270,7 +274,14 @@ pub async fn change_password(
     AppJson(body): AppJson<PasswordRequest>,
 ) -> Result<StatusCode, AppError> {
     let change = PasswordChange::parse(&body.current_password, &body.new_password)?;
-    manage::change_password(state.asker(client), &auth.user, &change, &auth.keep()).await?;
+    manage::change_password(
+        state.asker(client),
+        &auth.user,
+        &change,
+        &auth.keep(),
+        WRONG,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -320,6 +331,6 @@ pub async fn delete_me(
 ) -> Result<StatusCode, AppError> {
     let password = current_password(&body.password)
         .map_err(|e| AppError::invalid_field(e.renamed("password")))?;
-    manage::delete_account(state.asker(client), &auth.user, &password).await?;
+    manage::delete_account(state.asker(client), &auth.user, &password, WRONG).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -33,17 +33,10 @@ where
     .await
 }
 
-/// On the page, a wrong current password is that field's error (a 401 there would read as
-/// "your session has ended").
+/// On the page, a wrong current password is that field's error.
 #[cfg(feature = "ssr")]
-fn as_field(field: &'static str) -> impl Fn(AppError) -> AppError {
-    move |error| match error {
-        AppError::Unauthorized(msg) if msg == super::store::WRONG_CURRENT_PASSWORD => {
-            super::store::wrong_current_password_on(field)
-        }
-        other => other,
-    }
-}
+const ON_THE_FORM: super::store::WrongPassword =
+    super::store::WrongPassword::Field("current_password");
 
 /// After a change that succeeded, back to the account page, which says what was done (the
 /// hydrated app follows the redirect too, so both say it the same way).
@@ -86,16 +79,22 @@ pub async fn change_email(current_password: String, email: String) -> Result<Use
             }
         };
         let client = crate::auth::api::client_address().await?;
-        let user =
-            super::store::change_email(state.asker(client), &auth.user, &current, &new)
-                .await
-                .map_err(as_field("current_password"))
-                .map_err(|e| match e {
-                    AppError::Conflict(msg) => AppError::invalid_field(
-                        crate::error::FieldError::body("email", "value_error.taken", msg),
-                    ),
-                    other => other,
-                })?;
+        let user = super::store::change_email(
+            state.asker(client),
+            &auth.user,
+            &current,
+            &new,
+            ON_THE_FORM,
+        )
+        .await
+        .map_err(|e| match e {
+            AppError::Conflict(msg) => AppError::invalid_field(crate::error::FieldError::body(
+                "email",
+                "value_error.taken",
+                msg,
+            )),
+            other => other,
+        })?;
         back_to_page_unless_hydrated("email");
         Ok(user)
     })
@@ -110,9 +109,14 @@ pub async fn change_password(
     as_account(false, |state, auth| async move {
         let change = super::PasswordChange::parse(&current_password, &new_password)?;
         let client = crate::auth::api::client_address().await?;
-        super::store::change_password(state.asker(client), &auth.user, &change, &auth.keep())
-            .await
-            .map_err(as_field("current_password"))?;
+        super::store::change_password(
+            state.asker(client),
+            &auth.user,
+            &change,
+            &auth.keep(),
+            ON_THE_FORM,
+        )
+        .await?;
         back_to_page_unless_hydrated("password");
         Ok(())
     })
@@ -173,9 +177,13 @@ pub async fn delete_account(password: String, confirm: Option<String>) -> Result
             }
         };
         let client = crate::auth::api::client_address().await?;
-        super::store::delete_account(state.asker(client), &auth.user, &password)
-            .await
-            .map_err(as_field("password"))?;
+        super::store::delete_account(
+            state.asker(client),
+            &auth.user,
+            &password,
+            super::store::WrongPassword::Field("password"),
+        )
+        .await?;
         crate::auth::api::session()?.log_out(&state.db).await?;
         leptos_axum::redirect("/?deleted=1");
         Ok(())

@@ -1,7 +1,7 @@
 //! The account page's lower sections: the signed-in browsers and the two actions that end
 //! them, export and import, and the confirmation page for deleting the account.
 
-use leptos::{prelude::*, server_fn::ServerFn as _};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
@@ -13,15 +13,8 @@ use crate::{
     auth::views::RequireUser,
     components::{Field, FormMessage},
     error::AppError,
-    forms::{form_error, form_message, use_failed_forms, AfterFailedForm},
+    forms::{form_error, form_message, use_failed_forms, AfterFailedForm, FormState},
 };
-
-pub(super) fn field_message(
-    error: Signal<Option<AppError>>,
-    field: &'static str,
-) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
-}
 
 /// The signed-in browsers and the two actions that end them.
 #[derive(Clone, Copy)]
@@ -50,12 +43,11 @@ pub(super) fn SessionsSection(data: SessionsData) -> impl IntoView {
         logout_all,
         list: sessions,
     } = data;
-    let failed = use_failed_forms().of(EndSession::PATH);
-    let error = form_error(end.value(), failed);
+    let form = FormState::of(end);
     view! {
         <section class="card" aria-labelledby="sessions-title">
             <h2 id="sessions-title">"Signed-in browsers"</h2>
-            <FormMessage message=form_message(error) />
+            <FormMessage message=form.message() />
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {
@@ -167,10 +159,9 @@ pub(super) fn TransferSection() -> impl IntoView {
 #[component]
 pub fn DeleteAccountPage() -> impl IntoView {
     let action = ServerAction::<DeleteAccount>::new();
-    let failed = use_failed_forms().of(DeleteAccount::PATH);
-    let error = form_error(action.value(), failed);
-    let pending = action.pending();
-    let confirm_error = field_message(error, "confirm");
+    let form = FormState::of(action);
+    let pending = form.pending;
+    let confirm_error = form.field("confirm");
     view! {
         <Title text="Delete your account" />
         <RequireUser>
@@ -182,14 +173,14 @@ pub fn DeleteAccountPage() -> impl IntoView {
                 </p>
                 <AfterFailedForm>
                     <ActionForm action=action attr:novalidate=true attr:aria-label="Delete your account">
-                        <FormMessage message=form_message(error) />
+                        <FormMessage message=form.message() />
                         <Field
                             label="Password"
                             name="password"
                             input_type="password"
                             autocomplete="current-password"
                             required=true
-                            server_error=field_message(error, "password")
+                            server_error=form.field("password")
                         />
                         <div class="field" class:invalid=move || confirm_error.get().is_some()>
                             <label class="check">

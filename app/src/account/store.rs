@@ -139,12 +139,34 @@ pub async fn update_profile(
 /// The answer to a wrong current password on an account route.
 pub const WRONG_CURRENT_PASSWORD: &str = "The current password is wrong.";
 
+/// How a wrong current password is answered: the JSON API's 401, or, on the account page,
+/// an error of the form's own field (a 401 there would read as "your session has ended").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WrongPassword {
+    Unauthorized,
+    Field(&'static str),
+}
+
+impl WrongPassword {
+    fn error(self) -> AppError {
+        match self {
+            Self::Unauthorized => AppError::Unauthorized(WRONG_CURRENT_PASSWORD.into()),
+            Self::Field(field) => AppError::invalid_field(FieldError::body(
+                field,
+                "value_error.wrong_password",
+                WRONG_CURRENT_PASSWORD,
+            )),
+        }
+    }
+}
+
 /// Checks the user's current password, held to the login throttle (so these routes are no
-/// way around it): 401 when it is wrong, 429 after too many tries.
+/// way around it): `wrong`'s error when it is wrong, 429 after too many tries.
 pub async fn confirm_password(
     asker: Asker<'_>,
     user: &User,
     password: &Password,
+    wrong: WrongPassword,
 ) -> Result<(), AppError> {
     let credentials = Credentials {
         email: user.email.clone(),
@@ -152,9 +174,7 @@ pub async fn confirm_password(
     };
     match check_credentials(asker, &credentials).await {
         Ok(login) if login.user.id == user.id => Ok(()),
-        Ok(_) | Err(AppError::Unauthorized(_)) => {
-            Err(AppError::Unauthorized(WRONG_CURRENT_PASSWORD.into()))
-        }
+        Ok(_) | Err(AppError::Unauthorized(_)) => Err(wrong.error()),
         Err(other) => Err(other),
     }
 }
@@ -166,9 +186,10 @@ pub async fn change_email(
     user: &User,
     current: &Password,
     email: &Email,
+    wrong: WrongPassword,
 ) -> Result<User, AppError> {
     let db = asker.db;
-    confirm_password(asker, user, current).await?;
+    confirm_password(asker, user, current, wrong).await?;
     let changed = with_writer!(db, |pool| {
         sqlx::query("update users set email = $1, updated_at = $2 where id = $3")
             .bind(email.as_str())
@@ -197,9 +218,10 @@ pub async fn change_password(
     user: &User,
     change: &PasswordChange,
     keep: &Keep,
+    wrong: WrongPassword,
 ) -> Result<(), AppError> {
     let Asker { db, passwords, .. } = asker;
-    confirm_password(asker, user, &change.current).await?;
+    confirm_password(asker, user, &change.current, wrong).await?;
     let hash = passwords
         .hash(passwords.queue_place()?, &change.new)
         .await?;
@@ -236,9 +258,10 @@ pub async fn delete_account(
     asker: Asker<'_>,
     user: &User,
     password: &Password,
+    wrong: WrongPassword,
 ) -> Result<(), AppError> {
     let db = asker.db;
-    confirm_password(asker, user, password).await?;
+    confirm_password(asker, user, password, wrong).await?;
     let email = user.email.as_str();
     with_writer!(db, |pool| {
         async {
@@ -338,16 +361,6 @@ pub async fn import(db: &Db, user: UserId, tasks: Vec<ValidTask>) -> Result<usiz
         tracing::error!(%error, "an import stopped half-way");
         AppError::Internal
     })?
-}
-
-/// A field error for an account form (a wrong current password is the form's field, not
-/// an ended session, on the page).
-pub fn wrong_current_password_on(field: &str) -> AppError {
-    AppError::invalid_field(FieldError::body(
-        field,
-        "value_error.wrong_password",
-        WRONG_CURRENT_PASSWORD,
-    ))
 }
 
 #[cfg(test)]

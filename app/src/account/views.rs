@@ -3,13 +3,13 @@
 //! import. Every control is a real form that works without JavaScript; the server functions
 //! are in [`super::api`], the signed-in browsers and the export in [`super::sections`].
 
-use leptos::{prelude::*, server_fn::ServerFn as _};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{
     api::{ChangeEmail, ChangePassword, UpdateProfile},
-    sections::{field_message, SessionsData, SessionsSection, TransferSection},
+    sections::{SessionsData, SessionsSection, TransferSection},
 };
 use crate::{
     auth::{
@@ -17,7 +17,7 @@ use crate::{
         User, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
     },
     components::{Field, FormMessage},
-    forms::{form_error, form_message, kept_value, use_failed_forms, AfterFailedForm},
+    forms::{AfterFailedForm, FormState},
 };
 
 /// What the page says after a plain form post came back (`?done=...`, or an import's
@@ -126,10 +126,9 @@ fn AccountSections(user: User, sessions: SessionsData) -> impl IntoView {
 fn ProfileForm(user: User) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     reload_after(action, "profile");
-    let failed = use_failed_forms().of(UpdateProfile::PATH);
-    let error = form_error(action.value(), failed);
-    let pending = action.pending();
-    let (kept_name, kept_zone) = (kept_value(failed, "name"), kept_value(failed, "time_zone"));
+    let form = FormState::of(action);
+    let pending = form.pending;
+    let (kept_name, kept_zone) = (form.kept("name"), form.kept("time_zone"));
     let name = Signal::derive({
         let name = user.name.clone();
         move || kept_name.get().or_else(|| Some(name.clone()))
@@ -146,14 +145,14 @@ fn ProfileForm(user: User) -> impl IntoView {
                 <dd>{user.created_at.format("%B %-d, %Y").to_string()}</dd>
             </dl>
             <ActionForm action=action attr:novalidate=true attr:aria-labelledby="profile-title">
-                <FormMessage message=form_message(error) />
+                <FormMessage message=form.message() />
                 <Field
                     label="Name"
                     name="name"
                     autocomplete="name"
                     required=true
                     initial=name
-                    server_error=field_message(error, "name")
+                    server_error=form.field("name")
                 />
                 <Field
                     label="Time zone"
@@ -161,7 +160,7 @@ fn ProfileForm(user: User) -> impl IntoView {
                     hint="An IANA name such as Europe/Paris or America/New_York: “today” and “overdue” follow it."
                     required=true
                     initial=zone
-                    server_error=field_message(error, "time_zone")
+                    server_error=form.field("time_zone")
                 />
                 <button type="submit" class="button" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save profile" }}
@@ -193,9 +192,8 @@ where
 fn EmailForm(user: User) -> impl IntoView {
     let action = ServerAction::<ChangeEmail>::new();
     reload_after(action, "email");
-    let failed = use_failed_forms().of(ChangeEmail::PATH);
-    let error = form_error(action.value(), failed);
-    let pending = action.pending();
+    let form = FormState::of(action);
+    let pending = form.pending;
     let shown = Signal::derive({
         let email = user.email.clone();
         move || match action.value().get() {
@@ -208,15 +206,15 @@ fn EmailForm(user: User) -> impl IntoView {
             <h2 id="email-title">"Email address"</h2>
             <p>"You sign in with " <strong>{shown}</strong> "."</p>
             <ActionForm action=action attr:novalidate=true attr:aria-labelledby="email-title">
-                <FormMessage message=form_message(error) />
+                <FormMessage message=form.message() />
                 <Field
                     label="New email address"
                     name="email"
                     input_type="email"
                     autocomplete="email"
                     required=true
-                    initial=kept_value(failed, "email")
-                    server_error=field_message(error, "email")
+                    initial=form.kept("email")
+                    server_error=form.field("email")
                 />
                 <Field
                     label="Current password"
@@ -225,7 +223,7 @@ fn EmailForm(user: User) -> impl IntoView {
                     input_type="password"
                     autocomplete="current-password"
                     required=true
-                    server_error=field_message(error, "current_password")
+                    server_error=form.field("current_password")
                 />
                 <button type="submit" class="button" disabled=move || pending.get()>
                     {move || if pending.get() { "Changing…" } else { "Change email" }}
@@ -238,22 +236,21 @@ fn EmailForm(user: User) -> impl IntoView {
 #[component]
 fn PasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
-    let failed = use_failed_forms().of(ChangePassword::PATH);
-    let error = form_error(action.value(), failed);
-    let pending = action.pending();
+    let form = FormState::of(action);
+    let pending = form.pending;
     // After an operator's reset, the page turns into the full account page once changed.
     reload_after(action, "password");
     view! {
         <h2 id="password-title">"Password"</h2>
         <ActionForm action=action attr:novalidate=true attr:aria-labelledby="password-title">
-            <FormMessage message=form_message(error) />
+            <FormMessage message=form.message() />
             <Field
                 label="Current password"
                 name="current_password"
                 input_type="password"
                 autocomplete="current-password"
                 required=true
-                server_error=field_message(error, "current_password")
+                server_error=form.field("current_password")
             />
             <Field
                 label="New password"
@@ -262,7 +259,7 @@ fn PasswordForm() -> impl IntoView {
                 autocomplete="new-password"
                 hint=format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters. Every other browser and token is signed out.")
                 required=true
-                server_error=field_message(error, "new_password")
+                server_error=form.field("new_password")
             />
             <button type="submit" class="button" disabled=move || pending.get()>
                 {move || if pending.get() { "Changing…" } else { "Change password" }}

@@ -1,7 +1,7 @@
 //! The account pages (sign up, log in, your account), the nav's user menu, and the guard
 //! that sends visitors to the login page and back.
 
-use leptos::{prelude::*, server_fn::ServerFn as _};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::{Redirect, A},
@@ -15,7 +15,7 @@ use super::{
 use crate::{
     components::{Field, FormMessage},
     error::AppError,
-    forms::{form_error, form_message, kept_value, use_failed_forms, AfterFailedForm},
+    forms::{AfterFailedForm, FormState},
 };
 
 /// The account actions and who is logged in, shared by every page.
@@ -103,10 +103,6 @@ pub fn UserMenu() -> impl IntoView {
     }
 }
 
-fn field_message(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
-}
-
 /// The `next` query parameter: where to return after logging in.
 /// Where "Sign out everywhere" lands: the login page, saying what happened.
 pub const SIGNED_OUT_EVERYWHERE: &str = "/login?signed_out=everywhere";
@@ -149,10 +145,9 @@ fn check_present(value: &str) -> Option<String> {
 #[component]
 pub fn SignupPage() -> impl IntoView {
     let auth = use_auth();
-    let failed = use_failed_forms().of(Signup::PATH);
-    let error = form_error(auth.signup.value(), failed);
+    let form = FormState::of(auth.signup);
     let next = next_param();
-    let pending = auth.signup.pending();
+    let pending = form.pending;
     // The browser's time zone, once hydrated (without JavaScript the account starts in UTC
     // and the account page changes it).
     let (zone, set_zone) = signal(String::new());
@@ -166,14 +161,14 @@ pub fn SignupPage() -> impl IntoView {
             <ActionForm action=auth.signup attr:novalidate=true attr:aria-label="Sign up">
                 <input type="hidden" name="next" value=move || next.get() />
                 <input type="hidden" name="time_zone" value=move || zone.get() />
-                <FormMessage message=form_message(error) />
+                <FormMessage message=form.message() />
                 <Field
                     label="Name"
                     name="name"
                     autocomplete="name"
                     required=true
-                    initial=kept_value(failed, "name")
-                    server_error=field_message(error, "name")
+                    initial=form.kept("name")
+                    server_error=form.field("name")
                     check=check_name
                 />
                 <Field
@@ -182,8 +177,8 @@ pub fn SignupPage() -> impl IntoView {
                     input_type="email"
                     autocomplete="email"
                     required=true
-                    initial=kept_value(failed, "email")
-                    server_error=field_message(error, "email")
+                    initial=form.kept("email")
+                    server_error=form.field("email")
                     check=check_email
                 />
                 <Field
@@ -193,7 +188,7 @@ pub fn SignupPage() -> impl IntoView {
                     autocomplete="new-password"
                     hint=format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters.")
                     required=true
-                    server_error=field_message(error, "password")
+                    server_error=form.field("password")
                     check=check_password
                 />
                 <button type="submit" class="button" disabled=move || pending.get()>
@@ -212,10 +207,9 @@ pub fn SignupPage() -> impl IntoView {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let auth = use_auth();
-    let failed = use_failed_forms().of(Login::PATH);
-    let error = form_error(auth.login.value(), failed);
+    let form = FormState::of(auth.login);
     let next = next_param();
-    let pending = auth.login.pending();
+    let pending = form.pending;
     let query = use_query_map();
     let everywhere = move || query.with(|q| q.get("signed_out").as_deref() == Some("everywhere"));
 
@@ -232,15 +226,15 @@ pub fn LoginPage() -> impl IntoView {
             <AfterFailedForm>
             <ActionForm action=auth.login attr:novalidate=true attr:aria-label="Log in">
                 <input type="hidden" name="next" value=move || next.get() />
-                <FormMessage message=form_message(error) />
+                <FormMessage message=form.message() />
                 <Field
                     label="Email"
                     name="email"
                     input_type="email"
                     autocomplete="username"
                     required=true
-                    initial=kept_value(failed, "email")
-                    server_error=field_message(error, "email")
+                    initial=form.kept("email")
+                    server_error=form.field("email")
                     check=check_present
                 />
                 <Field
@@ -249,7 +243,7 @@ pub fn LoginPage() -> impl IntoView {
                     input_type="password"
                     autocomplete="current-password"
                     required=true
-                    server_error=field_message(error, "password")
+                    server_error=form.field("password")
                     check=check_present
                 />
                 <button type="submit" class="button" disabled=move || pending.get()>

@@ -28,8 +28,8 @@ use crate::{
     components::{textarea_text, FormMessage},
     error::AppError,
     forms::{
-        form_error, form_message, kept_value, unless_session_ended, use_failed_forms,
-        AfterFailedForm,
+        form_error, form_message, unless_session_ended, use_failed_forms, AfterFailedForm,
+        FormState,
     },
 };
 
@@ -570,8 +570,8 @@ fn NewTaskForm(
 ) -> impl IntoView {
     let form = NodeRef::<html::Form>::new();
     let title_field = NodeRef::<html::Input>::new();
-    let failed = use_failed_forms().of(AddTask::PATH);
-    let error = form_error(add.value(), failed);
+    let sent_form = FormState::of(add);
+    let error = sent_form.error;
     let (typed, set_typed) = signal(String::new());
     let (local_error, set_local_error) = signal(None::<String>);
     // The title as it was sent, to tell it from what is typed while the task is being saved.
@@ -625,8 +625,7 @@ fn NewTaskForm(
             .has_tokens()
             .then(|| view! { <QuickAddPreview parsed today /> })
     };
-    let field_error =
-        move |name: &'static str| move || error.get().and_then(|e| e.field_message(name));
+    let field_error = move |name: &'static str| sent_form.field(name);
     view! {
         <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
@@ -644,7 +643,7 @@ fn NewTaskForm(
                     placeholder="Add a task: #tag !high ^friday"
                     aria-describedby="quick-add-hint field-title-message"
                     aria-invalid=move || title_error().is_some().then_some("true")
-                    value=move || kept_value(failed, "title").get()
+                    value=move || sent_form.kept("title").get()
                     on:input=move |ev| set_typed.set(event_target_value(&ev))
                     on:blur=move |ev| {
                         let value = event_target_value(&ev);
@@ -666,7 +665,7 @@ fn NewTaskForm(
             <details class="more-fields" node_ref=more_fields open=move || {
                 ["description", "due_date", "tags"]
                     .into_iter()
-                    .any(|name| kept_value(failed, name).get().is_some_and(|v| !v.trim().is_empty()))
+                    .any(|name| sent_form.kept(name).get().is_some_and(|v| !v.trim().is_empty()))
             }>
                 <summary>"Details, due date, priority, tags"</summary>
                 <p class="hint" id="quick-add-hint">
@@ -675,7 +674,7 @@ fn NewTaskForm(
                 <div class="field">
                     <label for="field-description">"Details"</label>
                     <textarea id="field-description" name="description" rows="2" maxlength=DESCRIPTION_MAX_CHARS>
-                        {move || textarea_text(kept_value(failed, "description").get().unwrap_or_default())}
+                        {move || textarea_text(sent_form.kept("description").get().unwrap_or_default())}
                     </textarea>
                     <p class="field-message" role="alert">{field_error("description")}</p>
                 </div>
@@ -683,13 +682,13 @@ fn NewTaskForm(
                     <div class="field">
                         <label for="field-due-date">"Due date"</label>
                         <input id="field-due-date" type="date" name="due_date"
-                            value=move || kept_value(failed, "due_date").get() />
+                            value=move || sent_form.kept("due_date").get() />
                         <p class="field-message" role="alert">{field_error("due_date")}</p>
                     </div>
                     <div class="field">
                         <label for="field-priority">"Priority"</label>
                         {move || {
-                            let kept = kept_value(failed, "priority").get();
+                            let kept = sent_form.kept("priority").get();
                             let selected = kept.as_deref().and_then(Priority::from_name).unwrap_or_default();
                             view! { <PrioritySelect id="field-priority" selected /> }
                         }}
@@ -699,7 +698,7 @@ fn NewTaskForm(
                     <label for="field-tags">"Tags"</label>
                     <input id="field-tags" name="tags" autocomplete="off"
                         aria-describedby="field-tags-hint"
-                        value=move || kept_value(failed, "tags").get() />
+                        value=move || sent_form.kept("tags").get() />
                     <p class="hint" id="field-tags-hint">{format!("Up to {MAX_TAGS}, separated by commas or spaces.")}</p>
                     <p class="field-message" role="alert">{field_error("tags")}</p>
                 </div>
