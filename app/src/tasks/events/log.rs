@@ -1,0 +1,144 @@
+//! The event log: each user's numbered events, written in the transaction of the change
+//! they describe, read from a number on, and pruned after `KEPT_FOR`.
+
+#[allow(unused_imports)]
+use super::{feeds::*, stream::*, *};
+use crate::{db, db::Db, ids::UserId, with_reader, with_writer};
+
+/// Writing events inside a transaction, on either engine.
+pub trait EventLog {
+    /// Records `changes` for `owner`, numbered after the owner's last event. On PostgreSQL
+    /// taking the numbers locks the owner's counter until commit, so one user's events
+    /// commit in the order of their numbers; the commit notifies [`CHANNEL`].
+    fn record(
+        &mut self,
+        owner: UserId,
+        changes: &[Change],
+    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// Rows per insert statement: 5 parameters each, well under either engine's limit.
+const ROWS_PER_INSERT: usize = 500;
+
+macro_rules! event_log {
+    ($connection:ty, $database:ty, $notify:literal) => {
+        impl EventLog for $connection {
+            async fn record(&mut self, owner: UserId, changes: &[Change]) -> Result<(), sqlx::Error> {
+                if changes.is_empty() {
+                    return Ok(());
+                }
+                let count = changes.len() as i64;
+                let last: i64 = sqlx::query_scalar(
+                    "insert into event_seqs (user_id, last) values ($1, $2)
+                     on conflict (user_id) do update set last = event_seqs.last + excluded.last
+                     returning last",
+                )
+                .bind(owner)
+                .bind(count)
+                .fetch_all(&mut *self)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(sqlx::Error::RowNotFound)?;
+                let now = db::now();
+                let mut seq = last - count;
+                for chunk in changes.chunks(ROWS_PER_INSERT) {
+                    let mut insert = sqlx::QueryBuilder::<$database>::new(
+                        "insert into task_events (user_id, seq, kind, data, created_at) ",
+                    );
+                    insert.push_values(chunk, |mut row, change| {
+                        seq += 1;
+                        row.push_bind(owner)
+                            .push_bind(seq)
+                            .push_bind(change.kind.as_str())
+                            .push_bind(change.data.clone())
+                            .push_bind(now);
+                    });
+                    insert.build().execute(&mut *self).await?;
+                }
+                if $notify {
+                    sqlx::query("select pg_notify($1, $2)")
+                        .bind(CHANNEL)
+                        .bind(owner.to_string())
+                        .execute(&mut *self)
+                        .await?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+event_log!(sqlx::SqliteConnection, sqlx::Sqlite, false);
+event_log!(sqlx::PgConnection, sqlx::Postgres, true);
+
+/// The owner's last event number (0 before their first).
+pub async fn last_seq(db: &Db, owner: UserId) -> Result<i64, sqlx::Error> {
+    let last: Option<i64> = with_reader!(db, |pool| {
+        sqlx::query_scalar("select last from event_seqs where user_id = $1")
+            .bind(owner)
+            .fetch_optional(pool)
+            .await
+    })?;
+    Ok(last.unwrap_or(0))
+}
+
+/// The most events read from the log at once: a stream catching up (or a feed reading a
+/// large change) holds no more than this many in memory, and reads the next page only once
+/// it has sent these.
+pub const LOG_PAGE: i64 = 100;
+
+/// What a stream that has seen up to `after` must send to catch up.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Since {
+    /// The events just after it, in order: at most [`LOG_PAGE`], fewer only when they are
+    /// all there is (perhaps none).
+    Events(Vec<Event>),
+    /// Some were pruned, or `after` is not one of the owner's numbers: reload everything.
+    /// Carries the last number now.
+    Reset(i64),
+}
+
+/// The owner's next [`LOG_PAGE`] events after `after`, or [`Since::Reset`] when they are
+/// not all kept.
+pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Error> {
+    let last = last_seq(db, owner).await?;
+    if after > last || after < 0 {
+        return Ok(Since::Reset(last));
+    }
+    if after == last {
+        return Ok(Since::Events(Vec::new()));
+    }
+    let upto = last.min(after.saturating_add(LOG_PAGE));
+    let events: Vec<Event> = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select seq, kind, data from task_events
+             where user_id = $1 and seq > $2 and seq <= $3 order by seq",
+        )
+        .bind(owner)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(pool)
+        .await
+    })?;
+    // Numbers are unique and kept from the oldest pruned on: the page is whole when it has
+    // every number, starting just after `after`.
+    let whole =
+        events.len() as i64 == upto - after && events.first().is_some_and(|e| e.seq == after + 1);
+    Ok(if whole {
+        Since::Events(events)
+    } else {
+        Since::Reset(last)
+    })
+}
+
+/// Deletes events older than [`KEPT_FOR`].
+pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
+    with_writer!(db, |pool| {
+        sqlx::query("delete from task_events where created_at < $1")
+            .bind(db::now() - KEPT_FOR)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })
+}
