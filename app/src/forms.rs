@@ -202,10 +202,12 @@ pub fn form_error<T: 'static>(
     Signal::derive(move || match value.get() {
         Some(result) => result.err(),
         // Only a signed-in user sees such a form again, so it is no longer news that the
-        // session ended; what matters is that the form was not saved.
+        // session ended; what matters is that the form was not saved. Said as a conflict (the
+        // post clashed with the state it met), so it is never taken for a session that has
+        // ended now (see `session_has_ended`).
         None => failed.get().map(|f| {
             if f.refused_for_an_ended_session() {
-                AppError::Unauthorized(SIGNED_OUT_BEFORE_SAVING.into())
+                AppError::Conflict(SIGNED_OUT_BEFORE_SAVING.into())
             } else {
                 f.error
             }
@@ -255,10 +257,10 @@ impl FormState {
     }
 }
 
-/// Whether `error` says the session has ended while the page was open (a 401 answered to
-/// the hydrated app), as opposed to a plain post shown again after signing in.
+/// Whether `error` says the session has ended while the page was open (a 401), as opposed
+/// to a plain post shown again after signing in (see [`form_error`]).
 pub fn session_has_ended(error: &AppError) -> bool {
-    matches!(error, AppError::Unauthorized(msg) if msg != SIGNED_OUT_BEFORE_SAVING)
+    matches!(error, AppError::Unauthorized(_))
 }
 
 /// What was typed in `field` before the failed plain post, if the page came back from one.

@@ -8,6 +8,8 @@ pub mod health;
 pub mod json;
 pub mod openapi;
 pub mod responses;
+pub mod task_access;
+pub mod task_bodies;
 pub mod tasks;
 pub mod transfer;
 
