@@ -243,3 +243,65 @@ async fn prunes_and_session_records_take_the_write_turn_too() {
     db.close().await;
     database.drop_database().await;
 }
+
+/// A statement whose first row comes back but whose second fails: read to its end, it fails.
+const FAILS_ON_ITS_SECOND_ROW: &str =
+    "select abs(x) as x from (select 1 as x union all select -9223372036854775807 - 1 as x) as v";
+
+/// A writer reads every statement to its end, even through `fetch_optional` and
+/// `fetch_one`, so a failure after the first row (on SQLite, the error of the autocommit
+/// when the statement is reset: a full disk) is never lost with a write acknowledged.
+#[tokio::test]
+async fn a_writer_reads_every_statement_to_its_end_whichever_fetch_is_called() {
+    for backend in crate::helpers::backends() {
+        let database = FreshDatabase::create(backend).await;
+        let db = todo::startup::connect_database(&database.config())
+            .await
+            .unwrap();
+        let optional = app::with_writer!(&db, |writer| {
+            sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
+                .fetch_optional(writer)
+                .await
+        });
+        assert!(
+            matches!(optional, Err(sqlx::Error::Database(_))),
+            "{backend:?}: {optional:?}"
+        );
+        let one = app::with_writer!(&db, |writer| {
+            async {
+                let mut tx = writer.begin().await?;
+                let row = sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
+                    .fetch_one(&mut tx)
+                    .await;
+                tx.rollback().await?;
+                row
+            }
+            .await
+        });
+        assert!(
+            matches!(one, Err(sqlx::Error::Database(_))),
+            "{backend:?}: {one:?}"
+        );
+        if backend == Backend::Sqlite {
+            // What the writer protects from: a plain SQLite connection stops after the first
+            // row and reports success.
+            let plain = app::match_pool!(db, |pool| {
+                sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
+                    .fetch_optional(pool)
+                    .await
+            });
+            assert_eq!(plain.unwrap(), Some(1));
+        }
+        // And the writer still answers what a first row is.
+        let first = app::with_writer!(&db, |writer| {
+            sqlx::query_scalar::<_, i64>(
+                "select cast(7 as bigint) union all select cast(8 as bigint)",
+            )
+            .fetch_optional(writer)
+            .await
+        });
+        assert_eq!(first.unwrap(), Some(7));
+        db.close().await;
+        database.drop_database().await;
+    }
+}

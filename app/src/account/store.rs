@@ -4,7 +4,6 @@
 //! and tokens is `auth::sessions`.
 
 use chrono::{DateTime, Utc};
-use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use super::{
@@ -85,12 +84,12 @@ pub async fn end_session(db: &Db, user: UserId, handle: Uuid) -> Result<(), AppE
             )
             .bind(handle)
             .bind(user)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             let ended = sqlx::query("delete from user_sessions where handle = $1 and user_id = $2")
                 .bind(handle)
                 .bind(user)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?
                 .rows_affected();
             tx.commit().await?;
@@ -271,7 +270,7 @@ pub async fn delete_account(
                  (select session_id from user_sessions where user_id = $1)",
             )
             .bind(user.id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             // 'login:<ip> <email>' and 'login-account:<email>'.
             sqlx::query(
@@ -282,12 +281,12 @@ pub async fn delete_account(
             )
             .bind(format!("login-account:{email}"))
             .bind(format!(" {email}"))
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             // Cascades to tasks, task_counts and user_sessions.
             sqlx::query("delete from users where id = $1")
                 .bind(user.id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             tx.commit().await
         }

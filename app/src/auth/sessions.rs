@@ -5,7 +5,6 @@
 //! user's `tokens_not_before` (or is the one token a password change was made with).
 
 use chrono::{DateTime, Utc};
-use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use crate::{
@@ -137,7 +136,7 @@ pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), Ap
             .bind(not_before)
             .bind(keep.token)
             .bind(user)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             sqlx::query(
                 "delete from sessions where id in
@@ -145,12 +144,12 @@ pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), Ap
             )
             .bind(user)
             .bind(keep_session)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             sqlx::query("delete from user_sessions where user_id = $1 and session_id <> $2")
                 .bind(user)
                 .bind(keep_session)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             tx.commit().await
         }

@@ -15,7 +15,6 @@
 use std::{net::IpAddr, time::Duration};
 
 use chrono::{DateTime, Utc};
-use sqlx::Acquire as _;
 use uuid::Uuid;
 
 use crate::{
@@ -189,7 +188,7 @@ async fn count_attempt(db: &Db, ceilings: &[Ceiling]) -> Result<Attempt, AppErro
                     .bind(now - span(ceiling.window))
                     .bind(i64::from(ceiling.max));
             }
-            let inserted = query.execute(&mut *tx).await?.rows_affected();
+            let inserted = query.execute(&mut tx).await?.rows_affected();
             tx.commit().await?;
             Ok::<_, sqlx::Error>(inserted)
         }

@@ -69,8 +69,8 @@ macro_rules! event_log {
     };
 }
 
-event_log!(sqlx::SqliteConnection, sqlx::Sqlite, false);
-event_log!(sqlx::PgConnection, sqlx::Postgres, true);
+event_log!(db::WriterTx<'_, sqlx::Sqlite>, sqlx::Sqlite, false);
+event_log!(db::WriterTx<'_, sqlx::Postgres>, sqlx::Postgres, true);
 
 /// The owner's last event number (0 before their first).
 pub async fn last_seq(db: &Db, owner: UserId) -> Result<i64, sqlx::Error> {

@@ -9,7 +9,7 @@ use std::future::Future;
 
 use super::rows::{not_found, TaskRow, COLUMNS};
 use crate::{
-    db::Db,
+    db::{Db, WriterTx},
     error::AppError,
     ids::{TaskId, UserId},
     tasks::{versions::Expect, Task},
@@ -36,7 +36,6 @@ pub(super) const PRUNE_CHUNK: usize = 1000;
 /// type, through [`crate::with_writer!`].
 macro_rules! write_recorded {
     ($db:expr, $owner:expr, |$tx:ident| $body:expr) => {{
-        use sqlx::Connection as _;
         #[allow(unused_imports)]
         use $crate::tasks::{events::EventLog as _, store::write::WriteTx as _};
         let db: &$crate::db::Db = $db;
@@ -49,12 +48,13 @@ macro_rules! write_recorded {
         } else {
             "begin"
         };
-        let written = $crate::with_writer!(db, |pool| {
+        let written = $crate::with_writer!(db, |writer| {
             async {
-                let mut $tx = pool.begin_with(begin).await?;
+                let mut tx = writer.begin_with(begin).await?;
+                let $tx = &mut tx;
                 let (value, changes): (_, Vec<$crate::tasks::events::Change>) = $body;
-                $tx.record(owner, &changes).await?;
-                $tx.commit().await?;
+                tx.record(owner, &changes).await?;
+                tx.commit().await?;
                 Ok::<_, sqlx::Error>((value, !changes.is_empty()))
             }
             .await
@@ -88,7 +88,7 @@ pub(super) trait WriteTx {
     ) -> impl Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
 }
 
-impl WriteTx for sqlx::SqliteConnection {
+impl WriteTx for WriterTx<'_, sqlx::Sqlite> {
     async fn current(&mut self, owner: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
         sqlx::query_as(&format!(
             "select {COLUMNS} from tasks where id = $1 and user_id = $2"
@@ -107,7 +107,7 @@ impl WriteTx for sqlx::SqliteConnection {
     }
 }
 
-impl WriteTx for sqlx::PgConnection {
+impl WriteTx for WriterTx<'_, sqlx::Postgres> {
     async fn current(&mut self, owner: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
         sqlx::query_as(&format!(
             "select {COLUMNS} from tasks where id = $1 and user_id = $2 for update"

@@ -6,29 +6,30 @@
 //! drivers' types.
 //!
 //! The rules every query here keeps:
-//! - A read goes through [`with_reader!`], a write through [`with_writer!`], and nothing else
-//!   reaches a pool. On SQLite the reader's pool is opened read-only, so a write issued
-//!   through it fails at once instead of racing for the write lock; the writer's connections
-//!   are handed out only with this process's write turn (see [`with_writer!`]).
-//! - A statement with `returning` is read with `fetch_all`, never `fetch_one` or
-//!   `fetch_optional`: sqlx's SQLite driver stops those after the first row, the autocommit
-//!   then happens when the statement is reset, and the error of that reset (a full disk) is
-//!   thrown away, so a write would be acknowledged that was never stored. Stepping to the end
-//!   also lets SQLite run its automatic WAL checkpoints.
-//! - Both macros fail at once while the database is known to be down (see [`Outage`])
-//!   instead of letting each request wait for the pool.
+//! - A read goes through [`with_reader!`], a write through a [`Writer`] (with
+//!   [`with_writer!`]), and nothing else reaches a pool. On SQLite the reader's pool is
+//!   opened read-only, so a write issued through it fails at once instead of racing for the
+//!   write lock; a [`Writer`] exists only with this process's write turn.
+//! - A statement that writes is read to its end: sqlx's SQLite driver stops `fetch_one` and
+//!   `fetch_optional` after the first row, the autocommit then happens when the statement is
+//!   reset, and the error of that reset (a full disk) is thrown away, so a write would be
+//!   acknowledged that was never stored. A [`Writer`] and its transactions read every
+//!   statement to its end whichever `fetch_*` is called. Stepping to the end also lets
+//!   SQLite run its automatic WAL checkpoints.
+//! - Both fail at once while the database is known to be down (see [`Outage`]) instead of
+//!   letting each request wait for the pool.
 
-use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc,
-    },
-    time::{Duration, Instant},
-};
+use std::sync::Arc;
 
-use sqlx::{Connection as _, PgConnection, PgPool, SqlitePool};
+use sqlx::{PgPool, SqlitePool};
 
 use crate::ids::UserId;
+
+mod outage;
+mod writer;
+
+pub use outage::{means_unreachable, Outage};
+pub use writer::{Writer, WriterTx, Writers};
 
 /// Runs the same code against whichever pool `db` writes to, with no outage check and no
 /// write turn: for tests and tools that arrange or inspect rows directly. The application's
@@ -76,46 +77,6 @@ macro_rules! guarded {
             }
         }
     };
-}
-
-/// Runs a statement or transaction that writes: `with_writer!(db, |pool| expr)`. On SQLite
-/// it takes a connection of the write pool, then waits for this process's one write turn:
-/// writers queue here, in order and asleep, instead of racing for SQLite's write lock,
-/// where each loser sleeps in SQLite's busy handler (1, 2, 5, 10 ms and up) and a write's
-/// tail grew to tens of milliseconds under concurrency. The connection is taken first so
-/// that waiting for one is not part of the one-at-a-time stretch. Readers never wait for
-/// the turn. On SQLite `pool` is that connection (`&mut SqliteConnection`); PostgreSQL
-/// writes go straight to the pool (row locks).
-#[macro_export]
-macro_rules! with_writer {
-    ($db:expr, |$pool:ident| $body:expr) => {{
-        let db: &$crate::db::Db = &*$db;
-        $crate::guarded!(
-            db,
-            match db.unguarded_pool() {
-                $crate::db::Pool::Sqlite(pool) => match pool.acquire().await {
-                    Err(error) => Err(error),
-                    Ok(mut connection) => {
-                        let _turn = db.write_turn().await;
-                        let result = {
-                            let $pool = &mut *connection;
-                            $body
-                        };
-                        // A failed statement or COMMIT may leave the connection inside a
-                        // transaction SQLite has (or has not) rolled back, while sqlx counts
-                        // it as still open: its next "transaction" would then be a savepoint
-                        // whose release commits nothing, and a write would be acknowledged
-                        // that was never stored. Such a connection is closed, never reused.
-                        if result.is_err() {
-                            connection.close_on_drop();
-                        }
-                        result
-                    }
-                },
-                $crate::db::Pool::Postgres($pool) => $body,
-            }
-        )
-    }};
 }
 
 /// The connection pool of the backend in use.
@@ -292,32 +253,15 @@ impl Db {
     /// Whether queries may go ahead: while the database is known to be down, the error a
     /// request answers with at once (503), rather than waiting for the pool's timeout.
     pub fn available(&self) -> Result<(), sqlx::Error> {
-        if self.outage.down.load(Ordering::Acquire) {
-            return Err(sqlx::Error::Io(std::io::Error::new(
-                std::io::ErrorKind::ConnectionRefused,
-                "the database is unreachable (waiting for it to come back)",
-            )));
-        }
-        Ok(())
+        self.outage.check()
     }
 
     /// Looks at a query's outcome: an error that says the database cannot be reached marks
     /// it down until a fresh connection succeeds (PostgreSQL; an SQLite file cannot go away
     /// like a server can).
     pub fn observe<T>(&self, result: &Result<T, sqlx::Error>) {
-        let (Pool::Postgres(pool), Err(error)) = (&self.pool, result) else {
-            return;
-        };
-        if matches!(error, sqlx::Error::PoolTimedOut) {
-            // Every connection busy and none to spare (a burst), or none could be made (an
-            // outage): only a fresh connection tells which, and one probe at a time asks.
-            if !self.outage.probing.swap(true, Ordering::AcqRel) {
-                tokio::spawn(probe_after_timeout(pool.clone(), self.outage.clone()));
-            }
-            return;
-        }
-        if means_unreachable(error) {
-            mark_down(pool, &self.outage, error);
+        if let (Pool::Postgres(pool), Err(error)) = (&self.pool, result) {
+            self.outage.observe(pool, error);
         }
     }
 
@@ -343,109 +287,6 @@ impl Db {
     }
 }
 
-/// Whether the database is known to be unreachable. Set by the first query that finds it
-/// so; cleared by [`wait_until_reachable`] once a new connection gets through.
-#[derive(Debug, Default)]
-pub struct Outage {
-    down: AtomicBool,
-    /// A pool timeout is being looked into (see [`probe_after_timeout`]).
-    probing: AtomicBool,
-}
-
-fn mark_down(pool: &PgPool, outage: &Arc<Outage>, error: &dyn std::fmt::Display) {
-    if outage.down.swap(true, Ordering::AcqRel) {
-        return;
-    }
-    tracing::error!(%error, "the database is unreachable; answering 503 until it is back");
-    tokio::spawn(wait_until_reachable(pool.clone(), outage.clone()));
-}
-
-/// After a pool timeout: the database is down only if a fresh connection fails too. A busy
-/// pool (every connection in use for longer than a request may wait) is not an outage: the
-/// requests that timed out get 503, the others go on.
-async fn probe_after_timeout(pool: PgPool, outage: Arc<Outage>) {
-    let options = pool.connect_options();
-    match tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(&options)).await {
-        Ok(Ok(connection)) => {
-            let _ = connection.close().await;
-        }
-        Ok(Err(error)) if means_unreachable(&error) => mark_down(&pool, &outage, &error),
-        Ok(Err(error)) => tracing::warn!(%error, "a probe after a pool timeout failed"),
-        Err(_) => mark_down(&pool, &outage, &"connecting timed out"),
-    }
-    outage.probing.store(false, Ordering::Release);
-}
-
-/// How often a down database is tried again, and how long one try may take.
-const PROBE_EVERY: Duration = Duration::from_millis(250);
-const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Tries a fresh connection (outside the pool, so the real cause is seen) until one
-/// succeeds, then drops the pooled connections the outage broke and lets queries through.
-async fn wait_until_reachable(pool: PgPool, outage: Arc<Outage>) {
-    let since = Instant::now();
-    let options = pool.connect_options();
-    let mut last_cause = String::new();
-    loop {
-        tokio::time::sleep(PROBE_EVERY).await;
-        match tokio::time::timeout(PROBE_TIMEOUT, PgConnection::connect_with(&options)).await {
-            Ok(Ok(connection)) => {
-                let _ = connection.close().await;
-                break;
-            }
-            Ok(Err(error)) => {
-                let cause = error.to_string();
-                if cause != last_cause {
-                    tracing::warn!(%cause, "the database is still unreachable");
-                    last_cause = cause;
-                }
-            }
-            Err(_) => {
-                if last_cause != "timeout" {
-                    tracing::warn!("the database is still unreachable: connecting timed out");
-                    last_cause = "timeout".into();
-                }
-            }
-        }
-    }
-    drop_broken_idle_connections(&pool).await;
-    outage.down.store(false, Ordering::Release);
-    tracing::info!(
-        after_secs = since.elapsed().as_secs_f32(),
-        "the database is reachable again"
-    );
-}
-
-/// Idle connections from before an outage point at a server that went away: test each one
-/// now and close those that fail, so the first requests after it do not meet them.
-async fn drop_broken_idle_connections(pool: &PgPool) {
-    let mut held = Vec::new();
-    while let Some(mut connection) = pool.try_acquire() {
-        let alive = matches!(
-            tokio::time::timeout(PROBE_TIMEOUT, connection.ping()).await,
-            Ok(Ok(()))
-        );
-        if alive {
-            held.push(connection);
-        } else {
-            connection.close_on_drop();
-        }
-    }
-}
-
-/// Errors that say the server cannot be reached (refused, reset, shutting down or starting
-/// up), as opposed to a bad query, bad credentials or a missing database.
-pub fn means_unreachable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
-        // Class 08: connection exceptions; 57P01-03: the server is shutting down or starting.
-        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
-            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
-        }),
-        _ => false,
-    }
-}
-
 /// The first row a write's `returning` clause gave, read with `fetch_all` (see the module
 /// notes): `with_writer!(db, |pool| query.fetch_all(pool).await.map(db::first_row))`.
 pub fn first_row<T>(rows: Vec<T>) -> Option<T> {
@@ -465,7 +306,7 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 /// other transactions about the same subjects (see `auth::throttle`).
 pub trait SubjectLocks: sqlx::Database {
     fn lock(
-        connection: &mut Self::Connection,
+        tx: &mut WriterTx<'_, Self>,
         subjects: &[String],
     ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
 }
@@ -473,7 +314,7 @@ pub trait SubjectLocks: sqlx::Database {
 impl SubjectLocks for sqlx::Sqlite {
     /// Nothing to do: SQLite runs one writer at a time, and a writing statement holds the
     /// write lock from its start, its reads included.
-    async fn lock(_: &mut Self::Connection, _: &[String]) -> Result<(), sqlx::Error> {
+    async fn lock(_: &mut WriterTx<'_, Self>, _: &[String]) -> Result<(), sqlx::Error> {
         Ok(())
     }
 }
@@ -482,14 +323,14 @@ impl SubjectLocks for sqlx::Postgres {
     /// One transaction-scoped advisory lock per subject, taken in the order of their keys
     /// (a volatile function in the select list runs after the sort), so two transactions
     /// never wait for each other in a cycle. Released at commit or rollback.
-    async fn lock(connection: &mut PgConnection, subjects: &[String]) -> Result<(), sqlx::Error> {
+    async fn lock(tx: &mut WriterTx<'_, Self>, subjects: &[String]) -> Result<(), sqlx::Error> {
         sqlx::query(
             "select pg_advisory_xact_lock(key) from (
                  select distinct hashtextextended(subject, 0) as key from unnest($1::text[]) as subject
              ) as keys order by key",
         )
         .bind(subjects)
-        .execute(connection)
+        .execute(tx)
         .await
         .map(drop)
     }
@@ -497,8 +338,8 @@ impl SubjectLocks for sqlx::Postgres {
 
 /// Takes [`SubjectLocks`] for `subjects` inside `tx`, on either engine.
 pub async fn lock_subjects<D: SubjectLocks>(
-    tx: &mut sqlx::Transaction<'_, D>,
+    tx: &mut WriterTx<'_, D>,
     subjects: &[String],
 ) -> Result<(), sqlx::Error> {
-    D::lock(&mut **tx, subjects).await
+    D::lock(tx, subjects).await
 }
