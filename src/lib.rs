@@ -2,6 +2,7 @@
 
 pub mod account_files;
 pub mod assets;
+pub mod background;
 pub mod compression;
 pub mod config;
 pub mod cross_site;

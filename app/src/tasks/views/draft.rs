@@ -1,5 +1,5 @@
 //! What the inline editor holds besides its fields: the draft kept across a refused save,
-//! the words for a refusal and the choices it offers, the notes and counters beside fields.
+//! the words for a refusal and the choices it offers (with their panel), the notes and counters beside fields.
 
 #[allow(unused_imports)]
 use super::{editor::*, failures::*, row::*};
@@ -86,6 +86,44 @@ pub(super) fn refusal_words(error: &AppError) -> (String, Choices) {
             Choices::TryAgain,
         ),
         error => (format!("Not saved: {error}"), Choices::TryAgain),
+    }
+}
+
+/// A refused save's message above the editor's fields, with what it offers: over a conflict,
+/// `over` saves the form over the change and `discard` shows theirs; after a failure,
+/// `retry` sends the same save again. `current` is the task's title as it is now.
+pub(super) fn refusal_panel(
+    error: &AppError,
+    current: String,
+    over: impl Fn() + Send + Sync + 'static,
+    discard: impl Fn() + Send + Sync + 'static,
+    retry: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let (words, choices) = refusal_words(error);
+    view! {
+        <div class="form-message" role="alert">
+            <p>
+                {words}
+                {(choices == Choices::Conflict).then(|| format!(" It is now “{current}”."))}
+            </p>
+            {match choices {
+                Choices::Conflict => view! {
+                    <button type="button" class="button" on:click=move |_| over()>
+                        "Save mine over it"
+                    </button>
+                    " "
+                    <button type="button" class="button secondary" on:click=move |_| discard()>
+                        "Discard mine and see theirs"
+                    </button>
+                }.into_any(),
+                Choices::TryAgain => view! {
+                    <button type="button" class="button" on:click=move |_| retry()>
+                        "Try again"
+                    </button>
+                }.into_any(),
+                Choices::None => ().into_any(),
+            }}
+        </div>
     }
 }
 

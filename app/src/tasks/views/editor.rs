@@ -262,39 +262,22 @@ pub(super) fn EditForm(
     let current_title = task.title.clone();
     let problem = move || {
         refusal().map(|error| {
-            let current = current_title.clone();
-            let retry = save.clone();
             let over = send.clone();
             let discard = close.clone();
-            let (words, choices) = refusal_words(&error);
-            view! {
-                <div class="form-message" role="alert">
-                    <p>
-                        {words}
-                        {(choices == Choices::Conflict).then(|| format!(" It is now “{current}”."))}
-                    </p>
-                    {match choices {
-                        Choices::Conflict => view! {
-                            <button type="button" class="button" on:click=move |_| {
-                                if let Some(edited) = read() {
-                                    over(edited, true);
-                                }
-                            }>"Save mine over it"</button>
-                            " "
-                            <button type="button" class="button secondary" on:click=move |_| {
-                                actions.live.reloads.update(|n| *n += 1);
-                                discard(true);
-                            }>"Discard mine and see theirs"</button>
-                        }.into_any(),
-                        Choices::TryAgain => view! {
-                            <button type="button" class="button" on:click=move |_| retry()>
-                                "Try again"
-                            </button>
-                        }.into_any(),
-                        Choices::None => ().into_any(),
-                    }}
-                </div>
-            }
+            refusal_panel(
+                &error,
+                current_title.clone(),
+                move || {
+                    if let Some(edited) = read() {
+                        over(edited, true);
+                    }
+                },
+                move || {
+                    actions.live.reloads.update(|n| *n += 1);
+                    discard(true);
+                },
+                save.clone(),
+            )
         })
     };
 

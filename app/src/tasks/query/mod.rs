@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::{
     fields::{parse_date, parse_tag, Priority, MAX_TAGS},
@@ -12,78 +11,12 @@ use super::{
 };
 use crate::error::FieldError;
 
+mod sort;
+
+pub use sort::{Order, Sort};
+
 /// The longest search text, in characters.
 pub const SEARCH_MAX_CHARS: usize = 200;
-
-/// What a list is sorted by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sort {
-    #[default]
-    Created,
-    Updated,
-    Due,
-    Priority,
-    Title,
-}
-
-impl Sort {
-    pub const ALL: [Sort; 5] = [
-        Self::Created,
-        Self::Updated,
-        Self::Due,
-        Self::Priority,
-        Self::Title,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Updated => "updated",
-            Self::Due => "due",
-            Self::Priority => "priority",
-            Self::Title => "title",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Created => "Date added",
-            Self::Updated => "Last changed",
-            Self::Due => "Due date",
-            Self::Priority => "Priority",
-            Self::Title => "Title",
-        }
-    }
-
-    /// Newest, most important first; earliest due and A to Z first.
-    pub fn default_order(self) -> Order {
-        match self {
-            Self::Created | Self::Updated | Self::Priority => Order::Desc,
-            Self::Due | Self::Title => Order::Asc,
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Order {
-    Asc,
-    Desc,
-}
-
-impl Order {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-        }
-    }
-}
 
 /// A list's filters and order, every part optional and combinable. Made only by
 /// [`TaskQuery::parse`] (or from parts already valid): it is not deserialised, so every
@@ -374,135 +307,4 @@ impl TaskQuery {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use super::*;
-
-    fn parse(pairs: &[(&str, &str)]) -> Result<TaskQuery, Vec<FieldError>> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        TaskQuery::parse(|name| map.get(name).map(String::as_str))
-    }
-
-    #[test]
-    fn every_parameter_is_read_and_written_back() {
-        let query = parse(&[
-            ("q", " milk bre "),
-            ("status", "active"),
-            ("priority", "high,low, high"),
-            ("tag", "Home,work"),
-            ("due_after", "2026-01-01"),
-            ("due_before", "2026-12-31"),
-            ("overdue", "true"),
-            ("sort", "due"),
-            ("order", "desc"),
-        ])
-        .unwrap();
-        assert_eq!(query.q.as_deref(), Some("milk bre"));
-        assert_eq!(query.priorities, [Priority::Low, Priority::High]);
-        assert_eq!(query.tags, ["home", "work"]);
-        assert_eq!(query.order(), Order::Desc);
-        assert!(query.narrows());
-        let pairs = query.pairs();
-        let again = parse(
-            &pairs
-                .iter()
-                .map(|(k, v)| (*k, v.as_str()))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
-        assert_eq!(again, query);
-    }
-
-    #[test]
-    fn defaults_give_no_parameters_and_each_sort_its_order() {
-        let query = parse(&[]).unwrap();
-        assert!(query.pairs().is_empty());
-        assert!(!query.narrows());
-        assert_eq!(query.order(), Order::Desc);
-        let by_title = parse(&[("sort", "title"), ("order", "asc")]).unwrap();
-        assert_eq!(by_title.order(), Order::Asc);
-        assert_eq!(by_title.pairs(), [("sort", "title".to_string())]);
-    }
-
-    #[test]
-    fn an_empty_parameter_is_refused_but_an_empty_search_is_none() {
-        let errors = parse(&[("status", ""), ("due_after", " "), ("q", "")]).unwrap_err();
-        let named: Vec<&str> = errors.iter().map(|e| e.field()).collect();
-        assert_eq!(named, ["status", "due_after"]);
-        assert_eq!(parse(&[("q", " ")]).unwrap(), TaskQuery::default());
-        // A page's address drops them instead.
-        let lenient = TaskQuery::from_url(|name| match name {
-            "status" | "sort" => Some(""),
-            "tag" => Some("home"),
-            _ => None,
-        });
-        assert_eq!(lenient.tags, ["home"]);
-    }
-
-    #[test]
-    fn list_parameters_are_merged_and_bounded() {
-        let query = parse(&[("tag", "home,work,home"), ("priority", "high,low,high")]).unwrap();
-        assert_eq!(query.tags, ["home", "work"]);
-        assert_eq!(query.priorities, [Priority::Low, Priority::High]);
-        // 1,100 tags made an SQL expression too large for SQLite (a 500).
-        let many: Vec<String> = (0..1_100).map(|i| format!("t{i}")).collect();
-        let errors = parse(&[("tag", &many.join(","))]).unwrap_err();
-        assert_eq!(errors[0].kind, "value_error.too_many");
-        let eleven: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
-        assert!(parse(&[("tag", &eleven.join(","))]).is_err());
-        assert!(parse(&[("tag", &eleven[..MAX_TAGS].join(","))]).is_ok());
-        // A megabyte of one repeated priority is one priority.
-        let repeated = vec!["high"; 100_000].join(",");
-        assert_eq!(
-            parse(&[("priority", &repeated)]).unwrap().priorities,
-            [Priority::High]
-        );
-    }
-
-    #[test]
-    fn params_read_back_as_the_same_query() {
-        let query = parse(&[("q", "milk"), ("tag", "home"), ("sort", "due")]).unwrap();
-        let params = query.params();
-        assert_eq!(
-            TaskQuery::parse(|name| params.get(name).map(String::as_str)).unwrap(),
-            query
-        );
-    }
-
-    #[test]
-    fn every_bad_parameter_is_named() {
-        let errors = parse(&[
-            ("status", "done"),
-            ("priority", "high,urgent"),
-            ("tag", "two words"),
-            ("due_before", "tomorrow"),
-            ("due_after", "2026-02-30"),
-            ("overdue", "yes"),
-            ("sort", "size"),
-            ("order", "up"),
-            ("q", &"x".repeat(201)),
-        ])
-        .unwrap_err();
-        let mut named: Vec<String> = errors.iter().map(|e| e.field().to_string()).collect();
-        named.sort();
-        assert_eq!(
-            named,
-            [
-                "due_after",
-                "due_before",
-                "order",
-                "overdue",
-                "priority",
-                "q",
-                "sort",
-                "status",
-                "tag"
-            ]
-        );
-        assert!(errors.iter().all(|e| e.loc[0] == "query"));
-    }
-}
+mod tests;

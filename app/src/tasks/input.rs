@@ -1,0 +1,241 @@
+//! What a new or changed task is made from: its title and description, each already valid,
+//! and the draft a form or a request gives before it is checked.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{fields, quick_add, Priority, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::{
+    error::{AppError, FieldError},
+    text,
+};
+
+/// A title: trimmed, 1 to [`TITLE_MAX_CHARS`] characters (characters, not bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskTitle(String);
+
+impl TaskTitle {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let raw = text::unify_line_breaks(raw);
+        let title = raw.trim();
+        if title.is_empty() {
+            return Err(FieldError::body(
+                "title",
+                "value_error.missing",
+                "A task needs a title.",
+            ));
+        }
+        if title.chars().count() > TITLE_MAX_CHARS {
+            return Err(FieldError::body(
+                "title",
+                "value_error.too_long",
+                format!("A title has at most {TITLE_MAX_CHARS} characters."),
+            ));
+        }
+        text::refuse_control_characters("title", title)?;
+        Ok(Self(title.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A description: at most [`DESCRIPTION_MAX_CHARS`] characters; blank means none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDescription(Option<String>);
+
+impl TaskDescription {
+    pub fn parse(raw: Option<&str>) -> Result<Self, FieldError> {
+        let raw = raw.map(text::unify_line_breaks);
+        let Some(description) = raw.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(Self(None));
+        };
+        if description.chars().count() > DESCRIPTION_MAX_CHARS {
+            return Err(FieldError::body(
+                "description",
+                "value_error.too_long",
+                format!("A description has at most {DESCRIPTION_MAX_CHARS} characters."),
+            ));
+        }
+        text::refuse_control_characters("description", description)?;
+        Ok(Self(Some(description.to_string())))
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// What creating or replacing a task takes, each part valid.
+#[derive(Clone, Debug)]
+pub struct TaskInput {
+    pub title: TaskTitle,
+    pub description: TaskDescription,
+    pub due_date: Option<NaiveDate>,
+    pub priority: Priority,
+    pub tags: Vec<String>,
+}
+
+/// An imported task that passed every check (see `account::transfer`).
+#[derive(Clone, Debug)]
+pub struct ValidTask {
+    pub input: TaskInput,
+    pub is_completed: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A task as sent, before any check: the body of `POST` and `PUT`, a page's form, an
+/// imported task.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDraft {
+    pub title: String,
+    pub description: Option<String>,
+    /// `YYYY-MM-DD`; blank or absent: none.
+    pub due_date: Option<String>,
+    /// none, low, medium or high; absent: none.
+    pub priority: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl TaskDraft {
+    /// Checks every field and reports every problem at once.
+    pub fn validate(&self) -> Result<TaskInput, AppError> {
+        let title = TaskTitle::parse(&self.title);
+        let description = TaskDescription::parse(self.description.as_deref());
+        let due_date = fields::parse_due_date(self.due_date.as_deref());
+        let priority = Priority::parse_field(self.priority.as_deref());
+        let tags = fields::parse_tags(&self.tags);
+        match (title, description, due_date, priority, tags) {
+            (Ok(title), Ok(description), Ok(due_date), Ok(priority), Ok(tags)) => Ok(TaskInput {
+                title,
+                description,
+                due_date,
+                priority,
+                tags,
+            }),
+            (title, description, due_date, priority, tags) => Err(AppError::validation(
+                [
+                    title.err(),
+                    description.err(),
+                    due_date.err(),
+                    priority.err(),
+                    tags.err(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            )),
+        }
+    }
+
+    /// [`Self::validate`] for the JSON API, which documents `priority` as one of its exact
+    /// names and `due_date` as exactly `YYYY-MM-DD`: a blank, padded or capitalised value
+    /// (which a page's form may send, and [`Self::validate`] reads) is refused there.
+    pub fn validate_exact(&self) -> Result<TaskInput, AppError> {
+        let priority = self
+            .priority
+            .as_deref()
+            .filter(|p| !Priority::ALL.iter().any(|name| name.as_str() == *p));
+        let due_date = self
+            .due_date
+            .as_deref()
+            .filter(|d| *d != d.trim() || fields::parse_date(d).is_none());
+        // An inexact value stands in as one the lenient rules refuse too, so every field's
+        // error comes back together, in the usual order and words.
+        let mut exact = self.clone();
+        if priority.is_some() {
+            exact.priority = Some("-".into());
+        }
+        if due_date.is_some() {
+            exact.due_date = Some("-".into());
+        }
+        exact.validate()
+    }
+
+    /// The title read as a quick-add line: its tokens become tags (after any given), the
+    /// priority and the due date (over any given), and leave the title.
+    pub fn with_quick_add(mut self, today: NaiveDate) -> Self {
+        let parsed = quick_add::QuickAdd::parse(&self.title, today);
+        self.title = parsed.title;
+        self.tags.extend(parsed.tags);
+        if let Some(priority) = parsed.priority {
+            self.priority = Some(priority.as_str().to_string());
+        }
+        if let Some(date) = parsed.due_date {
+            self.due_date = Some(date.to_string());
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_count_characters_not_bytes() {
+        assert!(TaskTitle::parse(&"🦀".repeat(200)).is_ok());
+        assert_eq!(
+            TaskTitle::parse(&"🦀".repeat(201)).unwrap_err().kind,
+            "value_error.too_long"
+        );
+        assert!(TaskTitle::parse(&"日本".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_required() {
+        assert_eq!(
+            TaskTitle::parse("  Buy milk \n").unwrap().as_str(),
+            "Buy milk"
+        );
+        assert_eq!(
+            TaskTitle::parse(" \t ").unwrap_err().kind,
+            "value_error.missing"
+        );
+    }
+
+    #[test]
+    fn descriptions_allow_2000_characters_and_blank_means_none() {
+        assert!(TaskDescription::parse(Some(&"é".repeat(2000))).is_ok());
+        assert!(TaskDescription::parse(Some(&"é".repeat(2001))).is_err());
+        assert_eq!(
+            TaskDescription::parse(Some("   ")).unwrap().as_deref(),
+            None
+        );
+        assert_eq!(TaskDescription::parse(None).unwrap().as_deref(), None);
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_line_breaks_unified() {
+        assert_eq!(
+            TaskTitle::parse("a\0b").unwrap_err().kind,
+            "value_error.control_characters"
+        );
+        assert_eq!(
+            TaskDescription::parse(Some("x\u{1b}")).unwrap_err().loc,
+            ["body", "description"]
+        );
+        assert_eq!(
+            TaskDescription::parse(Some("one\r\ntwo\tthree"))
+                .unwrap()
+                .as_deref(),
+            Some("one\ntwo\tthree")
+        );
+    }
+
+    #[test]
+    fn a_task_input_reports_both_fields() {
+        let draft = TaskDraft {
+            title: String::new(),
+            description: Some("x".repeat(2001)),
+            ..TaskDraft::default()
+        };
+        let AppError::Validation { errors, .. } = draft.validate().unwrap_err() else {
+            panic!("expected 422");
+        };
+        let fields: Vec<_> = errors.iter().map(FieldError::field).collect();
+        assert_eq!(fields, ["title", "description"]);
+    }
+}
