@@ -2,7 +2,7 @@
 //! instance sharing the database shares them. This picks the store for the pool in use, and
 //! fails at once while the database is known to be down, as every other query does.
 
-use app::db::{Db, Pool};
+use app::db::{Db, LibraryPools};
 use async_trait::async_trait;
 use sqlx::SqlitePool;
 use tower_sessions::{
@@ -24,7 +24,7 @@ pub struct Sessions {
 #[derive(Clone, Debug)]
 enum Store {
     /// Loads read through `reads` (read-only connections); saves and deletions go through
-    /// `writes` (`Db::turn_first_pool`) while holding the write turn, so they queue with the
+    /// `writes` (`Db::library_pools`) while holding the write turn, so they queue with the
     /// application's other writes instead of racing for SQLite's lock.
     Sqlite {
         reads: SqliteStore,
@@ -40,19 +40,16 @@ impl Sessions {
                 .with_table_name(TABLE)
                 .expect("a valid table name")
         };
-        let store = match (db.unguarded_pool(), db.reader(), db.turn_first_pool()) {
-            (Pool::Postgres(pool), _, _) => Store::Postgres(
+        let store = match db.library_pools() {
+            LibraryPools::Postgres(pool) => Store::Postgres(
                 PostgresStore::new(pool.clone())
                     .with_schema_name("public")
                     .and_then(|s| s.with_table_name(TABLE))
                     .expect("a valid table name"),
             ),
-            (Pool::Sqlite(writes), reads, turn_first) => Store::Sqlite {
-                reads: sqlite(match reads {
-                    Pool::Sqlite(reads) => reads.clone(),
-                    Pool::Postgres(_) => writes.clone(),
-                }),
-                writes: sqlite(turn_first.unwrap_or(writes).clone()),
+            LibraryPools::Sqlite { reads, turn_first } => Store::Sqlite {
+                reads: sqlite(reads.clone()),
+                writes: sqlite(turn_first.clone()),
             },
         };
         Self {

@@ -79,24 +79,46 @@ macro_rules! guarded {
     };
 }
 
-/// The connection pool of the backend in use.
+/// A pool of the engine in use.
+#[derive(Clone, Copy, Debug)]
+pub enum Pool<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+/// The pools of each engine: chosen once, when the database is opened.
 #[derive(Clone, Debug)]
-pub enum Pool {
-    Sqlite(SqlitePool),
+enum Engine {
+    Sqlite {
+        /// Where writes go: only through a [`Writer`], with the write turn.
+        writes: SqlitePool,
+        /// Where reads go: read-only connections to the same file (see [`with_reader!`]).
+        reads: SqlitePool,
+        /// One connection for writers that can only take the write turn before their
+        /// connection (the session store): see [`Db::library_pools`].
+        turn_first: SqlitePool,
+    },
+    /// Reads and writes alike (row locks order writers).
     Postgres(PgPool),
+}
+
+/// The pools a library that is handed pools (the session store) may use: see
+/// [`Db::library_pools`].
+#[derive(Clone, Copy, Debug)]
+pub enum LibraryPools<'a> {
+    Sqlite {
+        /// Read-only connections.
+        reads: &'a SqlitePool,
+        /// To be used only while holding [`Db::write_turn`].
+        turn_first: &'a SqlitePool,
+    },
+    Postgres(&'a PgPool),
 }
 
 /// The database: its pools, and whether it is known to be unreachable right now.
 #[derive(Clone, Debug)]
 pub struct Db {
-    /// Where writes go (and, on PostgreSQL, reads too).
-    pool: Pool,
-    /// Where reads go: on SQLite, read-only connections to the same file (see
-    /// [`with_reader!`]); on PostgreSQL, the same pool.
-    reads: Pool,
-    /// On SQLite, one connection for writers that can only take the write turn before
-    /// their connection (the session store): see [`Db::turn_first_pool`].
-    turn_first: Option<SqlitePool>,
+    engine: Engine,
     outage: Arc<Outage>,
     /// SQLite's write turn (one at a time in this process): see [`with_writer!`].
     writes: Arc<tokio::sync::Semaphore>,
@@ -125,22 +147,20 @@ impl Db {
             .test_before_acquire(false)
             .acquire_timeout(writes.options().get_acquire_timeout())
             .connect_lazy_with((*writes.connect_options()).clone());
-        Self {
-            reads: Pool::Sqlite(reads),
-            turn_first: Some(turn_first),
-            ..Self::new(Pool::Sqlite(writes))
-        }
+        Self::new(Engine::Sqlite {
+            writes,
+            reads,
+            turn_first,
+        })
     }
 
     pub fn postgres(pool: PgPool) -> Self {
-        Self::new(Pool::Postgres(pool))
+        Self::new(Engine::Postgres(pool))
     }
 
-    fn new(pool: Pool) -> Self {
+    fn new(engine: Engine) -> Self {
         Self {
-            reads: pool.clone(),
-            turn_first: None,
-            pool,
+            engine,
             outage: Arc::default(),
             writes: Arc::new(tokio::sync::Semaphore::new(1)),
             changed: tokio::sync::broadcast::channel(1024).0,
@@ -167,7 +187,7 @@ impl Db {
     /// check on their own within a minute.
     pub async fn credentials_ended(&self, user: UserId) {
         self.announce_credentials_ended(user);
-        if let Pool::Postgres(pool) = &self.pool {
+        if let Engine::Postgres(pool) = &self.engine {
             let notified = sqlx::query("select pg_notify($1, $2)")
                 .bind(CREDENTIALS_CHANNEL)
                 .bind(user.to_string())
@@ -210,43 +230,55 @@ impl Db {
     /// PostgreSQL, `None` at once. Whoever holds it must not then wait for a connection of
     /// the write pool: [`with_writer!`] takes its connection first.
     pub async fn write_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        match self.pool {
-            Pool::Sqlite(_) => self.writes.acquire().await.ok(),
-            Pool::Postgres(_) => None,
+        match self.engine {
+            Engine::Sqlite { .. } => self.writes.acquire().await.ok(),
+            Engine::Postgres(_) => None,
         }
     }
 
     /// The pool reads go to: on SQLite its read-only connections. Used by [`with_reader!`].
     #[doc(hidden)]
-    pub fn reader(&self) -> &Pool {
-        &self.reads
+    pub fn reader(&self) -> Pool<'_> {
+        match &self.engine {
+            Engine::Sqlite { reads, .. } => Pool::Sqlite(reads),
+            Engine::Postgres(pool) => Pool::Postgres(pool),
+        }
     }
 
     /// The pool writes go to, with no outage check and no write turn: for [`with_writer!`],
     /// start-up and tests only (see [`match_pool!`]).
     #[doc(hidden)]
-    pub fn unguarded_pool(&self) -> &Pool {
-        &self.pool
+    pub fn unguarded_pool(&self) -> Pool<'_> {
+        match &self.engine {
+            Engine::Sqlite { writes, .. } => Pool::Sqlite(writes),
+            Engine::Postgres(pool) => Pool::Postgres(pool),
+        }
     }
 
-    /// On SQLite, a pool of one connection for a writer that cannot take its connection
-    /// before the write turn, as [`with_writer!`] does (a library that is handed a pool): it
-    /// must hold [`Db::write_turn`] while it uses the pool. A pool of its own, so the
-    /// turn's holder never waits for a connection held by a writer waiting for the turn.
-    pub fn turn_first_pool(&self) -> Option<&SqlitePool> {
-        self.turn_first.as_ref()
+    /// The pools for a library that is handed pools rather than a [`Writer`] (the session
+    /// store). On SQLite: read-only connections, and a pool of one connection for writing
+    /// that must only be used while holding [`Db::write_turn`], taken before its connection
+    /// (the reverse of [`Db::writer`]); a pool of its own, so the turn's holder never waits
+    /// for a connection held by a writer waiting for the turn.
+    pub fn library_pools(&self) -> LibraryPools<'_> {
+        match &self.engine {
+            Engine::Sqlite {
+                reads, turn_first, ..
+            } => LibraryPools::Sqlite { reads, turn_first },
+            Engine::Postgres(pool) => LibraryPools::Postgres(pool),
+        }
     }
 
     /// Whether this is an SQLite database (queries that need a hint for its planner).
     pub fn is_sqlite(&self) -> bool {
-        matches!(self.pool, Pool::Sqlite(_))
+        matches!(self.engine, Engine::Sqlite { .. })
     }
 
     /// The backend's name, for logs and health output.
     pub fn backend(&self) -> &'static str {
-        match self.pool {
-            Pool::Sqlite(_) => "sqlite",
-            Pool::Postgres(_) => "postgres",
+        match self.engine {
+            Engine::Sqlite { .. } => "sqlite",
+            Engine::Postgres(_) => "postgres",
         }
     }
 
@@ -260,7 +292,7 @@ impl Db {
     /// it down until a fresh connection succeeds (PostgreSQL; an SQLite file cannot go away
     /// like a server can).
     pub fn observe<T>(&self, result: &Result<T, sqlx::Error>) {
-        if let (Pool::Postgres(pool), Err(error)) = (&self.pool, result) {
+        if let (Engine::Postgres(pool), Err(error)) = (&self.engine, result) {
             self.outage.observe(pool, error);
         }
     }
@@ -277,13 +309,18 @@ impl Db {
     /// readers go first: the last connection to close checkpoints the log and removes it,
     /// which only a writing connection can.
     pub async fn close(&self) {
-        if let Pool::Sqlite(reads) = &self.reads {
-            reads.close().await;
+        match &self.engine {
+            Engine::Sqlite {
+                writes,
+                reads,
+                turn_first,
+            } => {
+                reads.close().await;
+                turn_first.close().await;
+                writes.close().await;
+            }
+            Engine::Postgres(pool) => pool.close().await,
         }
-        if let Some(turn_first) = &self.turn_first {
-            turn_first.close().await;
-        }
-        crate::match_pool!(self, |pool| pool.close().await);
     }
 }
 

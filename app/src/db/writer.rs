@@ -44,7 +44,7 @@ impl Db {
     /// wait for the turn.
     pub async fn writer(&self) -> Result<Writers<'_>, sqlx::Error> {
         self.available()?;
-        Ok(match &self.pool {
+        Ok(match self.unguarded_pool() {
             Pool::Sqlite(pool) => {
                 let connection = pool.acquire().await?;
                 let turn = self.write_turn().await;
