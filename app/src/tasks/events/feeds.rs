@@ -12,8 +12,11 @@ use std::{
 
 use tokio::sync::{broadcast, watch};
 
-#[allow(unused_imports)]
-use super::{log::*, stream::*, *};
+use super::{
+    log::{last_seq, since, Since, LOG_PAGE},
+    stream::{Stream, RECHECK_EVERY},
+    Event,
+};
 use crate::{db::Db, error::AppError, ids::UserId};
 
 /// Every user's feed with at least one stream open, in this process.
@@ -183,7 +186,7 @@ impl Feeds {
             sent,
             catching_up,
             closing: self.closing.subscribe(),
-            _slot: guard,
+            _slot: Box::new(guard),
         })
     }
 }

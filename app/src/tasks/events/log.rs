@@ -1,8 +1,7 @@
 //! The event log: each user's numbered events, written in the transaction of the change
 //! they describe, read from a number on, and pruned after `KEPT_FOR`.
 
-#[allow(unused_imports)]
-use super::{feeds::*, stream::*, *};
+use super::{Change, Event, CHANNEL, KEPT_FOR};
 use crate::{db, db::Db, ids::UserId, with_reader, with_writer};
 
 /// Writing events inside a transaction, on either engine.

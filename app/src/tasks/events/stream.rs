@@ -4,8 +4,10 @@ use std::{collections::VecDeque, sync::Arc, time::Duration};
 
 use tokio::sync::{broadcast, watch};
 
-#[allow(unused_imports)]
-use super::{feeds::*, log::*, *};
+use super::{
+    log::{since, Since, LOG_PAGE},
+    Event,
+};
 use crate::{db::Db, error::AppError, ids::UserId};
 
 /// What a stream sends.
@@ -44,7 +46,8 @@ pub struct Stream {
     /// (what arrives twice is recognised by its number).
     pub(super) catching_up: bool,
     pub(super) closing: watch::Receiver<bool>,
-    pub(super) _slot: StreamSlot,
+    /// Held until the stream is dropped: the owner's stream place (see `Feeds::open`).
+    pub(super) _slot: Box<dyn Send + Sync>,
 }
 
 impl Stream {

@@ -1,8 +1,25 @@
 //! The task list's frame: the form to add, the controls, the list, and what the page says after each action.
-//! A part of the task page: it shares the page module's imports and helpers.
 
-#[allow(unused_imports)]
-use super::*;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::{hooks::use_navigate, NavigateOptions};
+use uuid::Uuid;
+
+use super::{
+    controls::ListControls,
+    draft::Draft,
+    feedback::{Feedback, Notice, NoticeBar, Undo, ADD_FIELD},
+    href_of,
+    list::BoardView,
+    live::Live,
+    new_task::NewTaskForm,
+    outcomes::{follow_own_changes, follow_row_failures, ActionErrors, ListProblem},
+    tasks_href, Actions, Confirm,
+};
+use crate::tasks::{
+    api::{load_board, RestoreDeleted, UndoMarking},
+    Removed, TaskBoard, TaskQuery,
+};
 
 #[component]
 pub(super) fn Board(
@@ -58,8 +75,8 @@ pub(super) fn Board(
     );
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        live::follow(actions.live, move || {
-            check_list(actions, board, query, page)
+        super::live::follow(actions.live, move || {
+            super::live::check_list(actions, board, query, page)
         });
     });
     // What the add box's preview reads dates against, once the first list has come. A plain
@@ -110,7 +127,7 @@ pub(super) fn Board(
             // A save refused because its task was deleted elsewhere: the row (and its editor)
             // went, what was typed has not.
             {move || {
-                let title = actions.draft.with(|d| d.as_ref().and_then(draft::Draft::orphaned_title))?;
+                let title = actions.draft.with(|d| d.as_ref().and_then(Draft::orphaned_title))?;
                 Some(view! {
                     <div class="form-message" role="alert">
                         "Not saved: this task was deleted elsewhere. What you typed: “"{title}"”. "
@@ -235,34 +252,6 @@ pub(super) fn announce_outcomes(
                 n => format!("Restored {n} tasks."),
             }));
         }
-    });
-}
-
-/// "Added “Buy milk”", or, when the list shown hides it, why: its filters (with where it
-/// can be seen: "Added “Buy milk” to Active. Show Active tasks"), or its order (another page).
-pub(super) fn announce_added(feedback: Feedback, task: &Task, shown: bool, filtered: bool) {
-    if shown {
-        feedback.say(Notice::text(format!("Added “{}”.", task.title)));
-        return;
-    }
-    // Nothing filters it out: the order put it on another page.
-    if !filtered {
-        feedback.say(Notice::text(format!(
-            "Added “{}”. It is on another page of this list.",
-            task.title
-        )));
-        return;
-    }
-    let active = TaskQuery {
-        status: Filter::Active,
-        ..TaskQuery::default()
-    };
-    feedback.say(Notice {
-        link: Some((tasks_href(&active, 1, None), "Show Active tasks".into())),
-        ..Notice::text(format!(
-            "Added “{}” to Active. It is not in the list shown.",
-            task.title
-        ))
     });
 }
 

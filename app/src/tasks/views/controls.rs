@@ -1,8 +1,10 @@
 //! The list controls (search, filters, sort) and the active filters above the list, and the step that confirms a bulk action.
-//! A part of the task page: it shares the page module's imports and helpers.
 
-#[allow(unused_imports)]
-use super::*;
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+use super::{tasks_href, with};
+use crate::tasks::{Filter, Priority, Sort, TaskQuery};
 
 /// Search, filters and order: a plain GET form on `/tasks`, so the list lives in the URL
 /// (reload, back and forward keep it); hydrated, it navigates without a page load.

@@ -1,8 +1,6 @@
 //! What the inline editor holds besides its fields: the draft kept across a refused save,
 //! the words for a refusal and the choices it offers (with their panel), the notes and counters beside fields.
 
-#[allow(unused_imports)]
-use super::{editor::*, failures::*, row::*};
 use leptos::prelude::*;
 
 use crate::error::AppError;

@@ -1,13 +1,13 @@
 //! A task's inline editor: a plain form with Save and Cancel without JavaScript, which
 //! keeps what was typed and says why when a save is refused.
 
-#[allow(unused_imports)]
-use super::{draft::*, failures::*, row::*};
 use leptos::{ev, html, prelude::*, server_fn::ServerFn as _, wasm_bindgen::JsCast as _};
 
 use super::{
+    draft::{counter, described_by, field_note, refusal_panel, Draft, Edited},
     feedback::{after_leaving, edit_id},
-    Actions, PrioritySelect,
+    new_task::PrioritySelect,
+    Actions,
 };
 use crate::components::textarea_text;
 use crate::forms::use_failed_forms;

@@ -1,7 +1,5 @@
 //! A Done or Delete that did not go through, marked on its row with a way to send it again.
 
-#[allow(unused_imports)]
-use super::{draft::*, editor::*, row::*};
 use leptos::prelude::*;
 
 use super::Actions;

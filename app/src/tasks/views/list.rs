@@ -1,8 +1,17 @@
 //! The list itself: the rows of one page, the bulk actions under it, and the page links.
-//! A part of the task page: it shares the page module's imports and helpers.
 
-#[allow(unused_imports)]
-use super::*;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+use super::{
+    controls::ConfirmStep,
+    feedback::{Feedback, Notice, ADD_FIELD},
+    items_left,
+    row::TaskRow,
+    tasks_href, with, Actions, Confirm,
+};
+use crate::tasks::{quick_add::QuickAdd, Filter, Task, TaskBoard, TaskQuery};
 
 /// The id of page `page`'s list of tasks, where focus goes after moving to that page (the
 /// page's number in it, so the list still shown while the next one loads never takes it).
@@ -268,4 +277,32 @@ pub(super) fn BoardView(
         </Show>
     }
     .into_any()
+}
+
+/// "Added “Buy milk”", or, when the list shown hides it, why: its filters (with where it
+/// can be seen: "Added “Buy milk” to Active. Show Active tasks"), or its order (another page).
+pub(super) fn announce_added(feedback: Feedback, task: &Task, shown: bool, filtered: bool) {
+    if shown {
+        feedback.say(Notice::text(format!("Added “{}”.", task.title)));
+        return;
+    }
+    // Nothing filters it out: the order put it on another page.
+    if !filtered {
+        feedback.say(Notice::text(format!(
+            "Added “{}”. It is on another page of this list.",
+            task.title
+        )));
+        return;
+    }
+    let active = TaskQuery {
+        status: Filter::Active,
+        ..TaskQuery::default()
+    };
+    feedback.say(Notice {
+        link: Some((tasks_href(&active, 1, None), "Show Active tasks".into())),
+        ..Notice::text(format!(
+            "Added “{}” to Active. It is not in the list shown.",
+            task.title
+        ))
+    });
 }

@@ -13,6 +13,15 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
+#[cfg(feature = "hydrate")]
+use {
+    super::Actions,
+    crate::{
+        error::AppError,
+        tasks::{api::load_board, TaskBoard, TaskQuery},
+    },
+};
+
 /// How long after an event the page looks at the list: events of one change (or of a bulk
 /// change) arrive together, and one look serves them all.
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
@@ -221,5 +230,58 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
     }));
     on_cleanup(move || {
         source.try_update_value(|s| s.take());
+    });
+}
+
+/// After an event: loads the list quietly and reloads the page's list only if what the
+/// server has differs from what is shown (the page's own changes come back as events too).
+/// Waits while one of the page's own actions is under way; keeps focus where it was.
+#[cfg(feature = "hydrate")]
+pub(super) fn check_list(
+    actions: Actions,
+    board: Resource<Result<TaskBoard, AppError>>,
+    query: Memo<TaskQuery>,
+    page: Memo<u32>,
+) {
+    // The page has gone (its list with it): nothing to look at.
+    let Some(loading) = board.try_with_untracked(Option::is_none) else {
+        return;
+    };
+    if loading || actions.any_pending() {
+        set_timeout(
+            move || check_list(actions, board, query, page),
+            std::time::Duration::from_millis(200),
+        );
+        return;
+    }
+    // The events were the page's own changes coming back: the list loaded after each
+    // action already shows them.
+    if actions.live.only_own() {
+        return;
+    }
+    let (list, number) = (query.get_untracked(), page.get_untracked());
+    leptos::task::spawn_local(async move {
+        let fresh = match load_board(list.params(), number).await {
+            Ok(fresh) => fresh,
+            // Signed out: the page says so at the next action.
+            Err(AppError::Unauthorized(_) | AppError::Forbidden(_)) => return,
+            // The network or the server failed just now: look again in a while, or the
+            // list would stay behind until the next event.
+            Err(_) => {
+                set_timeout(
+                    move || check_list(actions, board, query, page),
+                    std::time::Duration::from_secs(2),
+                );
+                return;
+            }
+        };
+        let same = board
+            .try_with_untracked(|shown| matches!(shown, Some(Ok(shown)) if *shown == fresh))
+            .unwrap_or(true);
+        // An editor opened while this was loading: the list holds still until it closes.
+        if !same && !actions.live.held() {
+            actions.feedback.keep_focus();
+            actions.live.reloads.try_update(|n| *n += 1);
+        }
     });
 }

@@ -4,34 +4,19 @@
 //! filter and edit mode live in the URL); once hydrated the same forms run as server actions,
 //! with pending items and optimistic toggles that fall back to the server's truth on failure.
 
-use chrono::NaiveDate;
-use leptos::{html, prelude::*, server_fn::ServerFn as _};
+use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::{Form, A},
-    hooks::{use_navigate, use_query_map},
-    NavigateOptions,
-};
+use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use super::{
     api::{
-        load_board, AddTask, ClearCompleted, DeleteTask, EditTask, RestoreDeleted, SetAllCompleted,
+        AddTask, ClearCompleted, DeleteTask, EditTask, RestoreDeleted, SetAllCompleted,
         SetTaskCompleted, UndoMarking,
     },
-    fields::{due_label, Priority, MAX_TAGS},
-    quick_add::QuickAdd,
-    Filter, Removed, Sort, Task, TaskBoard, TaskQuery, TaskTitle, DESCRIPTION_MAX_CHARS,
+    TaskQuery,
 };
-use crate::{
-    auth::views::{RequireUser, SessionEnded},
-    components::{textarea_text, FormMessage},
-    error::AppError,
-    forms::{
-        form_error, form_message, unless_session_ended, use_failed_forms, AfterFailedForm,
-        FormState,
-    },
-};
+use crate::auth::views::RequireUser;
 
 mod board;
 mod controls;
@@ -45,11 +30,9 @@ mod new_task;
 mod outcomes;
 mod row;
 
-use feedback::{Feedback, Notice, NoticeBar, Undo, ADD_FIELD};
+use board::{keep_address_canonical, Board};
+use feedback::Feedback;
 use live::Live;
-use row::TaskRow;
-#[allow(unused_imports)]
-use {board::*, controls::*, list::*, new_task::*, outcomes::*};
 
 /// A step the page asks to be confirmed, in its address: without JavaScript there is no
 /// undo, so deleting asks first.
@@ -198,57 +181,4 @@ impl Actions {
             || self.restore.pending().get_untracked()
             || self.unmark.pending().get_untracked()
     }
-}
-
-/// After an event: loads the list quietly and reloads the page's list only if what the
-/// server has differs from what is shown (the page's own changes come back as events too).
-/// Waits while one of the page's own actions is under way; keeps focus where it was.
-#[cfg(feature = "hydrate")]
-fn check_list(
-    actions: Actions,
-    board: Resource<Result<TaskBoard, AppError>>,
-    query: Memo<TaskQuery>,
-    page: Memo<u32>,
-) {
-    // The page has gone (its list with it): nothing to look at.
-    let Some(loading) = board.try_with_untracked(Option::is_none) else {
-        return;
-    };
-    if loading || actions.any_pending() {
-        set_timeout(
-            move || check_list(actions, board, query, page),
-            std::time::Duration::from_millis(200),
-        );
-        return;
-    }
-    // The events were the page's own changes coming back: the list loaded after each
-    // action already shows them.
-    if actions.live.only_own() {
-        return;
-    }
-    let (list, number) = (query.get_untracked(), page.get_untracked());
-    leptos::task::spawn_local(async move {
-        let fresh = match load_board(list.params(), number).await {
-            Ok(fresh) => fresh,
-            // Signed out: the page says so at the next action.
-            Err(AppError::Unauthorized(_) | AppError::Forbidden(_)) => return,
-            // The network or the server failed just now: look again in a while, or the
-            // list would stay behind until the next event.
-            Err(_) => {
-                set_timeout(
-                    move || check_list(actions, board, query, page),
-                    std::time::Duration::from_secs(2),
-                );
-                return;
-            }
-        };
-        let same = board
-            .try_with_untracked(|shown| matches!(shown, Some(Ok(shown)) if *shown == fresh))
-            .unwrap_or(true);
-        // An editor opened while this was loading: the list holds still until it closes.
-        if !same && !actions.live.held() {
-            actions.feedback.keep_focus();
-            actions.live.reloads.try_update(|n| *n += 1);
-        }
-    });
 }

@@ -1,8 +1,21 @@
 //! The form that adds a task, with its quick-add preview and the details it opens.
-//! A part of the task page: it shares the page module's imports and helpers.
 
-#[allow(unused_imports)]
-use super::*;
+use chrono::NaiveDate;
+use leptos::html;
+use leptos::prelude::*;
+
+use super::feedback::{Feedback, ADD_FIELD};
+use crate::{
+    auth::views::SessionEnded,
+    components::{textarea_text, FormMessage},
+    forms::{form_message, unless_session_ended, AfterFailedForm, FormState},
+    tasks::{
+        api::AddTask,
+        fields::{due_label, MAX_TAGS},
+        quick_add::QuickAdd,
+        Priority, TaskTitle, DESCRIPTION_MAX_CHARS,
+    },
+};
 
 /// The chips under the add box: what the quick-add line will set besides the title.
 #[component]

@@ -1,8 +1,16 @@
 //! What the page says when an action or the list fails: a row's failures, the page's own changes coming back, the errors above the list.
-//! A part of the task page: it shares the page module's imports and helpers.
 
-#[allow(unused_imports)]
-use super::*;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use uuid::Uuid;
+
+use super::{failures::RowFailure, tasks_href, Actions};
+use crate::{
+    auth::views::SessionEnded,
+    error::AppError,
+    forms::{form_error, use_failed_forms},
+    tasks::{api::EditTask, Task, TaskQuery},
+};
 
 /// Why the list shown is the last one that loaded: signed out (with a way back in), or the
 /// server out of reach (it loads again by itself).
@@ -41,7 +49,7 @@ pub(super) fn ListProblem(error: AppError, query: TaskQuery) -> impl IntoView {
 /// takes it away when the task's next one does, and sends the ones that could not reach the
 /// server again once the browser is back online or the page has focus again.
 pub(super) fn follow_row_failures(actions: Actions) {
-    use failures::{Retry, RowFailure};
+    use super::failures::Retry;
     let failed = actions.failed;
     let note = move |id: Uuid, retry: Retry, error: AppError| {
         if RowFailure::belongs_on_row(&error) {
@@ -128,7 +136,7 @@ pub(super) fn follow_own_changes(actions: Actions) {
 pub(super) fn not_on_a_row<T>(result: &Result<T, AppError>) -> bool {
     match result {
         Ok(_) => true,
-        Err(error) => !failures::RowFailure::belongs_on_row(error),
+        Err(error) => !RowFailure::belongs_on_row(error),
     }
 }
 

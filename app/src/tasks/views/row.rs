@@ -4,9 +4,8 @@
 use chrono::NaiveDate;
 use leptos::{ev, prelude::*};
 
-#[allow(unused_imports)]
-use super::{draft::*, editor::*, failures::*};
 use super::{
+    editor::EditForm,
     feedback::{after_leaving, edit_id, toggle_id},
     tasks_href, Actions,
 };
