@@ -68,6 +68,7 @@ pub async fn import(
         Ok(count) => Redirect::to(&format!("{ACCOUNT_PAGE}?imported={count}")).into_response(),
         Err(error) => {
             let failed = FailedForm {
+                session_ended: crate::failed_forms::session_ended(IMPORT_PATH, &error),
                 action: IMPORT_PATH.to_string(),
                 page: ACCOUNT_PAGE.to_string(),
                 error,

@@ -31,6 +31,63 @@ use leptos::server_fn::error::FromServerFnError;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+/// The fields a failed form keeps, each with its own limit in characters: the ones the
+/// forms fill in again. Anything else a post carries (passwords among it) is dropped.
+const KEPT_FIELDS: [(&str, usize); 8] = [
+    ("email", app::auth::EMAIL_MAX_CHARS),
+    ("name", app::auth::NAME_MAX_CHARS),
+    ("time_zone", app::auth::TIME_ZONE_MAX_CHARS),
+    ("title", app::tasks::TITLE_MAX_CHARS),
+    ("description", app::tasks::DESCRIPTION_MAX_CHARS),
+    ("due_date", 10),
+    ("priority", 6),
+    // A tag box: ten tags and their separators.
+    (
+        "tags",
+        app::tasks::fields::MAX_TAGS * (app::tasks::fields::TAG_MAX_CHARS + 2),
+    ),
+];
+
+/// The values of a post's fields worth keeping: known fields only, the first value of
+/// each, cut to twice the field's own limit (an entry a little too long comes back whole,
+/// to be shortened; a huge one does not).
+fn kept_values<K: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (field, value) in pairs {
+        let (field, value) = (field.as_ref(), value.as_ref());
+        let Some((name, limit)) = KEPT_FIELDS.iter().find(|(name, _)| *name == field) else {
+            continue;
+        };
+        if kept.iter().any(|(k, _)| k == name) {
+            continue;
+        }
+        kept.push((name.to_string(), value.chars().take(limit * 2).collect()));
+        if kept.len() == KEPT_FIELDS.len() {
+            break;
+        }
+    }
+    kept
+}
+
+/// Whether a form's refusal says the session had ended: a 401 from any form but the login
+/// form, whose 401 is a wrong password.
+pub fn session_ended(action: &str, error: &AppError) -> bool {
+    use leptos::server_fn::ServerFn as _;
+    matches!(error, AppError::Unauthorized(_)) && action != app::auth::api::Login::PATH
+}
+
+/// Whether `session` is signed in: what `take_failed_form` asks (see `app::forms::SignedIn`).
+pub fn signed_in_session(session: Session) -> app::forms::SignedInAnswer {
+    Box::pin(async move {
+        Ok(AuthSession::from_session(session)
+            .user_id()
+            .await?
+            .is_some())
+    })
+}
+
 /// The query parameters the server-function redirect uses to carry an error.
 const ERROR_PARAMS: [&str; 2] = ["__err", "__path"];
 
@@ -97,7 +154,7 @@ pub async fn capture(State(forms): State<FailedForms>, request: Request, next: N
         Ok(bytes) => bytes,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };
-    let values = FailedForm::kept_values(form_urlencoded::parse(&bytes));
+    let values = kept_values(form_urlencoded::parse(&bytes));
     let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
@@ -127,6 +184,7 @@ pub async fn capture(State(forms): State<FailedForms>, request: Request, next: N
     let param = |name: &str| carried.iter().rfind(|(k, _)| k == name).map(|(_, v)| v);
     if let (Some(action), Some(error)) = (param("__path"), param("__err").and_then(decode_error)) {
         let failed = FailedForm {
+            session_ended: session_ended(action, &error),
             action: action.chars().take(100).collect(),
             page: page.clone(),
             error,

@@ -48,6 +48,7 @@ pub fn routes(state: &AppState, forms: failed_forms::FailedForms) -> Router<AppS
 /// state, and the nonce the security headers promised for this response's scripts.
 pub fn context(state: &AppState) {
     provide_context(state.clone());
+    provide_context(app::forms::SignedIn(crate::failed_forms::signed_in_session));
     if let Some(nonce) = use_context::<axum::http::request::Parts>()
         .and_then(|parts| security_headers::page_nonce(&parts))
     {

@@ -24,49 +24,13 @@ pub struct FailedForm {
     pub page: String,
     pub error: AppError,
     pub values: Vec<(String, String)>,
+    /// Refused because the session had ended (a 401 from any form but the login form, whose
+    /// 401 is a wrong password): decided by the server, which knows the forms.
+    #[serde(default)]
+    pub session_ended: bool,
 }
 
-/// The fields a failed form keeps, each with its own limit in characters: the ones the
-/// forms fill in again. Anything else a post carries (passwords among it) is dropped.
-const KEPT_FIELDS: [(&str, usize); 8] = [
-    ("email", crate::auth::EMAIL_MAX_CHARS),
-    ("name", crate::auth::NAME_MAX_CHARS),
-    ("time_zone", crate::auth::TIME_ZONE_MAX_CHARS),
-    ("title", crate::tasks::TITLE_MAX_CHARS),
-    ("description", crate::tasks::DESCRIPTION_MAX_CHARS),
-    ("due_date", 10),
-    ("priority", 6),
-    // A tag box: ten tags and their separators.
-    (
-        "tags",
-        crate::tasks::fields::MAX_TAGS * (crate::tasks::fields::TAG_MAX_CHARS + 2),
-    ),
-];
-
 impl FailedForm {
-    /// The values of a post's fields worth keeping: known fields only, the first value of
-    /// each, cut to twice the field's own limit (an entry a little too long comes back whole,
-    /// to be shortened; a huge one does not).
-    pub fn kept_values<K: AsRef<str>, V: AsRef<str>>(
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Vec<(String, String)> {
-        let mut kept: Vec<(String, String)> = Vec::new();
-        for (field, value) in pairs {
-            let (field, value) = (field.as_ref(), value.as_ref());
-            let Some((name, limit)) = KEPT_FIELDS.iter().find(|(name, _)| *name == field) else {
-                continue;
-            };
-            if kept.iter().any(|(k, _)| k == name) {
-                continue;
-            }
-            kept.push((name.to_string(), value.chars().take(limit * 2).collect()));
-            if kept.len() == KEPT_FIELDS.len() {
-                break;
-            }
-        }
-        kept
-    }
-
     /// Whether the page at `page` may show it now: it is that page's, and a form refused
     /// because the session had ended waits until its user has signed in again (the page
     /// sends a visitor to log in first, and must not use it up).
@@ -74,12 +38,9 @@ impl FailedForm {
         self.page == page && (signed_in || !self.refused_for_an_ended_session())
     }
 
-    /// Whether the post was refused because the session had ended (a 401 from any form but
-    /// the login form, whose 401 is a wrong password).
+    /// Whether the post was refused because the session had ended.
     pub fn refused_for_an_ended_session(&self) -> bool {
-        use leptos::server_fn::ServerFn as _;
-        matches!(self.error, AppError::Unauthorized(_))
-            && self.action != crate::auth::api::Login::PATH
+        self.session_ended
     }
 
     pub fn value(&self, field: &str) -> Option<String> {
@@ -89,6 +50,17 @@ impl FailedForm {
             .map(|(_, value)| value.clone())
     }
 }
+
+/// Whether a session is signed in: provided by the server as context (forms know nothing of
+/// identity, which builds on them).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy)]
+pub struct SignedIn(pub fn(tower_sessions::Session) -> SignedInAnswer);
+
+/// What [`SignedIn`] answers, in time.
+#[cfg(feature = "ssr")]
+pub type SignedInAnswer =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, AppError>> + Send>>;
 
 /// Takes the failed form of `page` (a path), if any: one the server found in this request's
 /// short-lived cookie (a visitor without an account), or else one the signed-in user's
@@ -116,10 +88,11 @@ pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppErr
         let Some(form) = held else {
             return Ok(None);
         };
-        let signed_in = crate::auth::extract::AuthSession::from_session(session.clone())
-            .user_id()
-            .await?
-            .is_some();
+        let Some(signed_in) = use_context::<SignedIn>() else {
+            tracing::error!("SignedIn missing from the server function context");
+            return Err(AppError::Internal);
+        };
+        let signed_in = (signed_in.0)(session.clone()).await?;
         if !form.ready_for(&page, signed_in) {
             return Ok(None);
         }

@@ -241,11 +241,10 @@ fn the_modules_of_the_server_crate_import_each_other_without_a_cycle() {
     assert_acyclic(&folder_edges(&edges));
 }
 
-/// Two modules still gather every feature's parts, and are left out of the folder tree
-/// until the server-function layer owns them (#31, point 3): `state` builds the shared
-/// state from the features' pieces (which their server functions read back), and `forms`
-/// keeps each feature's field limits for a failed form post.
-const HUBS: [(&str, &[&str]); 2] = [("state", &["auth", "tasks"]), ("forms", &["auth", "tasks"])];
+/// One module still gathers every feature's parts, and is left out of the folder tree:
+/// `state` builds the shared state from the features' pieces (which their server functions
+/// read back).
+const HUBS: [(&str, &[&str]); 1] = [("state", &["auth", "tasks"])];
 
 #[test]
 fn the_features_form_a_tree_at_folder_level() {
