@@ -1,13 +1,13 @@
 //! The account page's two file routes, for the browser (session cookie only): the export
 //! download, and the import upload (a multipart form, so it works without JavaScript).
 
+use crate::state::AppState;
 use app::{
     account::transfer::ImportDocument,
     account::{store as manage, EXPORT_PATH, IMPORT_PATH},
     auth::{extract::AuthUser, ACCOUNT_PAGE},
     error::AppError,
     forms::{FailedForm, FAILED_FORM_KEY},
-    state::AppState,
 };
 use axum::{
     extract::{FromRequestParts, Multipart, State},

@@ -12,12 +12,12 @@
 //! A page address that still carries the error parameters is redirected to the same page
 //! without them. Every redirect target is a path on this site (`app::redirect`).
 
+use crate::state::AppState;
 use app::{
     auth::extract::AuthSession,
     error::AppError,
     forms::{FailedForm, FAILED_FORM_KEY},
     redirect::same_site_path,
-    state::AppState,
 };
 use axum::{
     body::{to_bytes, Body},

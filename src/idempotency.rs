@@ -11,11 +11,11 @@
 //! The response is stored just after the handler's own commit: if the process stops exactly
 //! between the two, a retry after [`ABANDONED_AFTER`] runs the request again.
 
+use crate::state::AppState;
 use app::{
     auth::extract::AuthUser,
     db::{self, Db},
     error::{AppError, FieldError},
-    state::AppState,
     with_reader, with_writer,
 };
 use axum::{

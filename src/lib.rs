@@ -19,5 +19,6 @@ pub mod serve;
 pub mod sessions;
 pub mod startup;
 pub mod startup_error;
+pub mod state;
 pub mod telemetry;
 pub mod whole_renders;

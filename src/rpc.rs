@@ -3,7 +3,9 @@
 //! status of their errors, and the capture of a plain form post that failed (see
 //! `failed_forms`). The pages get the same context as the server functions ([`context`]).
 
-use app::{error::AppError, state::AppState};
+use app::error::AppError;
+
+use crate::state::AppState;
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
@@ -48,6 +50,7 @@ pub fn routes(state: &AppState, forms: failed_forms::FailedForms) -> Router<AppS
 /// state, and the nonce the security headers promised for this response's scripts.
 pub fn context(state: &AppState) {
     provide_context(state.clone());
+    provide_context(state.identity());
     provide_context(app::forms::SignedIn(crate::failed_forms::signed_in_session));
     if let Some(nonce) = use_context::<axum::http::request::Parts>()
         .and_then(|parts| security_headers::page_nonce(&parts))

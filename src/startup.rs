@@ -8,7 +8,6 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use app::{
     auth::{password::Passwords, token::Tokens, SESSION_COOKIE},
     db::{Db, Pool},
-    state::{AppState, Shared},
     tasks::events::Feeds,
     App,
 };
@@ -37,6 +36,7 @@ use crate::{
     cross_site, failed_forms, rest, rpc, security_headers,
     serve::{serve, ServeLimits},
     sessions::Sessions,
+    state::{AppState, Shared},
     whole_renders,
 };
 pub use crate::{

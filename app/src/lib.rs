@@ -23,8 +23,6 @@ mod module_graph;
 
 #[cfg(feature = "ssr")]
 pub mod db;
-#[cfg(feature = "ssr")]
-pub mod state;
 
 pub use app::{shell, App};
 

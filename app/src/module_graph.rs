@@ -221,9 +221,9 @@ fn the_modules_of_the_app_crate_import_each_other_without_a_cycle() {
     let edges = module_edges(&app_src());
     assert!(
         edges
-            .get(&vec!["state".to_string()])
+            .get(&vec!["forms".to_string()])
             .is_some_and(|e| !e.is_empty()),
-        "the graph missed the state module's imports"
+        "the graph missed the forms module's imports"
     );
     assert_acyclic(&edges);
 }
@@ -241,23 +241,9 @@ fn the_modules_of_the_server_crate_import_each_other_without_a_cycle() {
     assert_acyclic(&folder_edges(&edges));
 }
 
-/// One module still gathers every feature's parts, and is left out of the folder tree:
-/// `state` builds the shared state from the features' pieces (which their server functions
-/// read back).
-const HUBS: [(&str, &[&str]); 1] = [("state", &["auth", "tasks"])];
-
 #[test]
 fn the_features_form_a_tree_at_folder_level() {
-    let mut folders = folder_edges(&module_edges(&app_src()));
-    for (hub, features) in HUBS {
-        let edges = folders.entry(vec![hub.to_string()]).or_default();
-        for feature in features {
-            assert!(
-                edges.remove(&vec![feature.to_string()]),
-                "{hub} no longer names {feature}: take it off the list of hubs"
-            );
-        }
-    }
+    let folders = folder_edges(&module_edges(&app_src()));
     assert_acyclic(&folders);
     // Identity is the base of the features; the account builds on both others.
     assert!(reaches(&folders, "account", "auth"));

@@ -2,6 +2,7 @@
 //! account (profile, e-mail, password, signing out everywhere, deletion), as the contract
 //! fixes them.
 
+use crate::state::AppState;
 use app::{
     account::{store as manage, PasswordChange, ProfileChange},
     auth::{
@@ -10,7 +11,6 @@ use app::{
         server, sessions, Credentials, Email, NewAccount, User,
     },
     error::AppError,
-    state::AppState,
 };
 use axum::{extract::State, http::StatusCode, Json};
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,10 @@
 //! `GET /api/{user_id}/events`: the caller's changes as server-sent events, and the same
 //! stream for the task page with its session cookie (`GET /tasks/events`).
 
+use crate::state::AppState;
 use app::{
     auth::extract::AuthUser,
     error::AppError,
-    state::AppState,
     tasks::events::{parse_last_event_id, sse_response, Recheck},
 };
 use axum::{

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use app::{error::AppError, state::AppState};
+use app::error::AppError;
+
+use crate::state::AppState;
 use axum::{extract::State, Json};
 use serde::Serialize;
 

@@ -13,7 +13,7 @@ pub mod task_bodies;
 pub mod tasks;
 pub mod transfer;
 
-use app::state::AppState;
+use crate::state::AppState;
 use axum::{extract::DefaultBodyLimit, middleware, Router};
 use utoipa::{Modify as _, OpenApi as _};
 use utoipa_axum::{router::OpenApiRouter, routes};

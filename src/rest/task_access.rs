@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
+use crate::state::AppState;
 use app::{
     auth::extract::AuthUser,
     error::{AppError, FieldError},
     ids::{TaskId, UserId},
-    state::AppState,
     tasks::{
         store::{self},
         versions::{etag_of, EntityTags, Expect},

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
+use crate::state::AppState;
 use app::{
     error::{AppError, FieldError},
-    state::AppState,
     tasks::{
         store::{self},
         TagCount, Task,

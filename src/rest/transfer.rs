@@ -1,6 +1,7 @@
 //! `/api/{user_id}/export` and `/api/{user_id}/import`: a user's tasks, taken to another
 //! instance and brought in from one.
 
+use crate::state::AppState;
 use app::{
     account::{
         store as manage,
@@ -8,7 +9,6 @@ use app::{
     },
     auth::extract::AuthUser,
     error::AppError,
-    state::AppState,
 };
 use axum::{extract::State, Json};
 use serde::Serialize;

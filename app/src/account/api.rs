@@ -16,14 +16,14 @@ const PAGE: &str = crate::auth::ACCOUNT_PAGE;
 #[cfg(feature = "ssr")]
 async fn as_account<T, F>(
     strict: bool,
-    body: impl FnOnce(crate::state::AppState, crate::auth::extract::AuthUser) -> F,
+    body: impl FnOnce(crate::auth::extract::Identity, crate::auth::extract::AuthUser) -> F,
 ) -> Result<T, AppError>
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
     use crate::auth::extract::{in_server_fn, AuthUser, SignedIn};
     crate::error::respond(async {
-        let state = crate::state::AppState::from_context()?;
+        let state = crate::auth::extract::Identity::from_context()?;
         let auth = match strict {
             true => in_server_fn::<AuthUser, _>(&state).await?,
             false => in_server_fn::<SignedIn, _>(&state).await?.0,

@@ -22,7 +22,7 @@ pub async fn signup(
     use crate::error::FieldError;
 
     crate::error::respond(async {
-        let state = crate::state::AppState::from_context()?;
+        let state = crate::auth::extract::Identity::from_context()?;
         // The page's hidden field: a zone this server does not know falls back to UTC (the
         // user never saw the field, so an error about it would help no one).
         let time_zone = time_zone.filter(|zone| super::TimeZoneName::parse(zone).is_ok());
@@ -52,7 +52,7 @@ pub async fn login(
     use super::{safe_next, server, Credentials};
 
     crate::error::respond(async {
-        let state = crate::state::AppState::from_context()?;
+        let state = crate::auth::extract::Identity::from_context()?;
         let credentials = Credentials::parse(&email, &password)?;
         let client = client_address().await?;
         let user = server::check_credentials(state.asker(client), &credentials)
@@ -80,7 +80,7 @@ pub(crate) async fn client_address() -> Result<std::net::IpAddr, AppError> {
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     crate::error::respond(async {
-        let state = crate::state::AppState::from_context()?;
+        let state = crate::auth::extract::Identity::from_context()?;
         session()?.log_out(&state.db).await?;
         leptos_axum::redirect("/");
         Ok(())
@@ -94,7 +94,7 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     use super::extract::MaybeAuthUser;
 
     crate::error::respond(async {
-        let state = crate::state::AppState::from_context()?;
+        let state = crate::auth::extract::Identity::from_context()?;
         let MaybeAuthUser(user) = super::extract::in_server_fn::<MaybeAuthUser, _>(&state).await?;
         Ok(user.map(|u| u.user))
     })

@@ -24,6 +24,46 @@ pub trait AuthContext: Send + Sync {
     fn tokens(&self) -> &Tokens;
 }
 
+/// What the features' server functions need from the server, provided to them as context
+/// (see [`Identity::from_context`]): the database, and identity's keys and limits.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub db: Db,
+    pub tokens: Tokens,
+    pub passwords: super::password::Passwords,
+    pub throttle: super::throttle::Throttle,
+}
+
+impl AuthContext for Identity {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+}
+
+impl Identity {
+    /// The identity inside a server function (provided as context by the router).
+    pub fn from_context() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Self>().ok_or_else(|| {
+            tracing::error!("Identity missing from the server function context");
+            AppError::Internal
+        })
+    }
+
+    /// A signup or login from `client`, held to this server's limits.
+    pub fn asker(&self, client: std::net::IpAddr) -> super::server::Asker<'_> {
+        super::server::Asker {
+            db: &self.db,
+            passwords: &self.passwords,
+            throttle: self.throttle,
+            client,
+        }
+    }
+}
+
 const SESSION_USER_KEY: &str = "user_id";
 
 /// How the request proved who it is.

@@ -16,13 +16,13 @@ use crate::error::AppError;
 /// own status.
 #[cfg(feature = "ssr")]
 async fn as_caller<T, F>(
-    body: impl FnOnce(crate::state::AppState, crate::ids::UserId, chrono::NaiveDate) -> F,
+    body: impl FnOnce(crate::auth::extract::Identity, crate::ids::UserId, chrono::NaiveDate) -> F,
 ) -> Result<T, AppError>
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
     crate::error::respond(async {
-        let state = crate::state::AppState::from_context()?;
+        let state = crate::auth::extract::Identity::from_context()?;
         let auth =
             crate::auth::extract::in_server_fn::<crate::auth::extract::AuthUser, _>(&state).await?;
         let today = super::store::today_in(&auth.user.time_zone);

@@ -5,12 +5,16 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{
+use app::{
     auth::{
-        extract::AuthContext, password::Passwords, server::Asker, throttle::Throttle, token::Tokens,
+        extract::{AuthContext, Identity},
+        password::Passwords,
+        server::Asker,
+        throttle::Throttle,
+        token::Tokens,
     },
     db::Db,
-    error::AppError,
+    tasks::events::Feeds,
 };
 
 /// Cheap to clone (one reference count): every request and server function takes a copy.
@@ -40,7 +44,7 @@ pub struct Shared {
     pub passwords: Passwords,
     pub throttle: Throttle,
     /// The live event streams open in this process.
-    pub feeds: Arc<crate::tasks::events::Feeds>,
+    pub feeds: Arc<Feeds>,
 }
 
 impl AuthContext for AppState {
@@ -54,6 +58,16 @@ impl AuthContext for AppState {
 }
 
 impl Shared {
+    /// What the features' server functions find as context: identity's pieces.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            db: self.db.clone(),
+            tokens: self.tokens.clone(),
+            passwords: self.passwords.clone(),
+            throttle: self.throttle,
+        }
+    }
+
     /// A signup or login from `client`, held to this server's limits.
     pub fn asker(&self, client: std::net::IpAddr) -> Asker<'_> {
         Asker {
@@ -68,15 +82,5 @@ impl Shared {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
-    }
-}
-
-impl AppState {
-    /// The state inside a server function (provided as context by the router).
-    pub fn from_context() -> Result<Self, AppError> {
-        leptos::prelude::use_context::<Self>().ok_or_else(|| {
-            tracing::error!("AppState missing from the server function context");
-            AppError::Internal
-        })
     }
 }
