@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """`make fuzz` (part of `make test`): schemathesis against the running API's /openapi.json.
 
-Starts the server (`TODO_BIN`, by default `target/release/todo`) on 127.0.0.1 with a fresh
-SQLite file, signs a user up, and runs schemathesis (from the virtualenv `make` creates)
-with its examples, fuzzing and stateful phases (the links between operations), as that
-user, within a time budget (FUZZ_SECONDS, default 180). The run fails on any server error
-and on any response that does not match the document: status codes, content types,
-headers and bodies.
+Starts `target/release/todo` on 127.0.0.1 with a fresh SQLite file, signs a user up, and
+runs schemathesis (from the virtualenv `make` creates) with its examples, fuzzing and
+stateful phases (the links between operations), as that user, within a time budget
+(FUZZ_SECONDS, default 180). The run fails on any server error and on any response
+that does not match the document: status codes, content types, headers and bodies.
 """
 
 import json
@@ -76,8 +75,7 @@ def main():
         "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
     })
     log = open(pathlib.Path(data) / "server.log", "w")
-    binary = ROOT / os.environ.get("TODO_BIN", "target/release/todo")
-    server = subprocess.Popen([str(binary)], env=env, stderr=log)
+    server = subprocess.Popen([str(ROOT / "target" / "release" / "todo")], env=env, stderr=log)
     try:
         for _ in range(100):
             try:
