@@ -43,7 +43,21 @@ WASM_BINDGEN_BUILD := $(TOOL_PROFILE) CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 # Pass extra arguments to cargo test, e.g. `make test-rust ARGS=login`.
 ARGS ?=
 
-.PHONY: help run dev build redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
+# The server the browser tests and the fuzzer run against: the release build `make run`
+# serves, unless TEST_SERVER=debug (what CI sets). Then the server is the debug binary that
+# `cargo test` builds anyway (seconds, where a release server takes about ten minutes on two
+# cores from a fresh clone), and only the browser bundle is built in release mode.
+TEST_SERVER ?= release
+ifeq ($(TEST_SERVER),debug)
+TEST_BUILD := build-test-server
+else ifeq ($(TEST_SERVER),release)
+TEST_BUILD := build
+else
+$(error TEST_SERVER is release or debug, not $(TEST_SERVER))
+endif
+export TODO_BIN := target/$(TEST_SERVER)/todo
+
+.PHONY: help run dev build build-test-server redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
         cargo-leptos-tool wasm-bindgen-tool npm-tools e2e-deps check fmt clean
 
 help:
@@ -51,8 +65,8 @@ help:
 	@echo "make dev        the watch loop: cargo leptos watch rebuilds and reloads on every change (debug build)"
 	@echo "make test       every test: Rust (SQLite, and PostgreSQL with TEST_DATABASE_URL), then Playwright"
 	@echo "make test-rust  only the Rust unit and integration tests"
-	@echo "make test-e2e   only the Playwright suite, against a release build"
-	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against a release build"
+	@echo "make test-e2e   only the Playwright suite, against a release build (TEST_SERVER=debug: the debug server)"
+	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against the same server"
 	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*.{md,json} and hostile-*.{md,json}"
 	@echo "make check      formatting and clippy"
 
@@ -70,6 +84,18 @@ build: tools
 	@$(MAKE) --no-print-directory redoc
 	@$(PHASE) "compressing the static files once, with brotli and gzip at their highest levels" \
 	  ./target/release/todo precompress $(SITE_ROOT)
+
+# The browser bundle in release mode and the debug server of `cargo test` (TEST_SERVER=debug).
+build-test-server: tools
+	@$(PHASE) "building the browser bundle in release mode (first build: about 4 minutes on 2 cores)" \
+	  cargo leptos build --release --frontend-only
+	@$(MAKE) --no-print-directory redoc
+	@$(PHASE) "building the debug server (nothing to do after the Rust tests)" \
+	  cargo test --workspace --locked --no-run
+	@# The server finds the bundle's hashed file names in hash.txt beside its executable.
+	cp target/release/hash.txt target/debug/hash.txt
+	@$(PHASE) "compressing the static files once, with brotli and gzip at their highest levels" \
+	  ./target/debug/todo precompress $(SITE_ROOT)
 
 # ReDoc's script, served by the app at /redoc/redoc.standalone.js (no CDN): from npm's redoc.
 # Its sidebar would fetch Redocly's logo from their CDN; the copy served points that image at
@@ -92,11 +118,11 @@ test-rust:
 	@$(PHASE) "running the Rust tests (first build of the tests: about 5 minutes)" \
 	  cargo test --workspace --locked $(ARGS)
 
-test-e2e: e2e-deps build
+test-e2e: e2e-deps $(TEST_BUILD)
 	@cd end2end && CHROMIUM_PATH="$(CHROMIUM)" ../$(PHASE) "running the Playwright browser tests (about 2 minutes)" npx playwright test
 
-# Schemathesis against the release server's /openapi.json, bounded in time (FUZZ_SECONDS).
-fuzz: fuzz-deps build
+# Schemathesis against the server's /openapi.json, bounded in time (FUZZ_SECONDS).
+fuzz: fuzz-deps $(TEST_BUILD)
 	@$(PHASE) "fuzzing the JSON API with schemathesis (about $${FUZZ_SECONDS:-180} seconds)" python3 scripts/fuzz_api.py
 
 # Schemathesis in its own virtualenv under target/, from PyPI.

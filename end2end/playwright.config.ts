@@ -1,4 +1,5 @@
-// Playwright drives Debian's Chromium (never a downloaded browser) against a release build
+// Playwright drives Debian's Chromium (never a downloaded browser) against the server `make`
+// names (the release build; in CI the debug one, with the release browser bundle),
 // served on its own port with a throwaway database, so it never touches `make run`'s data.
 import { defineConfig } from '@playwright/test';
 import fs from 'node:fs';
@@ -40,7 +41,8 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: './target/release/todo',
+    // `make` says which build (TODO_BIN: the release server, or in CI the debug one).
+    command: `./${process.env.TODO_BIN ?? 'target/release/todo'}`,
     cwd: repoRoot,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

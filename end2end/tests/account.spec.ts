@@ -23,10 +23,12 @@ async function expectSignedOut(page: Page) {
   await expect(page).toHaveURL(/\/login\?next=/);
 }
 
-/** An operator's `todo reset-password EMAIL` against the suite's database: the one-time password. */
+/** An operator's `todo reset-password EMAIL` against the suite's database: the one-time password.
+ * It runs the binary the suite serves (`TODO_BIN`, set by `make`; the release build otherwise). */
 function resetPassword(email: string) {
   const dataDir = process.env.E2E_DATA_DIR!;
-  return execFileSync(path.resolve(__dirname, '../../target/release/todo'), ['reset-password', email], {
+  const binary = path.resolve(__dirname, '../..', process.env.TODO_BIN ?? 'target/release/todo');
+  return execFileSync(binary, ['reset-password', email], {
     env: { ...process.env, DATABASE_URL: `sqlite://${dataDir}/e2e.db`, DATA_DIR: dataDir, RUST_LOG: 'warn' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -61,6 +61,9 @@ test('another page of the list takes focus to its tasks, not to the page start',
   await page.getByRole('link', { name: 'Next page' }).focus();
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL('/tasks?page=2');
+  // The address changes first: page 2 (the oldest five) is there once the list holds five.
+  // Until then page 1's rows match 'Task 1' ten times (Task 10 to Task 19).
+  await expect(page.getByRole('list', { name: 'Tasks' }).getByRole('listitem')).toHaveCount(5);
   await expect(row(page, 'Task 1')).toBeVisible();
   await expect(page.getByRole('list', { name: 'Tasks' })).toBeFocused();
 });
