@@ -40,3 +40,7 @@ id_type!(
     /// Which task.
     TaskId
 );
+id_type!(
+    /// Which list.
+    ListId
+);

@@ -29,7 +29,10 @@ pub struct StreamEvent {
     /// `reset` carries none.
     id: Option<String>,
     event: StreamEventName,
-    /// JSON: the task as `GET` returns it; `{"id": ...}` for `task.deleted`; `{}` for `reset`.
+    /// JSON: the task as `GET` returns it; `{"id": ...}` for `task.deleted` and
+    /// `list.deleted`; the list as `GET` returns it for `list.updated`; the member with
+    /// `list_id` for `member.added`; `{"list_id", "user_id"}` for `member.removed`; `{}` for
+    /// `reset`.
     data: String,
     /// Milliseconds to wait before reconnecting (sent once, first).
     retry: Option<u64>,
@@ -45,6 +48,18 @@ pub enum StreamEventName {
     Updated,
     #[schema(rename = "task.deleted")]
     Deleted,
+    /// A list was made or renamed.
+    #[schema(rename = "list.updated")]
+    ListUpdated,
+    /// A list was deleted (with its tasks).
+    #[schema(rename = "list.deleted")]
+    ListDeleted,
+    /// Someone joined a list (or their role there changed).
+    #[schema(rename = "member.added")]
+    MemberAdded,
+    /// Someone left a list, or was removed from it (you, perhaps).
+    #[schema(rename = "member.removed")]
+    MemberRemoved,
     /// Events were missed (older than an hour): load everything again.
     #[schema(rename = "reset")]
     Reset,
@@ -78,7 +93,10 @@ fn recheck(state: &AppState, parts: Parts, owner: app::ids::UserId) -> Recheck {
 /// A `text/event-stream`: each event has `id:` (a number, increasing), `event:`
 /// `task.created`, `task.updated` or `task.deleted`, and `data:` the task as JSON (as
 /// `GET` returns it; `{"id": ...}` for a deletion), in commit order, from every instance
-/// sharing the database. Bulk changes (an import, "mark all done", clearing completed
+/// sharing the database: the changes to the tasks of every list you are a member of, by
+/// anyone. Changes to the lists themselves come as `list.updated`, `list.deleted`,
+/// `member.added` and `member.removed` (to every member of the list, and to the member
+/// concerned). Bulk changes (an import, "mark all done", clearing completed
 /// tasks) send one event per task. Without `Last-Event-ID` the stream starts with what
 /// commits after it opens; with it, it first sends every event after that id from the
 /// last hour, in order; when some are older than that, `event: reset` (data `{}`): load

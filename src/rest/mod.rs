@@ -6,6 +6,7 @@ pub mod errors;
 pub mod events;
 pub mod health;
 pub mod json;
+pub mod lists;
 pub mod openapi;
 pub mod responses;
 pub mod task_access;
@@ -36,6 +37,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tasks::get, tasks::update, tasks::delete))
         .routes(routes!(tasks::complete))
         .routes(routes!(tasks::tags))
+        .routes(routes!(lists::all, lists::create))
+        .routes(routes!(lists::get, lists::rename, lists::delete))
+        .routes(routes!(lists::members, lists::share))
+        .routes(routes!(lists::remove_member))
         .routes(routes!(events::stream))
         .fallback(errors::api_not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));

@@ -36,6 +36,7 @@ use utoipa::{
     tags(
         (name = "auth", description = "Accounts and access tokens"),
         (name = "tasks", description = "Your tasks; the path's user_id must be yours"),
+        (name = "lists", description = "Your lists, own and shared; the path's user_id must be yours"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -13,7 +13,7 @@ pub struct Unauthorized(pub ErrorBody);
 /// The path's `user_id` is not the caller's; or the caller's password was reset by an
 /// operator and must be changed first (`POST /api/auth/password`); or, for a create or an
 /// import, the account would hold more tasks than its quota (`TASKS_PER_ACCOUNT`, named in
-/// `detail`).
+/// `detail`); or, for a change to a task, the caller is a viewer of its list.
 #[derive(IntoResponses)]
 #[response(status = 403)]
 pub struct NotYours(pub ErrorBody);
@@ -65,3 +65,35 @@ pub struct Stale(pub ErrorBody);
 #[derive(IntoResponses)]
 #[response(status = 409)]
 pub struct KeyInUse(pub ErrorBody);
+
+/// No such list of yours: it does not exist, or you are not one of its members.
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NoSuchList(pub ErrorBody);
+
+/// No such task of yours, or (moving it) no such list of yours.
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NoSuchTaskOrList(pub ErrorBody);
+
+/// The caller may not do this to the list: only its owner may rename, delete or share it;
+/// a viewer may not change its tasks. Or the path's `user_id` is not the caller's.
+#[derive(IntoResponses)]
+#[response(status = 403)]
+pub struct NotAllowed(pub ErrorBody);
+
+/// You own a list with this name already (compared without case); or the Inbox, which
+/// cannot be deleted.
+#[derive(IntoResponses)]
+#[response(status = 409)]
+pub struct ListConflict(pub ErrorBody);
+
+/// No such list of yours, or no account has that e-mail address.
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NoSuchListOrAccount(pub ErrorBody);
+
+/// The Inbox cannot be shared, and you cannot share a list with yourself.
+#[derive(IntoResponses)]
+#[response(status = 409)]
+pub struct SharingConflict(pub ErrorBody);

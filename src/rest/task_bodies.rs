@@ -9,6 +9,7 @@ use app::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 /// The body of `POST` and `PUT`. A `user_id` or `id` sent along is ignored. On `PUT` an
 /// omitted field is cleared.
@@ -20,6 +21,11 @@ pub struct TaskRequest {
     /// Omitted or null clears it.
     #[serde(default)]
     pub description: Option<String>,
+    /// The list the task goes in (you must be its owner or an editor). On `POST`, omitted:
+    /// your Inbox; on `PUT`, omitted: the list it is in (moving a task needs owner or
+    /// editor on both lists).
+    #[serde(default)]
+    pub list_id: Option<Uuid>,
     /// A calendar date `YYYY-MM-DD`; omitted or null: none.
     #[serde(default)]
     #[schema(example = "2026-01-31", format = Date)]
@@ -43,6 +49,8 @@ impl TaskRequest {
             due_date: self.due_date,
             priority: self.priority,
             tags: self.tags.unwrap_or_default(),
+            list_id: self.list_id,
+            list_name: None,
         }
     }
 }
@@ -124,6 +132,9 @@ pub struct ListQuery {
     /// and title.
     #[param(value_type = Option<String>, pattern = "^(asc|desc)$")]
     pub order: Option<String>,
+    /// One list's tasks only (a list's `id`; 404 when you are not one of its members).
+    /// Without it: the tasks of every list you are a member of.
+    pub list: Option<Uuid>,
 }
 
 impl ListQuery {

@@ -24,8 +24,8 @@ use utoipa::ToSchema;
 use super::{
     json::AppJson,
     responses::{
-        Invalid, KeyInUse, NoSuchTask, NotYours, Stale, StorageFull, TooLarge, Unauthorized,
-        Unavailable,
+        Invalid, KeyInUse, NoSuchList, NoSuchTask, NoSuchTaskOrList, NotYours, Stale, StorageFull,
+        TooLarge, Unauthorized, Unavailable,
     },
 };
 
@@ -55,7 +55,8 @@ const IF_MATCH: &str = "Change the task only if its current `ETag` is one of the
             headers(("Location" = String, description = "The new task's URL"),
                     ("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."),
                     ("Idempotent-Replayed" = String, description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key`."))),
-        Unauthorized, NotYours, KeyInUse, TooLarge, Invalid, Unavailable, StorageFull,
+        Unauthorized, NotYours, NoSuchList, KeyInUse, TooLarge, Invalid, Unavailable,
+        StorageFull,
     )
 )]
 pub async fn create(
@@ -95,7 +96,7 @@ pub async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of tasks", body = TaskList),
-        Unauthorized, NotYours, Invalid, Unavailable,
+        Unauthorized, NotYours, NoSuchList, Invalid, Unavailable,
     )
 )]
 pub async fn list(
@@ -165,7 +166,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The updated task", body = Task,
             headers(("ETag" = String, description = "The task's version, a strong entity tag: send it back in `If-None-Match` (GET) or `If-Match` (PUT, PATCH, DELETE)."))),
-        Unauthorized, NotYours, NoSuchTask, Stale, TooLarge, Invalid, Unavailable, StorageFull,
+        Unauthorized, NotYours, NoSuchTaskOrList, Stale, TooLarge, Invalid, Unavailable, StorageFull,
     )
 )]
 pub async fn update(

@@ -20,7 +20,8 @@ async fn seed_tasks(app: &TestApp, user: &TestUser, n: usize) {
         for i in 0..n {
             // Pairs share a timestamp, so the id must break ties for pages to be stable.
             let at = start + chrono::Duration::milliseconds((i / 2) as i64);
-            sqlx::query("insert into tasks (id, user_id, title, is_completed, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)")
+            sqlx::query("insert into tasks (id, user_id, list_id, created_by, title, is_completed, created_at, updated_at)
+                         values ($1, $2, (select id from lists where owner_id = $2 and is_inbox), $2, $3, $4, $5, $5)")
                 .bind(uuid::Uuid::new_v4())
                 .bind(owner)
                 .bind(format!("task {i}"))
@@ -151,6 +152,35 @@ async fn check_totals(app: &TestApp, user: &TestUser, db: &app::db::Db, label: &
         "{label}"
     );
     assert_eq!(list(app, user, "limit=1").await["total"], total, "{label}");
+    // And each list's counts, as the lists route reads them, are what its tasks say.
+    let response = crate::requests::send(
+        app,
+        &user.token,
+        reqwest::Method::GET,
+        &format!("/api/{}/lists", user.id),
+        None,
+    )
+    .await;
+    let lists: Value = response.json().await.unwrap();
+    for list in lists["lists"].as_array().unwrap() {
+        let id = uuid::Uuid::parse_str(list["id"].as_str().unwrap()).unwrap();
+        let (total, completed): (i64, i64) = match_pool!(db, |pool| {
+            sqlx::query_as(
+                "select count(*), coalesce(sum(case when is_completed then 1 else 0 end), 0)
+                 from tasks where list_id = $1",
+            )
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        });
+        assert_eq!(
+            list["counts"],
+            serde_json::json!({"active": total - completed, "completed": completed}),
+            "{label}: {}",
+            list["name"]
+        );
+    }
 }
 
 #[tokio::test]
@@ -229,18 +259,25 @@ async fn totals_follow_every_change_to_a_users_tasks() {
         check_totals(&app, &user, &db, "after clearing completed again").await;
         assert_eq!(store::counts(&db, owner).await.unwrap(), Default::default());
 
-        // A task never changes owner, so no count can drift that way.
+        // A task moved into another owner's list (as a move into a shared list does) takes
+        // its counts along: both owners' and both lists'.
         let theirs = create_ok(&app, &user, "mine").await;
         let moved = match_pool!(&db, |pool| {
-            sqlx::query("update tasks set user_id = $1 where id = $2")
-                .bind(uuid::Uuid::parse_str(&other.id).unwrap())
-                .bind(uuid::Uuid::parse_str(theirs["id"].as_str().unwrap()).unwrap())
-                .execute(pool)
-                .await
-                .map(|done| done.rows_affected())
+            sqlx::query(
+                "update tasks set user_id = $1,
+                     list_id = (select id from lists where owner_id = $1 and is_inbox)
+                 where id = $2",
+            )
+            .bind(uuid::Uuid::parse_str(&other.id).unwrap())
+            .bind(uuid::Uuid::parse_str(theirs["id"].as_str().unwrap()).unwrap())
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
         });
-        assert!(moved.is_err(), "{moved:?}");
-        check_totals(&app, &user, &db, "after a refused change of owner").await;
+        assert_eq!(moved.unwrap(), 1);
+        check_totals(&app, &user, &db, "after a move to another owner").await;
+        check_totals(&app, &other, &db, "after a move from another owner").await;
+        assert_eq!(list(&app, &other, "").await["total"], 2);
 
         // Deleting the account takes its tasks and its counts, without an error.
         match_pool!(&db, |pool| {
@@ -259,7 +296,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
                 .unwrap()
         });
         assert_eq!(left, 0);
-        assert_eq!(list(&app, &other, "").await["total"], 1);
+        assert_eq!(list(&app, &other, "").await["total"], 2);
     })
     .await;
 }

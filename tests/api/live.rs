@@ -393,7 +393,16 @@ async fn the_document_describes_each_event_of_the_stream() {
         kinds.sort_unstable();
         assert_eq!(
             kinds,
-            ["reset", "task.created", "task.deleted", "task.updated"]
+            [
+                "list.deleted",
+                "list.updated",
+                "member.added",
+                "member.removed",
+                "reset",
+                "task.created",
+                "task.deleted",
+                "task.updated"
+            ]
         );
     })
     .await;
@@ -1045,6 +1054,129 @@ async fn a_credential_ended_on_one_instance_ends_its_streams_on_another() {
         let everywhere = send(&first, &other, Method::POST, "/api/auth/logout-all", None).await;
         assert_eq!(everywhere.status(), 204);
         assert!(on_second.ends_within(CREDENTIAL_ENDS).await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_in_a_shared_list_reaches_every_member_and_a_removed_one_hears_of_it() {
+    for_each_backend(|app| async move {
+        let owner = app.new_user().await;
+        let member = app.new_user().await;
+        let list = json_of(
+            crate::requests::send(
+                &app,
+                &owner.token,
+                reqwest::Method::POST,
+                &format!("/api/{}/lists", owner.id),
+                Some(json!({"name": "Shared"})),
+            )
+            .await,
+            201,
+        )
+        .await;
+        let list_id = list["id"].as_str().unwrap();
+        let mut owners = follow(&app, &owner, None).await;
+        let mut members = follow(&app, &member, None).await;
+        json_of(
+            crate::requests::send(
+                &app,
+                &owner.token,
+                reqwest::Method::PUT,
+                &format!("/api/{}/lists/{list_id}/members", owner.id),
+                Some(json!({"email": member.email, "role": "editor"})),
+            )
+            .await,
+            200,
+        )
+        .await;
+        for stream in [&mut owners, &mut members] {
+            let event = stream.next_event().await;
+            assert_eq!(event.kind(), "member.added");
+            assert_eq!(event.json()["user_id"], member.id.as_str());
+            assert_eq!(event.json()["list_id"], list_id);
+        }
+        // The member's task reaches the owner, and the owner's edit reaches the member.
+        let task = json_of(
+            crate::requests::send(
+                &app,
+                &member.token,
+                reqwest::Method::POST,
+                &format!("/api/{}/tasks", member.id),
+                Some(json!({"title": "Theirs", "list_id": list_id})),
+            )
+            .await,
+            201,
+        )
+        .await;
+        for stream in [&mut owners, &mut members] {
+            let event = stream.next_event().await;
+            assert_eq!(
+                (event.kind(), event.json()["id"].clone()),
+                ("task.created", task["id"].clone())
+            );
+        }
+        // A task in the owner's own list stays the owner's alone.
+        json_of(
+            crate::requests::send(
+                &app,
+                &owner.token,
+                reqwest::Method::POST,
+                &format!("/api/{}/tasks", owner.id),
+                Some(json!({"title": "Private"})),
+            )
+            .await,
+            201,
+        )
+        .await;
+        assert_eq!(owners.next_event().await.json()["title"], "Private");
+        // Removed, the member hears of it, and nothing after.
+        let removed = crate::requests::send(
+            &app,
+            &owner.token,
+            reqwest::Method::DELETE,
+            &format!("/api/{}/lists/{list_id}/members/{}", owner.id, member.id),
+            None,
+        )
+        .await;
+        assert_eq!(removed.status(), 204);
+        for stream in [&mut owners, &mut members] {
+            let event = stream.next_event().await;
+            assert_eq!(event.kind(), "member.removed");
+            assert_eq!(event.json()["user_id"], member.id.as_str());
+        }
+        let renamed = crate::requests::send(
+            &app,
+            &owner.token,
+            reqwest::Method::PATCH,
+            &format!("/api/{}/lists/{list_id}", owner.id),
+            Some(json!({"name": "Mine again"})),
+        )
+        .await;
+        assert_eq!(renamed.status(), 200);
+        let event = owners.next_event().await;
+        assert_eq!(
+            (event.kind(), event.json()["name"].clone()),
+            ("list.updated", json!("Mine again"))
+        );
+        assert!(members
+            .next_within(Duration::from_millis(500))
+            .await
+            .is_none_or(|item| !matches!(item, Item::Event(_))));
+        let deleted = crate::requests::send(
+            &app,
+            &owner.token,
+            reqwest::Method::DELETE,
+            &format!("/api/{}/lists/{list_id}", owner.id),
+            None,
+        )
+        .await;
+        assert_eq!(deleted.status(), 204);
+        let event = owners.next_event().await;
+        assert_eq!(
+            (event.kind(), event.json()["id"].clone()),
+            ("list.deleted", json!(list_id))
+        );
     })
     .await;
 }

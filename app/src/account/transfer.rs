@@ -112,6 +112,8 @@ impl ImportedTask {
             due_date: self.due_date,
             priority: self.priority,
             tags: self.tags.unwrap_or_default(),
+            list_id: None,
+            list_name: None,
         };
         let input = match draft.validate() {
             Ok(input) => input,

@@ -38,6 +38,9 @@ pub struct Throttle {
     pub signup_window: Duration,
 }
 
+/// The window share attempts are counted in.
+const SHARE_WINDOW: Duration = Duration::from_secs(3600);
+
 /// One ceiling an attempt counts against: at most `max` events for `subject` in `window`.
 struct Ceiling {
     subject: String,
@@ -98,9 +101,29 @@ impl Throttle {
         .await
     }
 
+    /// Counts an attempt by `user` to share a list, or refuses it with 429 past `max` an
+    /// hour (sharing looks an account up by its e-mail address).
+    pub async fn start_share(
+        &self,
+        db: &Db,
+        user: uuid::Uuid,
+        max: u32,
+    ) -> Result<Attempt, AppError> {
+        count_attempt(
+            db,
+            &[Ceiling {
+                subject: format!("share:{user}"),
+                max,
+                window: SHARE_WINDOW,
+            }],
+        )
+        .await
+    }
+
     /// Deletes events too old to count against any ceiling; returns how many went.
     pub async fn delete_expired(&self, db: &Db) -> Result<u64, AppError> {
-        let before = db::now() - span(self.login_window.max(self.signup_window));
+        let longest = self.login_window.max(self.signup_window).max(SHARE_WINDOW);
+        let before = db::now() - span(longest);
         let removed = with_writer!(db, |pool| {
             sqlx::query("delete from throttle_events where happened_at < $1")
                 .bind(before)

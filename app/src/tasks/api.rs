@@ -49,6 +49,8 @@ fn draft(
         description,
         due_date,
         priority,
+        list_id: None,
+        list_name: None,
     }
 }
 

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::{fields, quick_add, Priority, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::{
     error::{AppError, FieldError},
+    ids::ListId,
     text,
 };
+use uuid::Uuid;
 
 /// A title: trimmed, 1 to [`TITLE_MAX_CHARS`] characters (characters, not bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +77,10 @@ pub struct TaskInput {
     pub due_date: Option<NaiveDate>,
     pub priority: Priority,
     pub tags: Vec<String>,
+    /// The list it goes in: on a create `None` is the Inbox, on a replace the list it is in.
+    pub list: Option<ListId>,
+    /// The list it goes in by name (quick add's `+list`), over `list`.
+    pub list_name: Option<String>,
 }
 
 /// An imported task that passed every check (see `account::transfer`).
@@ -97,6 +103,12 @@ pub struct TaskDraft {
     /// none, low, medium or high; absent: none.
     pub priority: Option<String>,
     pub tags: Vec<String>,
+    /// The list it goes in (see [`TaskInput::list`]).
+    #[serde(default)]
+    pub list_id: Option<Uuid>,
+    /// The list it goes in by name (see [`TaskInput::list_name`]).
+    #[serde(default)]
+    pub list_name: Option<String>,
 }
 
 impl TaskDraft {
@@ -114,6 +126,8 @@ impl TaskDraft {
                 due_date,
                 priority,
                 tags,
+                list: self.list_id.map(ListId),
+                list_name: self.list_name.clone(),
             }),
             (title, description, due_date, priority, tags) => Err(AppError::validation(
                 [
@@ -165,6 +179,9 @@ impl TaskDraft {
         }
         if let Some(date) = parsed.due_date {
             self.due_date = Some(date.to_string());
+        }
+        if parsed.list.is_some() {
+            self.list_name = parsed.list;
         }
         self
     }

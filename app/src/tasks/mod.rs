@@ -3,6 +3,7 @@
 pub mod api;
 pub mod fields;
 mod input;
+pub mod lists;
 pub mod query;
 pub mod quick_add;
 pub mod views;
@@ -34,7 +35,10 @@ pub const PAGE_SIZE: u32 = 20;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: Uuid,
+    /// The account that created it (in a shared list, perhaps not yours).
     pub user_id: Uuid,
+    /// The list it is in.
+    pub list_id: Uuid,
     /// 1 to [`TITLE_MAX_CHARS`] characters.
     pub title: String,
     /// At most [`DESCRIPTION_MAX_CHARS`] characters, or null.
@@ -175,6 +179,7 @@ impl Marked {
 
 /// How many of a user's tasks are still to do and done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskCounts {
     pub active: u64,
     pub completed: u64,

@@ -3,9 +3,10 @@
 //!
 //! Tokens are whole words (split on blanks): `#tag`, `!low` / `!medium` / `!high`,
 //! `^YYYY-MM-DD`, `^today`, `^tomorrow`, `^monday` … `^sunday` (or `^mon` … `^sun`: the
-//! next such day after today). A word that only looks like a token (`email#notatag`,
-//! `^notaday`, `!urgent`, `#` alone) stays in the title as it is. When a priority or a date
-//! is given twice, the last one counts.
+//! next such day after today), and `+list` (the list to file it in, by name, without case;
+//! `_` stands for a space). A word that only looks like a token (`email#notatag`,
+//! `^notaday`, `!urgent`, `#` alone) stays in the title as it is. When a priority, a date or a
+//! list is given twice, the last one counts.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -20,6 +21,8 @@ pub struct QuickAdd {
     pub tags: Vec<String>,
     pub priority: Option<Priority>,
     pub due_date: Option<NaiveDate>,
+    /// The name of the list to file it in, as typed (without the `+`).
+    pub list: Option<String>,
 }
 
 impl QuickAdd {
@@ -38,6 +41,8 @@ impl QuickAdd {
                 parsed.priority = Some(priority);
             } else if let Some(date) = word.strip_prefix('^').and_then(|d| date_token(d, today)) {
                 parsed.due_date = Some(date);
+            } else if let Some(list) = word.strip_prefix('+').filter(|l| list_token(l)) {
+                parsed.list = Some(list.to_string());
             } else {
                 words.push(word);
             }
@@ -48,8 +53,22 @@ impl QuickAdd {
 
     /// Whether anything but the title was understood.
     pub fn has_tokens(&self) -> bool {
-        !self.tags.is_empty() || self.priority.is_some() || self.due_date.is_some()
+        !self.tags.is_empty()
+            || self.priority.is_some()
+            || self.due_date.is_some()
+            || self.list.is_some()
     }
+}
+
+/// A list's name as a token: a word of letters and digits (any script), `-` and `_`, at
+/// most a list name's length (`+1` alone, `c++` and `+` stay text).
+fn list_token(word: &str) -> bool {
+    let chars = word.chars().count();
+    (1..=super::lists::NAME_MAX_CHARS).contains(&chars)
+        && word.chars().any(char::is_alphabetic)
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// `low`, `medium` or `high`: `!none` is not a token (it is what no token means).
@@ -172,6 +191,17 @@ mod tests {
         let parsed = QuickAdd::parse(&line, today());
         assert_eq!(parsed.tags.len(), MAX_TAGS + 1);
         assert_eq!(parsed.title, "");
+    }
+
+    #[test]
+    fn a_list_is_named_with_a_plus_and_the_last_one_counts() {
+        let parsed = QuickAdd::parse("Milk +Groceries #dairy +Été_2027", today());
+        assert_eq!(parsed.title, "Milk");
+        assert_eq!(parsed.list.as_deref(), Some("Été_2027"));
+        assert!(parsed.has_tokens());
+        let line = "a + b +1 c++ +#x +no.dots";
+        assert_eq!(QuickAdd::parse(line, today()).title, line);
+        assert_eq!(QuickAdd::parse(line, today()).list, None);
     }
 
     #[test]

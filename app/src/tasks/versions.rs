@@ -85,6 +85,7 @@ mod tests {
         Task {
             id: uuid::Uuid::nil(),
             user_id: uuid::Uuid::nil(),
+            list_id: uuid::Uuid::nil(),
             title: "Buy milk".into(),
             description: None,
             is_completed: false,

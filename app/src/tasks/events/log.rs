@@ -1,19 +1,27 @@
 //! The event log: each user's numbered events, written in the transaction of the change
 //! they describe, read from a number on, and pruned after `KEPT_FOR`.
 
-use super::{Change, Event, CHANNEL, KEPT_FOR};
-use crate::{db, db::Db, ids::UserId, with_reader, with_writer};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Change, Event, To, CHANNEL, KEPT_FOR};
+use crate::{
+    db,
+    db::Db,
+    ids::{ListId, UserId},
+    with_reader, with_writer,
+};
 
 /// Writing events inside a transaction, on either engine.
 pub trait EventLog {
-    /// Records `changes` for `owner`, numbered after the owner's last event. On PostgreSQL
-    /// taking the numbers locks the owner's counter until commit, so one user's events
-    /// commit in the order of their numbers; the commit notifies [`CHANNEL`].
+    /// Records each of `changes` in the log of everyone who hears of it (see [`To`]),
+    /// numbered after each one's last event; returns who they are. On PostgreSQL taking the
+    /// numbers locks each one's counter until commit (in the order of their ids, so two
+    /// writes never wait on each other in a circle), so one user's events commit in the
+    /// order of their numbers; the commit notifies [`CHANNEL`] once per user.
     fn record(
         &mut self,
-        owner: UserId,
         changes: &[Change],
-    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+    ) -> impl std::future::Future<Output = Result<Vec<UserId>, sqlx::Error>> + Send;
 }
 
 /// Rows per insert statement: 5 parameters each, well under either engine's limit.
@@ -22,47 +30,76 @@ const ROWS_PER_INSERT: usize = 500;
 macro_rules! event_log {
     ($connection:ty, $database:ty, $notify:literal) => {
         impl EventLog for $connection {
-            async fn record(&mut self, owner: UserId, changes: &[Change]) -> Result<(), sqlx::Error> {
-                if changes.is_empty() {
-                    return Ok(());
+            async fn record(&mut self, changes: &[Change]) -> Result<Vec<UserId>, sqlx::Error> {
+                // Each list's members are read once, however many of its tasks changed.
+                let mut members: BTreeMap<ListId, Vec<UserId>> = BTreeMap::new();
+                for change in changes {
+                    for to in change.audience() {
+                        if let To::Members(list) = to {
+                            if !members.contains_key(list) {
+                                let ids: Vec<UserId> = sqlx::query_scalar(
+                                    "select user_id from list_members where list_id = $1",
+                                )
+                                .bind(*list)
+                                .fetch_all(&mut *self)
+                                .await?;
+                                members.insert(*list, ids);
+                            }
+                        }
+                    }
                 }
-                let count = changes.len() as i64;
-                let last: i64 = sqlx::query_scalar(
-                    "insert into event_seqs (user_id, last) values ($1, $2)
-                     on conflict (user_id) do update set last = event_seqs.last + excluded.last
-                     returning last",
-                )
-                .bind(owner)
-                .bind(count)
-                .fetch_all(&mut *self)
-                .await?
-                .into_iter()
-                .next()
-                .ok_or(sqlx::Error::RowNotFound)?;
+                let mut logs: BTreeMap<UserId, Vec<&Change>> = BTreeMap::new();
+                for change in changes {
+                    let mut heard: BTreeSet<UserId> = BTreeSet::new();
+                    for to in change.audience() {
+                        match to {
+                            To::Members(list) => heard.extend(members.get(list).into_iter().flatten()),
+                            To::Users(users) => heard.extend(users.iter()),
+                        }
+                    }
+                    for user in heard {
+                        logs.entry(user).or_default().push(change);
+                    }
+                }
                 let now = db::now();
-                let mut seq = last - count;
-                for chunk in changes.chunks(ROWS_PER_INSERT) {
-                    let mut insert = sqlx::QueryBuilder::<$database>::new(
-                        "insert into task_events (user_id, seq, kind, data, created_at) ",
-                    );
-                    insert.push_values(chunk, |mut row, change| {
-                        seq += 1;
-                        row.push_bind(owner)
-                            .push_bind(seq)
-                            .push_bind(change.kind.as_str())
-                            .push_bind(change.data.clone())
-                            .push_bind(now);
-                    });
-                    insert.build().execute(&mut *self).await?;
+                for (user, changes) in &logs {
+                    let count = changes.len() as i64;
+                    let last: i64 = sqlx::query_scalar(
+                        "insert into event_seqs (user_id, last) values ($1, $2)
+                         on conflict (user_id) do update set last = event_seqs.last + excluded.last
+                         returning last",
+                    )
+                    .bind(*user)
+                    .bind(count)
+                    .fetch_all(&mut *self)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or(sqlx::Error::RowNotFound)?;
+                    let mut seq = last - count;
+                    for chunk in changes.chunks(ROWS_PER_INSERT) {
+                        let mut insert = sqlx::QueryBuilder::<$database>::new(
+                            "insert into task_events (user_id, seq, kind, data, created_at) ",
+                        );
+                        insert.push_values(chunk, |mut row, change| {
+                            seq += 1;
+                            row.push_bind(*user)
+                                .push_bind(seq)
+                                .push_bind(change.kind().as_str())
+                                .push_bind(change.data().to_string())
+                                .push_bind(now);
+                        });
+                        insert.build().execute(&mut *self).await?;
+                    }
+                    if $notify {
+                        sqlx::query("select pg_notify($1, $2)")
+                            .bind(CHANNEL)
+                            .bind(user.to_string())
+                            .execute(&mut *self)
+                            .await?;
+                    }
                 }
-                if $notify {
-                    sqlx::query("select pg_notify($1, $2)")
-                        .bind(CHANNEL)
-                        .bind(owner.to_string())
-                        .execute(&mut *self)
-                        .await?;
-                }
-                Ok(())
+                Ok(logs.into_keys().collect())
             }
         }
     };

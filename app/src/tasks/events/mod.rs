@@ -13,7 +13,11 @@
 use chrono::TimeDelta;
 use uuid::Uuid;
 
-use super::Task;
+use super::{
+    lists::{List, Member},
+    Task,
+};
+use crate::ids::{ListId, UserId};
 
 mod feeds;
 mod log;
@@ -37,6 +41,10 @@ pub enum EventKind {
     Created,
     Updated,
     Deleted,
+    ListUpdated,
+    ListDeleted,
+    MemberAdded,
+    MemberRemoved,
 }
 
 impl EventKind {
@@ -45,15 +53,29 @@ impl EventKind {
             Self::Created => "task.created",
             Self::Updated => "task.updated",
             Self::Deleted => "task.deleted",
+            Self::ListUpdated => "list.updated",
+            Self::ListDeleted => "list.deleted",
+            Self::MemberAdded => "member.added",
+            Self::MemberRemoved => "member.removed",
         }
     }
 }
 
-/// A change about to be recorded: its kind and the JSON a stream sends.
+/// Who hears of a change: each of them gets it in their own log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum To {
+    /// Every member of this list, as they are when the change is recorded.
+    Members(ListId),
+    /// These accounts (a list's members read before it went, a member removed).
+    Users(Vec<UserId>),
+}
+
+/// A change about to be recorded: its kind, the JSON a stream sends, and who hears of it.
 #[derive(Clone, Debug)]
 pub struct Change {
     kind: EventKind,
     data: String,
+    to: Vec<To>,
 }
 
 impl Change {
@@ -61,6 +83,7 @@ impl Change {
         Self {
             kind,
             data: serde_json::to_string(task).unwrap_or_default(),
+            to: vec![To::Members(ListId(task.list_id))],
         }
     }
 
@@ -72,11 +95,70 @@ impl Change {
         Self::of(EventKind::Updated, task)
     }
 
-    pub fn deleted(id: Uuid) -> Self {
+    /// Task `id`, of list `list`, is gone.
+    pub fn deleted(id: Uuid, list: ListId) -> Self {
         Self {
             kind: EventKind::Deleted,
             data: serde_json::json!({ "id": id }).to_string(),
+            to: vec![To::Members(list)],
         }
+    }
+
+    /// The members of `list` hear of it too (a task moved out of it).
+    pub fn and_members_of(mut self, list: ListId) -> Self {
+        self.to.push(To::Members(list));
+        self
+    }
+
+    /// A list made or renamed: the list as it is now.
+    pub fn list_updated(list: &List) -> Self {
+        Self {
+            kind: EventKind::ListUpdated,
+            data: serde_json::to_string(list).unwrap_or_default(),
+            to: vec![To::Members(ListId(list.id))],
+        }
+    }
+
+    /// List `id` is gone; `members` were its members.
+    pub fn list_deleted(id: Uuid, members: Vec<UserId>) -> Self {
+        Self {
+            kind: EventKind::ListDeleted,
+            data: serde_json::json!({ "id": id }).to_string(),
+            to: vec![To::Users(members)],
+        }
+    }
+
+    /// `member` joined list `list` (or their role there changed): the list's members hear
+    /// of it, the new one included.
+    pub fn member_added(list: ListId, member: &Member) -> Self {
+        let mut data = serde_json::to_value(member).unwrap_or_default();
+        data["list_id"] = serde_json::json!(list);
+        Self {
+            kind: EventKind::MemberAdded,
+            data: data.to_string(),
+            to: vec![To::Members(list)],
+        }
+    }
+
+    /// `member` left list `list` (or was removed): the members left, and they, hear of it.
+    pub fn member_removed(list: ListId, member: UserId) -> Self {
+        Self {
+            kind: EventKind::MemberRemoved,
+            data: serde_json::json!({ "list_id": list, "user_id": member }).to_string(),
+            to: vec![To::Members(list), To::Users(vec![member])],
+        }
+    }
+
+    pub fn kind(&self) -> EventKind {
+        self.kind
+    }
+
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    pub fn audience(&self) -> &[To] {
+        &self.to
     }
 }
 

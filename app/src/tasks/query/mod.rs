@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use uuid::Uuid;
 
 use super::{
     fields::{parse_date, parse_tag, Priority, MAX_TAGS},
@@ -40,6 +41,8 @@ pub struct TaskQuery {
     pub sort: Sort,
     /// `None`: the sort's default.
     pub order: Option<Order>,
+    /// One list's tasks only (the caller must be a member); `None`: every list's.
+    pub list: Option<Uuid>,
 }
 
 /// Why a list parameter was refused.
@@ -76,7 +79,7 @@ impl TaskQuery {
     /// Reads the parameters `get` returns (by name); every bad one is reported, named.
     pub fn parse<S: AsRef<str>>(get: impl Fn(&str) -> Option<S>) -> Result<Self, Vec<FieldError>> {
         let owned = |name: &str| get(name).map(|v| v.as_ref().to_string());
-        let (q, status, priority, tag, overdue, sort, order) = (
+        let (q, status, priority, tag, overdue, sort, order, list) = (
             owned("q"),
             owned("status"),
             owned("priority"),
@@ -84,6 +87,7 @@ impl TaskQuery {
             owned("overdue"),
             owned("sort"),
             owned("order"),
+            owned("list"),
         );
         let dates = [owned("due_before"), owned("due_after")];
         let get = |name: &str| -> Option<&str> {
@@ -95,6 +99,7 @@ impl TaskQuery {
                 "overdue" => overdue.as_deref(),
                 "sort" => sort.as_deref(),
                 "order" => order.as_deref(),
+                "list" => list.as_deref(),
                 "due_before" => dates[0].as_deref(),
                 "due_after" => dates[1].as_deref(),
                 _ => None,
@@ -112,6 +117,7 @@ impl TaskQuery {
             "overdue",
             "sort",
             "order",
+            "list",
         ]
         .into_iter()
         .filter(|name| get(name).is_some_and(|v| v.trim().is_empty()))
@@ -226,6 +232,17 @@ impl TaskQuery {
                 "order must be asc or desc.",
             )),
         }
+        match get("list").map(str::trim) {
+            None | Some("") => {}
+            Some(id) => match Uuid::try_parse(id) {
+                Ok(id) => query.list = Some(id),
+                Err(_) => errors.push(FieldError::query(
+                    "list",
+                    "value_error.uuid",
+                    "list must be a list's id (a UUID).",
+                )),
+            },
+        }
         if errors.is_empty() {
             Ok(query)
         } else {
@@ -274,6 +291,9 @@ impl TaskQuery {
     /// order, for links that keep the list as it is.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();
+        if let Some(list) = self.list {
+            pairs.push(("list", list.to_string()));
+        }
         if let Some(q) = &self.q {
             pairs.push(("q", q.clone()));
         }

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     db::{self, Db},
     error::AppError,
-    ids::{TaskId, UserId},
+    ids::{ListId, TaskId, UserId},
     tasks::events::Change,
     with_reader,
 };
@@ -49,13 +49,16 @@ async fn insert_in_chunks(
     use chrono::{DurationRound as _, TimeDelta};
     let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);
     let sql = format!(
-        "insert into tasks (id, user_id, title, description, is_completed, created_at,
-                            updated_at, due_date, priority, tags, title_key, import_batch)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning {COLUMNS}"
+        "insert into tasks (id, user_id, list_id, created_by, title, description, is_completed,
+                            created_at, updated_at, due_date, priority, tags, title_key,
+                            import_batch)
+         values ($1, $2, (select lists.id from lists where lists.owner_id = $2 and lists.is_inbox),
+                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         returning {COLUMNS}"
     );
     let mut done = 0;
     for chunk in tasks.chunks(INSERT_CHUNK) {
-        write_recorded!(db, owner, |tx| {
+        write_recorded!(db, |tx| {
             let started = if done == 0 {
                 sqlx::query("insert into imports (id, user_id, started_at) values ($1, $2, $3)")
                     .bind(batch)
@@ -108,7 +111,7 @@ async fn insert_in_chunks(
         })??;
         done += chunk.len();
     }
-    end_import(db, owner, batch).await
+    end_import(db, batch).await
 }
 
 /// Deletes the tasks that the unfinished import `batch` brought in, [`INSERT_CHUNK`] a
@@ -117,28 +120,31 @@ async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> 
     let take = format!(
         "delete from tasks where id in
              (select id from tasks where import_batch = $1 and user_id = $2 limit {INSERT_CHUNK})
-         returning id"
+         returning id, list_id"
     );
     loop {
-        let taken = write_recorded!(db, owner, |tx| {
-            let ids: Vec<TaskId> = sqlx::query_scalar(&take)
+        let taken = write_recorded!(db, |tx| {
+            let ids: Vec<(TaskId, ListId)> = sqlx::query_as(&take)
                 .bind(batch)
                 .bind(owner)
                 .fetch_all(&mut *tx)
                 .await?;
-            let changes = ids.iter().map(|id| Change::deleted(id.as_uuid())).collect();
+            let changes = ids
+                .iter()
+                .map(|(id, list)| Change::deleted(id.as_uuid(), *list))
+                .collect();
             (ids.len(), changes)
         })?;
         if taken < INSERT_CHUNK {
             break;
         }
     }
-    end_import(db, owner, batch).await
+    end_import(db, batch).await
 }
 
 /// Forgets the import `batch` (finished, or taken back).
-async fn end_import(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> {
-    write_recorded!(db, owner, |tx| {
+async fn end_import(db: &Db, batch: Uuid) -> Result<(), AppError> {
+    write_recorded!(db, |tx| {
         sqlx::query("delete from imports where id = $1")
             .bind(batch)
             .execute(&mut *tx)

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{
+    access,
     cursor::{Cursor, Listing},
     rows::{not_found, TaskRow, COLUMNS},
     sql::{bind_all, filters, parts, sort_column, Bind, Part, Sql},
@@ -12,16 +13,18 @@ use super::{
 use crate::{
     db::Db,
     error::AppError,
-    ids::{TaskId, UserId},
+    ids::{ListId, TaskId, UserId},
     tasks::{Filter, TagCount, Task, TaskBoard, TaskCounts, TaskPage, TaskQuery, PAGE_SIZE},
     with_reader,
 };
 
 /// Rows of the owner's list: `limit` after skipping `offset`, from just after `after`.
+#[allow(clippy::too_many_arguments)]
 async fn rows(
     db: &Db,
     owner: UserId,
     query: &TaskQuery,
+    stamp: &Stamped,
     today: NaiveDate,
     after: Option<&Cursor>,
     limit: u32,
@@ -29,14 +32,14 @@ async fn rows(
 ) -> Result<Vec<TaskRow>, AppError> {
     let (sort, order) = (query.sort, query.order());
     let mut sql = Sql::default();
-    let user = sql.bind(Bind::User(owner));
+    let scope = scope(&mut sql, owner, query, stamp);
     let parts = parts(&mut sql, sort, order, after);
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let limit = i64::from(limit);
     let select = |sql: &mut Sql, part: &Part, extra: &str| {
         let filters = filters(sql, db, query, today, true);
         format!(
-            "select {COLUMNS}{extra} from tasks where user_id = {user}{filters}{} order by {}",
+            "select {COLUMNS}{extra} from tasks where {scope}{filters}{} order by {}",
             part.condition, part.order
         )
     };
@@ -92,9 +95,9 @@ async fn total(
         return Ok(total);
     }
     let mut sql = Sql::default();
-    let user = sql.bind(Bind::User(owner));
+    let scope = scope(&mut sql, owner, query, &stamp);
     let filters = filters(&mut sql, db, query, today, false);
-    sql.text = format!("select count(*) from tasks where user_id = {user}{filters}");
+    sql.text = format!("select count(*) from tasks where {scope}{filters}");
     let count: i64 = with_reader!(db, |pool| {
         bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), sql)
             .fetch_one(pool)
@@ -105,21 +108,88 @@ async fn total(
     Ok(total)
 }
 
-async fn counts_stamped(db: &Db, owner: UserId) -> Result<Stamped, AppError> {
-    let row: Option<(i64, i64, i64)> = with_reader!(db, |pool| {
-        sqlx::query_as("select total, completed, version from task_counts where user_id = $1")
-            .bind(owner)
-            .fetch_optional(pool)
-            .await
-    })?;
-    let (total, completed, version) = row.unwrap_or_default();
-    Ok(Stamped {
+/// Which tasks a listing of `me`'s reads, before its filters: those of every list they are
+/// a member of (one list's, when the filters name one). When they are a member of no one
+/// else's list, that is every task they own: one range of the owner's indexes, each in the
+/// order of a sort.
+fn scope(sql: &mut Sql, me: UserId, query: &TaskQuery, stamp: &Stamped) -> String {
+    let me = sql.bind(Bind::User(me));
+    if query.list.is_some() || stamp.shared_with_me {
+        access::readable(&me)
+    } else {
+        format!("user_id = {me}")
+    }
+}
+
+/// The counts of what `query` lists before its filters (one list's, or those of every list
+/// `me` is a member of), and the version its filtered counts are valid for. 404 for a list
+/// `me` is no member of.
+async fn counts_stamped(db: &Db, me: UserId, query: &TaskQuery) -> Result<Stamped, AppError> {
+    let stamped = |(total, completed, version): (i64, i64, i64), shared_with_me| Stamped {
         counts: TaskCounts {
             active: (total - completed).max(0) as u64,
             completed: completed.max(0) as u64,
         },
         version,
-    })
+        shared_with_me,
+    };
+    if let Some(list) = query.list {
+        let row = with_reader!(db, |pool| {
+            sqlx::query_as(
+                "select lists.total, lists.completed, coalesce(task_counts.version, 0)
+                 from lists
+                 join list_members on list_members.list_id = lists.id
+                                  and list_members.user_id = $2
+                 left join task_counts on task_counts.user_id = lists.owner_id
+                 where lists.id = $1",
+            )
+            .bind(ListId(list))
+            .bind(me)
+            .fetch_optional(pool)
+            .await
+        })?;
+        return Ok(stamped(row.ok_or_else(access::no_such_list)?, false));
+    }
+    let (total, completed, version, shared): (Option<i64>, Option<i64>, Option<i64>, bool) =
+        with_reader!(db, |pool| {
+            sqlx::query_as(
+                "select (select total from task_counts where user_id = $1),
+                        (select completed from task_counts where user_id = $1),
+                        (select version from task_counts where user_id = $1),
+                        exists (select 1 from list_members
+                                where user_id = $1 and role <> 'owner')",
+            )
+            .bind(me)
+            .fetch_one(pool)
+            .await
+        })?;
+    if !shared {
+        let own = (
+            total.unwrap_or(0),
+            completed.unwrap_or(0),
+            version.unwrap_or(0),
+        );
+        return Ok(stamped(own, false));
+    }
+    // Every list's counts, and every owner's version: any change to any of them moves it.
+    let row = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select cast(coalesce(sum(lists.total), 0) as bigint),
+                    cast(coalesce(sum(lists.completed), 0) as bigint),
+                    cast(coalesce((select sum(task_counts.version) from task_counts
+                                   where task_counts.user_id in
+                                       (select mine.owner_id from lists as mine
+                                        join list_members as membership
+                                          on membership.list_id = mine.id
+                                        where membership.user_id = $1)), 0) as bigint)
+             from lists join list_members on list_members.list_id = lists.id
+             where list_members.user_id = $1",
+        )
+        .bind(me)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(stamped(row, true))
 }
 
 /// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
@@ -135,11 +205,13 @@ pub async fn list(
     offset: u64,
 ) -> Result<Listing, AppError> {
     let (sort, order) = (query.sort, query.order());
+    let stamp = counts_stamped(db, owner, query).await?;
     // One task more than asked for says whether another page follows.
     let mut rows = rows(
         db,
         owner,
         query,
+        &stamp,
         today,
         after,
         limit.saturating_add(1),
@@ -152,7 +224,6 @@ pub async fn list(
     } else {
         None
     };
-    let stamp = counts_stamped(db, owner).await?;
     let total = total(db, owner, query, today, stamp).await?;
     Ok(Listing {
         page: TaskPage {
@@ -175,7 +246,7 @@ pub async fn board(
     page: u32,
 ) -> Result<TaskBoard, AppError> {
     // One read of the counts serves the footer and the filtered totals.
-    let stamp = counts_stamped(db, owner).await?;
+    let stamp = counts_stamped(db, owner, query).await?;
     let matching = total(db, owner, query, today, stamp).await?;
     let in_state = |status| matching_in(db, owner, query, today, stamp, matching, status);
     let matching_counts = TaskCounts {
@@ -185,7 +256,7 @@ pub async fn board(
     let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
-    let rows = rows(db, owner, query, today, None, PAGE_SIZE, offset).await?;
+    let rows = rows(db, owner, query, &stamp, today, None, PAGE_SIZE, offset).await?;
     Ok(TaskBoard {
         page: TaskPage {
             tasks: rows.into_iter().map(Task::from).collect(),
@@ -226,11 +297,18 @@ async fn matching_in(
     total(db, owner, &narrowed, today, stamp).await
 }
 
-/// The owner's tags and how many tasks carry each, most used first, then by name.
+/// The tags of the tasks `owner` can see (their own lists', and those of the lists shared
+/// with them), and how many tasks carry each, most used first, then by name.
 pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
     let rows: Vec<(String, i64)> = with_reader!(db, |pool| {
         sqlx::query_as(
-            "select tag, count(*) as uses from task_tags where user_id = $1
+            "select tag, count(*) as uses from (
+                 select tag from task_tags where user_id = $1
+                 union all
+                 select task_tags.tag from task_tags join tasks on tasks.id = task_tags.task_id
+                 where tasks.list_id in (select list_id from list_members
+                                         where user_id = $1 and role <> 'owner')
+             ) as visible
              group by tag order by uses desc, tag asc",
         )
         .bind(owner)
@@ -248,15 +326,21 @@ pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
 
 /// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
 pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
-    Ok(counts_stamped(db, owner).await?.counts)
+    Ok(counts_stamped(db, owner, &TaskQuery::default())
+        .await?
+        .counts)
 }
 
-pub async fn get(db: &Db, owner: UserId, id: TaskId) -> Result<Task, AppError> {
-    let sql = format!("select {COLUMNS} from tasks where id = $1 and user_id = $2");
+/// The task `id`, if `me` may read it.
+pub async fn get(db: &Db, me: UserId, id: TaskId) -> Result<Task, AppError> {
+    let sql = format!(
+        "select {COLUMNS} from tasks where id = $1 and {}",
+        access::readable("$2")
+    );
     let row = with_reader!(db, |pool| {
         sqlx::query_as::<_, TaskRow>(&sql)
             .bind(id)
-            .bind(owner)
+            .bind(me)
             .fetch_optional(pool)
             .await
     })?;

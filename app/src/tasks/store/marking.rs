@@ -52,7 +52,7 @@ pub async fn set_all_completed(
     );
     let mut count = 0;
     loop {
-        let (changed, more) = write_recorded!(db, owner, |tx| {
+        let (changed, more) = write_recorded!(db, |tx| {
             if count == 0 {
                 sqlx::query(&format!(
                     "delete from marked_tasks where (batch, task_id) in
@@ -108,7 +108,7 @@ pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError
     let (mut found, mut restored) = (false, 0);
     let since = db::now() - UNDO_WINDOW;
     loop {
-        let (count, more) = write_recorded!(db, owner, |tx| {
+        let (count, more) = write_recorded!(db, |tx| {
             let noted: Vec<(TaskId, bool)> = sqlx::query_as(&next_ids)
                 .bind(batch)
                 .bind(owner)

@@ -1,14 +1,18 @@
-//! The task store: the SQL and the rules of tasks. Every query filters on the owner, so one
-//! user's tasks are out of another's reach by construction; every write follows the write
-//! rule of [`write`]. Rows ([`rows`]), listing with cursors, filters and totals
+//! The task store: the SQL and the rules of tasks. Every query carries the access rule of
+//! [`access`] (or, on the task page's own bulk actions, the owner's range), so one user's
+//! tasks are out of another's reach by construction; every write follows the write rule of
+//! [`write`]. Rows ([`rows`]), listing with cursors, filters and totals
 //! ([`listing`], [`cursor`], [`sql`], [`totals`]), single writes ([`edits`]), bulk changes
 //! and their undo ([`removal`], [`marking`]) and imports ([`import`]).
 
+mod access;
 mod cursor;
 mod edits;
 mod import;
 mod listing;
+pub mod lists;
 mod marking;
+pub mod members;
 mod removal;
 mod rows;
 mod sql;

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     db::{self, Db},
     error::AppError,
-    ids::{TaskId, UserId},
+    ids::{ListId, TaskId, UserId},
     tasks::{events::Change, Removed, TaskQuery},
 };
 
@@ -58,14 +58,14 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
     // an earlier chunk took are gone already.
     let take = "delete from tasks
                 where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
-                returning id, title";
+                returning id, title, list_id";
     // Whatever the number taken, what is held is bounded: a page of ids and one title.
     let mut removed = Removed {
         batch,
         ..Removed::default()
     };
     loop {
-        let chunk: Vec<(TaskId, String)> = write_recorded!(db, owner, |tx| {
+        let chunk: Vec<(TaskId, String, ListId)> = write_recorded!(db, |tx| {
             if removed.count == 0 {
                 sqlx::query(&format!(
                     "delete from deleted_tasks where (batch, id) in
@@ -78,14 +78,14 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
             bind_all!(sqlx::query(&keep.text), keep)
                 .execute(&mut *tx)
                 .await?;
-            let chunk: Vec<(TaskId, String)> = sqlx::query_as(take)
+            let chunk: Vec<(TaskId, String, ListId)> = sqlx::query_as(take)
                 .bind(owner)
                 .bind(batch)
                 .fetch_all(&mut *tx)
                 .await?;
             let changes = chunk
                 .iter()
-                .map(|(id, _)| Change::deleted(id.as_uuid()))
+                .map(|(id, _, list)| Change::deleted(id.as_uuid(), *list))
                 .collect();
             (chunk, changes)
         })?;
@@ -93,13 +93,13 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
         let before = removed.count;
         removed.count += chunk.len() as u64;
         removed.title = match (before, chunk.as_slice()) {
-            (0, [(_, title)]) => Some(title.clone()),
+            (0, [(_, title, _)]) => Some(title.clone()),
             _ => None,
         };
         let room = Removed::IDS_KEPT.saturating_sub(removed.ids.len());
         removed
             .ids
-            .extend(chunk.into_iter().take(room).map(|(id, _)| id.as_uuid()));
+            .extend(chunk.into_iter().take(room).map(|(id, _, _)| id.as_uuid()));
         if !more {
             break;
         }
@@ -119,9 +119,20 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
         "select id from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
          order by id limit {INSERT_CHUNK}"
     );
+    // Into its list, or the owner's Inbox if that list is gone (or the copy predates lists);
+    // by its creator, or the owner for a copy from before creators were kept.
+    let columns = COLUMNS
+        .replacen(
+            "list_id",
+            "coalesce((select lists.id from lists where lists.id = deleted_tasks.list_id),
+                      (select lists.id from lists
+                       where lists.owner_id = deleted_tasks.user_id and lists.is_inbox))",
+            1,
+        )
+        .replacen("created_by", "coalesce(created_by, user_id)", 1);
     let put_back = format!(
         "insert into tasks ({COLUMNS})
-         select {COLUMNS} from deleted_tasks
+         select {columns} from deleted_tasks
          where batch = $1 and user_id = $2 and deleted_at >= $3 and id >= $4 and id <= $5
          on conflict (id) do nothing returning {COLUMNS}"
     );
@@ -131,7 +142,7 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
     let since = db::now() - UNDO_WINDOW;
     let mut restored = 0;
     loop {
-        let (count, more) = write_recorded!(db, owner, |tx| {
+        let (count, more) = write_recorded!(db, |tx| {
             let ids: Vec<TaskId> = sqlx::query_scalar(&next_ids)
                 .bind(batch)
                 .bind(owner)

@@ -4,18 +4,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     error::AppError,
-    ids::{TaskId, UserId},
+    ids::{ListId, TaskId, UserId},
     tasks::{events::Change, Priority, Task},
 };
 
+/// A task's columns. `user_id` is the owner of the task's list (every index and count is
+/// keyed by it); `created_by` is who made it, the `user_id` the API shows.
 pub(super) const COLUMNS: &str =
-    "id, user_id, title, description, is_completed, due_date, priority, tags, \
-                       title_key, created_at, updated_at";
+    "id, user_id, list_id, created_by, title, description, is_completed, due_date, priority, \
+     tags, title_key, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct TaskRow {
     pub(super) id: TaskId,
-    pub(super) user_id: UserId,
+    pub(super) list_id: ListId,
+    pub(super) created_by: UserId,
     pub(super) title: String,
     pub(super) description: Option<String>,
     pub(super) is_completed: bool,
@@ -31,7 +34,8 @@ impl From<TaskRow> for Task {
     fn from(row: TaskRow) -> Self {
         Self {
             id: row.id.as_uuid(),
-            user_id: row.user_id.as_uuid(),
+            user_id: row.created_by.as_uuid(),
+            list_id: row.list_id.as_uuid(),
             title: row.title,
             description: row.description,
             is_completed: row.is_completed,

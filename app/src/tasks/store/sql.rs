@@ -7,13 +7,14 @@ use uuid::Uuid;
 use super::cursor::{Cursor, SortKey};
 use crate::{
     db::Db,
-    ids::UserId,
+    ids::{ListId, UserId},
     tasks::{Order, Priority, Sort, TaskQuery},
 };
 
 /// A value bound to a query being built.
 pub(super) enum Bind {
     User(UserId),
+    List(ListId),
     Text(String),
     Int(i64),
     Bool(bool),
@@ -44,6 +45,7 @@ macro_rules! bind_all {
         for value in &$sql.binds {
             query = match value {
                 $crate::tasks::store::sql::Bind::User(id) => query.bind(*id),
+                $crate::tasks::store::sql::Bind::List(id) => query.bind(*id),
                 $crate::tasks::store::sql::Bind::Text(text) => query.bind(text.as_str()),
                 $crate::tasks::store::sql::Bind::Int(n) => query.bind(*n),
                 $crate::tasks::store::sql::Bind::Bool(b) => query.bind(*b),
@@ -87,6 +89,9 @@ pub(super) fn filters(
     };
     let due = unindexed("due_date", Sort::Due);
     let mut text = String::new();
+    if let Some(list) = query.list {
+        text += &format!(" and list_id = {}", sql.bind(Bind::List(ListId(list))));
+    }
     if let Some(completed) = query.status.completed() {
         text += &format!(" and is_completed = {}", sql.bind(Bind::Bool(completed)));
     }

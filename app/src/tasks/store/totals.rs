@@ -100,6 +100,9 @@ const LIMIT: usize = MAX_BYTES;
 pub(super) struct Stamped {
     pub(super) counts: TaskCounts,
     pub(super) version: i64,
+    /// Whether they are a member of someone else's list (their listings then read every
+    /// list they are a member of, not only their own range).
+    pub(super) shared_with_me: bool,
 }
 
 #[cfg(test)]
@@ -114,6 +117,7 @@ mod tests {
         let stamp = Stamped {
             counts: TaskCounts::default(),
             version: 1,
+            shared_with_me: false,
         };
         let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
         for i in 0..20_000 {

@@ -7,11 +7,14 @@
 
 use std::future::Future;
 
-use super::rows::{not_found, TaskRow, COLUMNS};
+use super::{
+    access::{self, Target},
+    rows::{not_found, TaskRow, COLUMNS},
+};
 use crate::{
     db::{Db, WriterTx},
     error::AppError,
-    ids::{TaskId, UserId},
+    ids::{ListId, TaskId, UserId},
     tasks::{versions::Expect, Task},
 };
 
@@ -30,16 +33,15 @@ pub(super) const INSERT_CHUNK: usize = 100;
 pub(super) const PRUNE_CHUNK: usize = 1000;
 
 /// Runs `body` (an expression giving `(value, changes)`, which may use `?` and `.await` on
-/// the transaction `tx`) in one write transaction, records `changes` as the owner's events in
-/// that same transaction, commits, and then announces them to this process's streams. The
-/// one macro of the store: it expands `body` once per engine, each with its own transaction
-/// type, through [`crate::with_writer!`].
+/// the transaction `tx`) in one write transaction, records `changes` in the logs of everyone
+/// who hears of them, in that same transaction, commits, and then announces them to this
+/// process's streams. The one macro of the store: it expands `body` once per engine, each
+/// with its own transaction type, through [`crate::with_writer!`].
 macro_rules! write_recorded {
-    ($db:expr, $owner:expr, |$tx:ident| $body:expr) => {{
+    ($db:expr, |$tx:ident| $body:expr) => {{
         #[allow(unused_imports)]
         use $crate::tasks::{events::EventLog as _, store::write::WriteTx as _};
         let db: &$crate::db::Db = $db;
-        let owner: $crate::ids::UserId = $owner;
         // On SQLite the transaction takes the write lock as it begins: one that read first
         // (a quota, an expected version) could not take it later once another connection
         // had written since (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy timeout).
@@ -53,15 +55,15 @@ macro_rules! write_recorded {
                 let mut tx = writer.begin_with(begin).await?;
                 let $tx = &mut tx;
                 let (value, changes): (_, Vec<$crate::tasks::events::Change>) = $body;
-                tx.record(owner, &changes).await?;
+                let heard = tx.record(&changes).await?;
                 tx.commit().await?;
-                Ok::<_, sqlx::Error>((value, !changes.is_empty()))
+                Ok::<_, sqlx::Error>((value, heard))
             }
             .await
         });
-        written.map(|(value, changed)| {
-            if changed {
-                db.announce(owner);
+        written.map(|(value, heard)| {
+            for user in heard {
+                db.announce(user);
             }
             value
         })
@@ -72,11 +74,11 @@ pub(super) use write_recorded;
 
 /// What differs between the engines inside a write transaction: one implementation each.
 pub(super) trait WriteTx {
-    /// The task a conditional write is about, as it is now; on PostgreSQL locked until
-    /// commit (SQLite writes one at a time anyway).
+    /// The task a conditional write is about, as it is now, if `me` may read it; on
+    /// PostgreSQL locked until commit (SQLite writes one at a time anyway).
     fn current(
         &mut self,
-        owner: UserId,
+        me: UserId,
         id: TaskId,
     ) -> impl Future<Output = Result<Option<TaskRow>, sqlx::Error>> + Send;
 
@@ -86,15 +88,39 @@ pub(super) trait WriteTx {
         &mut self,
         owner: UserId,
     ) -> impl Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
+
+    /// The list `me` writes a task into: `list`, or their Inbox when `None` (see
+    /// [`access::target`]). On PostgreSQL the writer's membership row is locked until commit.
+    fn target(
+        &mut self,
+        me: UserId,
+        list: Option<ListId>,
+    ) -> impl Future<Output = Result<Result<Target, AppError>, sqlx::Error>> + Send;
+
+    /// The list `me` writes a task into by `name` (see [`access::TARGET_NAMED`]); 422 on the
+    /// title when they have none of that name.
+    fn target_named(
+        &mut self,
+        me: UserId,
+        name: &str,
+    ) -> impl Future<Output = Result<Result<Target, AppError>, sqlx::Error>> + Send;
+}
+
+/// The two keys a typed list name is looked up by (see [`access::TARGET_NAMED`]).
+fn name_keys(name: &str) -> (String, String) {
+    let key = name.to_lowercase();
+    let spaced = key.replace('_', " ");
+    (key, spaced)
 }
 
 impl WriteTx for WriterTx<'_, sqlx::Sqlite> {
-    async fn current(&mut self, owner: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
+    async fn current(&mut self, me: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
         sqlx::query_as(&format!(
-            "select {COLUMNS} from tasks where id = $1 and user_id = $2"
+            "select {COLUMNS} from tasks where id = $1 and {}",
+            access::readable("$2")
         ))
         .bind(id)
-        .bind(owner)
+        .bind(me)
         .fetch_optional(self)
         .await
     }
@@ -105,15 +131,47 @@ impl WriteTx for WriterTx<'_, sqlx::Sqlite> {
             .fetch_optional(self)
             .await
     }
+
+    async fn target(
+        &mut self,
+        me: UserId,
+        list: Option<ListId>,
+    ) -> Result<Result<Target, AppError>, sqlx::Error> {
+        let row = sqlx::query_as(access::TARGET)
+            .bind(me)
+            .bind(list)
+            .fetch_optional(self)
+            .await?;
+        Ok(access::target(row))
+    }
+
+    async fn target_named(
+        &mut self,
+        me: UserId,
+        name: &str,
+    ) -> Result<Result<Target, AppError>, sqlx::Error> {
+        let (key, spaced) = name_keys(name);
+        let row = sqlx::query_as(access::TARGET_NAMED)
+            .bind(me)
+            .bind(key)
+            .bind(spaced)
+            .fetch_optional(self)
+            .await?;
+        Ok(match row {
+            None => Err(access::no_list_named(name)),
+            row => access::target(row),
+        })
+    }
 }
 
 impl WriteTx for WriterTx<'_, sqlx::Postgres> {
-    async fn current(&mut self, owner: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
+    async fn current(&mut self, me: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
         sqlx::query_as(&format!(
-            "select {COLUMNS} from tasks where id = $1 and user_id = $2 for update"
+            "select {COLUMNS} from tasks where id = $1 and {} for update",
+            access::readable("$2")
         ))
         .bind(id)
-        .bind(owner)
+        .bind(me)
         .fetch_optional(self)
         .await
     }
@@ -131,6 +189,40 @@ impl WriteTx for WriterTx<'_, sqlx::Postgres> {
             .fetch_optional(self)
             .await
     }
+
+    async fn target(
+        &mut self,
+        me: UserId,
+        list: Option<ListId>,
+    ) -> Result<Result<Target, AppError>, sqlx::Error> {
+        let row = sqlx::query_as(&format!("{} for share of list_members", access::TARGET))
+            .bind(me)
+            .bind(list)
+            .fetch_optional(self)
+            .await?;
+        Ok(access::target(row))
+    }
+
+    async fn target_named(
+        &mut self,
+        me: UserId,
+        name: &str,
+    ) -> Result<Result<Target, AppError>, sqlx::Error> {
+        let (key, spaced) = name_keys(name);
+        let row = sqlx::query_as(&format!(
+            "{} for share of list_members",
+            access::TARGET_NAMED
+        ))
+        .bind(me)
+        .bind(key)
+        .bind(spaced)
+        .fetch_optional(self)
+        .await?;
+        Ok(match row {
+            None => Err(access::no_list_named(name)),
+            row => access::target(row),
+        })
+    }
 }
 
 /// Whether a write on task `id` expecting `expect` may go ahead, read inside its
@@ -138,14 +230,27 @@ impl WriteTx for WriterTx<'_, sqlx::Postgres> {
 /// for a stale one (through [`Refused`]).
 pub(super) async fn still_as_expected<T: WriteTx + ?Sized>(
     tx: &mut T,
-    owner: UserId,
+    me: UserId,
     id: TaskId,
     expect: &Expect,
 ) -> Result<Result<(), Refused>, sqlx::Error> {
     if matches!(expect, Expect::Nothing) {
         return Ok(Ok(()));
     }
-    Ok(verdict(expect, tx.current(owner, id).await?))
+    Ok(verdict(expect, tx.current(me, id).await?))
+}
+
+/// Why a write on task `id` that changed no row changed nothing: `me` cannot see it
+/// (missing), or sees it only as a viewer.
+pub(super) async fn why_unchanged<T: WriteTx + ?Sized>(
+    tx: &mut T,
+    me: UserId,
+    id: TaskId,
+) -> Result<Refused, sqlx::Error> {
+    Ok(match tx.current(me, id).await? {
+        Some(_) => Refused::ReadOnly,
+        None => Refused::Missing,
+    })
 }
 
 /// Whether a write expecting `expect` may go ahead on `current` (the task as it is now).
@@ -161,12 +266,15 @@ fn verdict(expect: &Expect, current: Option<TaskRow>) -> Result<(), Refused> {
 pub(super) enum Refused {
     Missing,
     Stale,
+    /// The caller reads the task's list as a viewer.
+    ReadOnly,
 }
 
 impl From<Refused> for AppError {
     fn from(refused: Refused) -> Self {
         match refused {
             Refused::Missing => not_found(),
+            Refused::ReadOnly => access::read_only(),
             Refused::Stale => AppError::PreconditionFailed(
                 "This task was changed elsewhere since you read it, so it was left as it is \
                  now: read it again, then make your change."

@@ -1,0 +1,300 @@
+//! Sharing a list: members by e-mail with roles, what each role may do on every task path,
+//! removing and leaving, events reaching every member, and the share attempts' ceiling.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::{
+    helpers::{for_each_backend, TestApp, TestUser},
+    requests::{assert_error, send, status_and_body},
+};
+
+async fn call(
+    app: &TestApp,
+    user: &TestUser,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let path = format!("/api/{}{path}", user.id);
+    status_and_body(send(app, &user.token, method, &path, body).await).await
+}
+
+async fn new_list(app: &TestApp, user: &TestUser, name: &str) -> String {
+    let (status, list) = call(
+        app,
+        user,
+        Method::POST,
+        "/lists",
+        Some(json!({"name": name})),
+    )
+    .await;
+    assert_eq!(status, 201, "{list}");
+    list["id"].as_str().unwrap().to_string()
+}
+
+async fn share(
+    app: &TestApp,
+    owner: &TestUser,
+    list: &str,
+    with: &TestUser,
+    role: &str,
+) -> (u16, Value) {
+    call(
+        app,
+        owner,
+        Method::PUT,
+        &format!("/lists/{list}/members"),
+        Some(json!({"email": with.email.to_uppercase(), "role": role})),
+    )
+    .await
+}
+
+async fn titles(app: &TestApp, user: &TestUser, query: &str) -> Vec<String> {
+    let (status, body) = call(app, user, Method::GET, &format!("/tasks?{query}"), None).await;
+    assert_eq!(status, 200, "{body}");
+    body["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_editor_and_a_viewer_each_get_what_their_role_allows() {
+    for_each_backend(|app| async move {
+        let owner = app.new_user().await;
+        let editor = app.new_user().await;
+        let viewer = app.new_user().await;
+        let list = new_list(&app, &owner, "Groceries").await;
+        let (_, task) = call(&app, &owner, Method::POST, "/tasks", Some(json!({"title": "Milk", "list_id": list, "tags": ["food"]}))).await;
+        let task_id = task["id"].as_str().unwrap().to_string();
+
+        let (status, member) = share(&app, &owner, &list, &editor, "editor").await;
+        assert_eq!(status, 200, "{member}");
+        assert_eq!(member, json!({"user_id": editor.id, "email": editor.email, "name": editor.name, "role": "editor"}));
+        let (status, _) = share(&app, &owner, &list, &viewer, "viewer").await;
+        assert_eq!(status, 200);
+
+        // Everyone sees the list, with their own role, marked shared, and its members.
+        for (user, role) in [(&owner, "owner"), (&editor, "editor"), (&viewer, "viewer")] {
+            let (status, seen) = call(&app, user, Method::GET, &format!("/lists/{list}"), None).await;
+            assert_eq!(status, 200, "{seen}");
+            assert_eq!((seen["role"].as_str().unwrap(), seen["shared"].as_bool().unwrap()), (role, true));
+            let (_, members) = call(&app, user, Method::GET, &format!("/lists/{list}/members"), None).await;
+            let roles: Vec<&str> = members["members"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
+            assert_eq!(roles[0], "owner");
+            assert_eq!(roles.len(), 3);
+            // The shared list's tasks are in their task list, with and without list=.
+            assert_eq!(titles(&app, user, "").await, ["Milk"]);
+            assert_eq!(titles(&app, user, &format!("list={list}")).await, ["Milk"]);
+            let (_, tags) = call(&app, user, Method::GET, "/tags", None).await;
+            assert_eq!(tags["tags"], json!([{"name": "food", "count": 1}]));
+            let (status, _) = call(&app, user, Method::GET, &format!("/tasks/{task_id}"), None).await;
+            assert_eq!(status, 200);
+        }
+
+        // The editor adds, edits, completes and deletes; their task says who made it.
+        let (status, added) = call(&app, &editor, Method::POST, "/tasks", Some(json!({"title": "Bread", "list_id": list}))).await;
+        assert_eq!(status, 201, "{added}");
+        assert_eq!(added["user_id"], editor.id.as_str());
+        let added_id = added["id"].as_str().unwrap();
+        let (status, _) = call(&app, &editor, Method::PUT, &format!("/tasks/{task_id}"), Some(json!({"title": "Oat milk"}))).await;
+        assert_eq!(status, 200);
+        let (status, _) = call(&app, &editor, Method::PATCH, &format!("/tasks/{task_id}/complete"), Some(json!({"is_completed": true}))).await;
+        assert_eq!(status, 200);
+        assert_eq!(titles(&app, &owner, &format!("list={list}")).await, ["Bread", "Oat milk"]);
+        // The owner's own task list counts and lists them, the quota is the owner's.
+        let (_, seen) = call(&app, &owner, Method::GET, &format!("/lists/{list}"), None).await;
+        assert_eq!(seen["counts"], json!({"active": 1, "completed": 1}));
+
+        // The viewer reads, and every write is 403 and changes nothing.
+        for (method, path, body) in [
+            (Method::POST, "/tasks".to_string(), Some(json!({"title": "Sneaked", "list_id": list}))),
+            (Method::PUT, format!("/tasks/{task_id}"), Some(json!({"title": "Changed"}))),
+            (Method::PATCH, format!("/tasks/{task_id}/complete"), Some(json!({"is_completed": false}))),
+            (Method::DELETE, format!("/tasks/{task_id}"), None),
+            (Method::PATCH, format!("/lists/{list}"), Some(json!({"name": "Mine"}))),
+            (Method::DELETE, format!("/lists/{list}"), None),
+            (Method::PUT, format!("/lists/{list}/members"), Some(json!({"email": owner.email, "role": "viewer"}))),
+        ] {
+            let (status, body) = call(&app, &viewer, method.clone(), &path, body).await;
+            assert_error(status, &body, 403);
+        }
+        // Nor can the editor rename, delete or share it.
+        let (status, body) = call(&app, &editor, Method::DELETE, &format!("/lists/{list}"), None).await;
+        assert_error(status, &body, 403);
+        assert_eq!(titles(&app, &viewer, &format!("list={list}")).await, ["Bread", "Oat milk"]);
+
+        // A viewer cannot move a task of theirs into it either, and an editor can.
+        let (_, own) = call(&app, &viewer, Method::POST, "/tasks", Some(json!({"title": "Mine"}))).await;
+        let own_id = own["id"].as_str().unwrap();
+        let (status, body) = call(&app, &viewer, Method::PUT, &format!("/tasks/{own_id}"), Some(json!({"title": "Mine", "list_id": list}))).await;
+        assert_error(status, &body, 403);
+        let (status, moved) = call(&app, &editor, Method::DELETE, &format!("/tasks/{added_id}"), None).await;
+        assert_eq!(status, 204, "{moved}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sharing_refuses_what_it_should_and_a_member_leaves_or_is_removed() {
+    for_each_backend(|app| async move {
+        let owner = app.new_user().await;
+        let friend = app.new_user().await;
+        let stranger = app.new_user().await;
+        let list = new_list(&app, &owner, "Trip").await;
+        let (_, lists) = call(&app, &owner, Method::GET, "/lists", None).await;
+        let inbox = lists["lists"][0]["id"].as_str().unwrap().to_string();
+
+        let (status, body) = share(&app, &owner, &inbox, &friend, "editor").await;
+        assert_error(status, &body, 409);
+        let (status, body) = share(&app, &owner, &list, &owner, "editor").await;
+        assert_error(status, &body, 409);
+        let (status, body) = call(
+            &app,
+            &owner,
+            Method::PUT,
+            &format!("/lists/{list}/members"),
+            Some(json!({"email": "nobody@example.com", "role": "viewer"})),
+        )
+        .await;
+        assert_error(status, &body, 404);
+        for bad in [
+            json!({"email": friend.email, "role": "owner"}),
+            json!({"email": "not an address", "role": "viewer"}),
+            json!({"email": friend.email}),
+        ] {
+            let (status, body) = call(
+                &app,
+                &owner,
+                Method::PUT,
+                &format!("/lists/{list}/members"),
+                Some(bad),
+            )
+            .await;
+            assert_error(status, &body, 422);
+        }
+        // Someone who is no member finds no list.
+        let (status, body) = share(&app, &stranger, &list, &friend, "viewer").await;
+        assert_error(status, &body, 404);
+
+        // A second share changes the role.
+        share(&app, &owner, &list, &friend, "viewer").await;
+        let (status, member) = share(&app, &owner, &list, &friend, "editor").await;
+        assert_eq!((status, member["role"].as_str()), (200, Some("editor")));
+
+        // The friend leaves; the list is gone for them, still there for the owner.
+        let (status, _) = call(
+            &app,
+            &friend,
+            Method::DELETE,
+            &format!("/lists/{list}/members/{}", friend.id),
+            None,
+        )
+        .await;
+        assert_eq!(status, 204);
+        let (status, body) =
+            call(&app, &friend, Method::GET, &format!("/lists/{list}"), None).await;
+        assert_error(status, &body, 404);
+        let (_, seen) = call(&app, &owner, Method::GET, &format!("/lists/{list}"), None).await;
+        assert_eq!(seen["shared"], false);
+
+        // The owner cannot leave; a member cannot remove another; the owner removes one.
+        share(&app, &owner, &list, &friend, "viewer").await;
+        share(&app, &owner, &list, &stranger, "viewer").await;
+        let (status, body) = call(
+            &app,
+            &owner,
+            Method::DELETE,
+            &format!("/lists/{list}/members/{}", owner.id),
+            None,
+        )
+        .await;
+        assert_error(status, &body, 403);
+        let (status, body) = call(
+            &app,
+            &friend,
+            Method::DELETE,
+            &format!("/lists/{list}/members/{}", stranger.id),
+            None,
+        )
+        .await;
+        assert_error(status, &body, 403);
+        let (status, _) = call(
+            &app,
+            &owner,
+            Method::DELETE,
+            &format!("/lists/{list}/members/{}", stranger.id),
+            None,
+        )
+        .await;
+        assert_eq!(status, 204);
+        let (status, body) = call(
+            &app,
+            &owner,
+            Method::DELETE,
+            &format!("/lists/{list}/members/{}", stranger.id),
+            None,
+        )
+        .await;
+        assert_error(status, &body, 404);
+        assert!(titles(&app, &stranger, "").await.is_empty());
+
+        // Deleting the owner's account deletes the list for its members too.
+        let (status, _) = call(
+            &app,
+            &owner,
+            Method::POST,
+            "/tasks",
+            Some(json!({"title": "Tickets", "list_id": list})),
+        )
+        .await;
+        assert_eq!(status, 201);
+        assert_eq!(titles(&app, &friend, "").await, ["Tickets"]);
+        let response = app
+            .client
+            .delete(app.url("/api/auth/me"))
+            .bearer_auth(&owner.token)
+            .json(&json!({"password": owner.password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+        assert!(titles(&app, &friend, "").await.is_empty());
+        let (_, lists) = call(&app, &friend, Method::GET, "/lists", None).await;
+        assert_eq!(lists["lists"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn share_attempts_stop_at_thirty_an_hour() {
+    for_each_backend(|app| async move {
+        let owner = app.new_user().await;
+        let list = new_list(&app, &owner, "Team").await;
+        for n in 0..30 {
+            let (status, body) = call(
+                &app,
+                &owner,
+                Method::PUT,
+                &format!("/lists/{list}/members"),
+                Some(json!({"email": format!("probe{n}@example.com"), "role": "viewer"})),
+            )
+            .await;
+            assert_error(status, &body, 404);
+        }
+        let response = send(
+            &app,
+            &owner.token,
+            Method::PUT,
+            &format!("/api/{}/lists/{list}/members", owner.id),
+            Some(json!({"email": "probe@example.com", "role": "viewer"})),
+        )
+        .await;
+        assert_eq!(response.status(), 429);
+        assert!(response.headers().contains_key("retry-after"));
+    })
+    .await;
+}
