@@ -154,7 +154,9 @@ for (const js of [true, false]) {
       const file = await download.path();
       const exported = JSON.parse(await readFile(file, 'utf8'));
       expect(exported.format).toBe('todo-export');
-      expect(exported.tasks.map((t: { title: string }) => t.title)).toEqual(['Water the plants']);
+      expect(exported.version).toBe(2);
+      expect(exported.lists.map((l: { name: string }) => l.name)).toEqual(['Inbox']);
+      expect(exported.lists[0].tasks.map((t: { title: string }) => t.title)).toEqual(['Water the plants']);
 
       await transfer.getByLabel('Export file (JSON)').setInputFiles(file);
       await transfer.getByRole('button', { name: 'Import' }).click();

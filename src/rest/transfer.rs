@@ -20,7 +20,8 @@ use super::{
     tasks::Owner,
 };
 
-/// Everything the caller has: their user and every task, oldest first.
+/// Everything the caller has: their user, and the lists they own (the Inbox first, then by
+/// name), each with its tasks, oldest first (version 2).
 #[utoipa::path(
     get, path = "/{user_id}/export", tag = "account",
     security(("bearer" = [])),
@@ -46,9 +47,11 @@ pub struct Imported {
 }
 
 /// Add the tasks of an export document (from this instance or another) to the caller's:
-/// each gets a new id and keeps its fields, `created_at` and `updated_at`. All or nothing:
-/// the first bad task is named (`loc` `["body", "tasks", i, field]`) and nothing is stored.
-/// At most 10,000 tasks and 8 MiB.
+/// each gets a new id and keeps its fields, `created_at` and `updated_at`. Version 1's
+/// tasks go into the Inbox; version 2's into the caller's list of the same name (compared
+/// without case; made if missing), the Inbox's into the Inbox. All or nothing: the first bad
+/// task is named (`loc` `["body", "tasks", i, field]`, or `["body", "lists", i, "tasks", j,
+/// field]`) and nothing is stored, no list made. At most 10,000 tasks, 500 lists and 8 MiB.
 #[utoipa::path(
     post, path = "/{user_id}/import", tag = "account",
     security(("bearer" = [])),

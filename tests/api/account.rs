@@ -525,10 +525,14 @@ async fn export_then_import_elsewhere_then_export_gives_the_same_tasks() {
 
         let exported = export_of(&app, &from).await;
         assert_eq!(exported["format"], "todo-export");
-        assert_eq!(exported["version"], 1);
+        assert_eq!(exported["version"], 2);
         assert_eq!(exported["user"]["email"], from.email.as_str());
-        assert_eq!(exported["tasks"].as_array().unwrap().len(), 2);
-        assert_eq!(exported["tasks"][0]["title"], "first", "oldest first");
+        assert_eq!(exported["lists"].as_array().unwrap().len(), 1);
+        assert_eq!(exported["lists"][0]["name"], "Inbox");
+        assert_eq!(exported["lists"][0]["inbox"], true);
+        let tasks = &exported["lists"][0]["tasks"];
+        assert_eq!(tasks.as_array().unwrap().len(), 2);
+        assert_eq!(tasks[0]["title"], "first", "oldest first");
 
         let to = app.new_user().await;
         let imported = send(
@@ -546,14 +550,10 @@ async fn export_then_import_elsewhere_then_export_gives_the_same_tasks() {
         );
 
         let again = export_of(&app, &to).await;
-        assert_eq!(portable(&again["tasks"]), portable(&exported["tasks"]));
-        let old_ids: Vec<&Value> = exported["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| &t["id"])
-            .collect();
-        for task in again["tasks"].as_array().unwrap() {
+        let again = &again["lists"][0]["tasks"];
+        assert_eq!(portable(again), portable(tasks));
+        let old_ids: Vec<&Value> = tasks.as_array().unwrap().iter().map(|t| &t["id"]).collect();
+        for task in again.as_array().unwrap() {
             assert!(!old_ids.contains(&&task["id"]), "new ids");
             assert_eq!(task["user_id"], to.id.as_str());
         }

@@ -6,37 +6,13 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{for_each_backend, TestApp, TestUser},
-    requests::{assert_error, create, list, send, status_and_body},
+    requests::{assert_error, call, create, list, new_list, send, status_and_body},
 };
-
-async fn call(
-    app: &TestApp,
-    user: &TestUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let path = format!("/api/{}{path}", user.id);
-    status_and_body(send(app, &user.token, method, &path, body).await).await
-}
 
 async fn lists(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let (status, body) = call(app, user, Method::GET, "/lists", None).await;
     assert_eq!(status, 200, "{body}");
     body["lists"].as_array().unwrap().clone()
-}
-
-async fn new_list(app: &TestApp, user: &TestUser, name: &str) -> Value {
-    let (status, list) = call(
-        app,
-        user,
-        Method::POST,
-        "/lists",
-        Some(json!({"name": name})),
-    )
-    .await;
-    assert_eq!(status, 201, "{list}");
-    list
 }
 
 fn id(value: &Value) -> &str {
@@ -488,6 +464,80 @@ async fn quick_add_files_a_task_into_a_list_named_with_a_plus() {
             (status, task["title"].as_str()),
             (201, Some("C +groceries"))
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_export_carries_the_owned_lists_and_an_import_files_into_lists_of_those_names() {
+    for_each_backend(|app| async move {
+        let from = app.new_user().await;
+        let work = new_list(&app, &from, "Work").await;
+        create(&app, &from, json!({"title": "Report", "list_id": id(&work)})).await;
+        create(&app, &from, json!({"title": "Milk"})).await;
+        // A list shared with them is not theirs to export.
+        let sharer = app.new_user().await;
+        let shared = new_list(&app, &sharer, "Theirs").await;
+        let (status, _) = call(&app, &sharer, Method::PUT, &format!("/lists/{}/members", id(&shared)), Some(json!({"email": from.email, "role": "editor"}))).await;
+        assert_eq!(status, 200);
+        create(&app, &sharer, json!({"title": "Not mine", "list_id": id(&shared)})).await;
+
+        let (status, exported) = call(&app, &from, Method::GET, "/export", None).await;
+        assert_eq!(status, 200);
+        assert_eq!(exported["version"], 2);
+        let summary: Vec<(Value, Value, Vec<Value>)> = exported["lists"].as_array().unwrap().iter()
+            .map(|l| (l["name"].clone(), l["inbox"].clone(), l["tasks"].as_array().unwrap().iter().map(|t| t["title"].clone()).collect()))
+            .collect();
+        assert_eq!(summary, [
+            (json!("Inbox"), json!(true), vec![json!("Milk")]),
+            (json!("Work"), json!(false), vec![json!("Report")]),
+        ]);
+
+        // Into an account with a "work" list already (names compare without case) and none
+        // called "Trip": the first is filled, the second made.
+        let to = app.new_user().await;
+        let existing = new_list(&app, &to, "work").await;
+        let mut document = exported.clone();
+        document["lists"].as_array_mut().unwrap().push(json!({"name": "Trip", "tasks": [{"title": "Tickets", "created_at": "2026-01-06T10:00:00Z"}]}));
+        let (status, body) = call(&app, &to, Method::POST, "/import", Some(document)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, json!({"imported": 3}));
+        let names: Vec<(Value, Value)> = lists(&app, &to).await.iter().map(|l| (l["name"].clone(), l["counts"]["active"].clone())).collect();
+        assert_eq!(names, [(json!("Inbox"), json!(1)), (json!("Trip"), json!(1)), (json!("work"), json!(1))]);
+        let in_work = list(&app, &to, &format!("list={}", id(&existing))).await;
+        assert_eq!(in_work["tasks"][0]["title"], "Report");
+
+        // A bad task is named by its list and place; nothing is stored, no list is made.
+        let bad = json!({"format": "todo-export", "version": 2, "lists": [
+            {"name": "New", "tasks": [{"title": "ok", "created_at": "2026-01-06T10:00:00Z"}, {"title": "", "created_at": "2026-01-06T10:00:00Z"}]}]});
+        let (status, body) = call(&app, &to, Method::POST, "/import", Some(bad)).await;
+        assert_error(status, &body, 422);
+        assert_eq!(body["errors"][0]["loc"], json!(["body", "lists", 0, "tasks", 1, "title"]));
+        let bad_name = json!({"format": "todo-export", "version": 2, "lists": [{"name": " ", "tasks": []}]});
+        let (status, body) = call(&app, &to, Method::POST, "/import", Some(bad_name)).await;
+        assert_error(status, &body, 422);
+        assert_eq!(body["errors"][0]["loc"], json!(["body", "lists", 0, "name"]));
+        for wrong in [json!({"format": "todo-export", "version": 2, "tasks": []}), json!({"format": "todo-export", "version": 3, "lists": []})] {
+            let (status, body) = call(&app, &to, Method::POST, "/import", Some(wrong)).await;
+            assert_error(status, &body, 422);
+        }
+        assert_eq!(lists(&app, &to).await.len(), 3);
+        assert_eq!(list(&app, &to, "").await["total"], 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_refused_by_the_quota_takes_back_the_lists_it_made() {
+    crate::helpers::for_each_backend_with(&[("TASKS_PER_ACCOUNT", "2")], |app| async move {
+        let user = app.new_user().await;
+        let document = json!({"format": "todo-export", "version": 2, "lists": [
+            {"name": "A", "tasks": [{"title": "1", "created_at": "2026-01-06T10:00:00Z"}, {"title": "2", "created_at": "2026-01-06T10:00:00Z"}]},
+            {"name": "B", "tasks": [{"title": "3", "created_at": "2026-01-06T10:00:00Z"}]}]});
+        let (status, body) = call(&app, &user, Method::POST, "/import", Some(document)).await;
+        assert_error(status, &body, 403);
+        assert_eq!(lists(&app, &user).await.len(), 1, "only the Inbox");
+        assert_eq!(list(&app, &user, "").await["total"], 0);
     })
     .await;
 }

@@ -751,7 +751,10 @@ async fn export_and_import_carry_the_new_fields() {
         .json()
         .await
         .unwrap();
-        assert_eq!(strip(&imported["tasks"]), strip(&export["tasks"]));
+        assert_eq!(
+            strip(&imported["lists"][0]["tasks"]),
+            strip(&export["lists"][0]["tasks"])
+        );
         assert_eq!(
             list(&app, &other, "tag=home").await["total"],
             3,
@@ -765,7 +768,7 @@ async fn export_and_import_carry_the_new_fields() {
 
         // A bad tag in an import is named by position and field.
         let mut bad = export.clone();
-        bad["tasks"][2]["tags"] = json!(["no spaces allowed"]);
+        bad["lists"][0]["tasks"][2]["tags"] = json!(["no spaces allowed"]);
         let response = send(
             &app,
             &other.token,
@@ -777,7 +780,7 @@ async fn export_and_import_carry_the_new_fields() {
         let error = assert_error_shape(response, 422).await;
         assert_eq!(
             error["errors"][0]["loc"],
-            json!(["body", "tasks", 2, "tags"])
+            json!(["body", "lists", 0, "tasks", 2, "tags"])
         );
     })
     .await;

@@ -158,3 +158,23 @@ pub async fn call_server_fn(
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// A request as `user` to `path` under their own `/api/{user_id}`; its status and JSON body.
+pub async fn call(
+    app: &TestApp,
+    user: &TestUser,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let path = format!("/api/{}{path}", user.id);
+    status_and_body(send(app, &user.token, method, &path, body).await).await
+}
+
+/// Makes a list that must be made; its JSON.
+pub async fn new_list(app: &TestApp, user: &TestUser, name: &str) -> Value {
+    let body = serde_json::json!({"name": name});
+    let (status, list) = call(app, user, reqwest::Method::POST, "/lists", Some(body)).await;
+    assert_eq!(status, 201, "{list}");
+    list
+}

@@ -6,30 +6,11 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{for_each_backend, TestApp, TestUser},
-    requests::{assert_error, send, status_and_body},
+    requests::{assert_error, call, send},
 };
 
-async fn call(
-    app: &TestApp,
-    user: &TestUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let path = format!("/api/{}{path}", user.id);
-    status_and_body(send(app, &user.token, method, &path, body).await).await
-}
-
 async fn new_list(app: &TestApp, user: &TestUser, name: &str) -> String {
-    let (status, list) = call(
-        app,
-        user,
-        Method::POST,
-        "/lists",
-        Some(json!({"name": name})),
-    )
-    .await;
-    assert_eq!(status, 201, "{list}");
+    let list = crate::requests::new_list(app, user, name).await;
     list["id"].as_str().unwrap().to_string()
 }
 

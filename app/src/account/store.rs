@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     describe_device,
-    transfer::{ExportDocument, FORMAT, VERSION},
+    transfer::{ExportDocument, ExportedList, FORMAT, VERSION},
     ActiveSession, PasswordChange, ProfileChange,
 };
 use crate::{
@@ -334,7 +334,22 @@ fn one_time_password() -> String {
 
 /// Everything the user has, for `GET /api/{user_id}/export` and the account page's download.
 pub async fn export(db: &Db, user: &User) -> Result<ExportDocument, AppError> {
-    let tasks = crate::tasks::store::all_oldest_first(db, UserId(user.id)).await?;
+    let owner = UserId(user.id);
+    // Oldest first within each list, as they are read.
+    let mut by_list: std::collections::HashMap<uuid::Uuid, Vec<crate::tasks::Task>> =
+        std::collections::HashMap::new();
+    for task in crate::tasks::store::all_oldest_first(db, owner).await? {
+        by_list.entry(task.list_id).or_default().push(task);
+    }
+    let lists = crate::tasks::store::lists::owned(db, owner)
+        .await?
+        .into_iter()
+        .map(|(id, name, inbox)| ExportedList {
+            name,
+            inbox,
+            tasks: by_list.remove(&id.as_uuid()).unwrap_or_default(),
+        })
+        .collect();
     Ok(ExportDocument {
         format: FORMAT.to_string(),
         version: VERSION,
@@ -342,7 +357,7 @@ pub async fn export(db: &Db, user: &User) -> Result<ExportDocument, AppError> {
             must_change_password: false,
             ..user.clone()
         },
-        tasks,
+        lists,
     })
 }
 

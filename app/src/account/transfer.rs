@@ -1,5 +1,7 @@
-//! Moving a user's tasks between instances: the export document and the checks an import
-//! passes before anything is stored (all or nothing).
+//! Moving a user's lists and tasks between instances: the export document (version 2: the
+//! lists the user owns, each with its tasks) and the checks an import passes before
+//! anything is stored (all or nothing). An import reads version 1 (tasks only, into the
+//! Inbox) and version 2.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -7,13 +9,16 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth::User,
     error::{AppError, FieldError},
-    tasks::{Task, TaskDraft, ValidTask},
+    tasks::{
+        lists::{ListName, MAX_OWNED_LISTS},
+        Task, TaskDraft, ValidTask,
+    },
 };
 
 /// The export document's `format`.
 pub const FORMAT: &str = "todo-export";
 /// The export document's `version`.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// The most tasks one import takes.
 pub const IMPORT_MAX_TASKS: usize = 10_000;
 /// The largest import body read: room for the most tasks, each with a long description.
@@ -28,19 +33,52 @@ pub struct ExportDocument {
     #[cfg_attr(feature = "ssr", schema(example = 1))]
     pub version: u32,
     pub user: User,
-    /// Every task, oldest first.
+    /// The lists the user owns, the Inbox first, then by name.
+    pub lists: Vec<ExportedList>,
+}
+
+/// A list the user owns, with its tasks, in an export.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedList {
+    #[cfg_attr(feature = "ssr", schema(example = "Groceries"))]
+    pub name: String,
+    /// Whether it is the Inbox: an import files its tasks into the importer's Inbox.
+    pub inbox: bool,
+    /// Its tasks, oldest first.
     pub tasks: Vec<Task>,
 }
 
-/// What an import reads: an export document (its `user` and each task's `id` and
-/// `user_id` are ignored: the tasks become the caller's, with new ids).
+/// What an import reads: an export document (its `user` and each task's `id`, `user_id`
+/// and `list_id` are ignored: the tasks become the caller's, with new ids). Version 1 has
+/// `tasks`, all filed into the Inbox; version 2 has `lists`, each filed into the caller's
+/// list of that name (made if they have none; the Inbox's into their Inbox).
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportDocument {
     #[cfg_attr(feature = "ssr", schema(example = "todo-export"))]
     pub format: String,
-    #[cfg_attr(feature = "ssr", schema(example = 1))]
+    /// 1 or 2.
+    #[cfg_attr(feature = "ssr", schema(example = 2))]
     pub version: u32,
+    /// Version 1: the tasks.
+    #[serde(default)]
+    pub tasks: Option<Vec<ImportedTask>>,
+    /// Version 2: the lists, with their tasks.
+    #[serde(default)]
+    pub lists: Option<Vec<ImportedList>>,
+}
+
+/// One list of a version 2 import.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportedList {
+    #[cfg_attr(feature = "ssr", schema(example = "Groceries"))]
+    pub name: String,
+    /// Whether it was the Inbox (its tasks go into the importer's Inbox, whatever its name).
+    #[serde(default)]
+    pub inbox: bool,
+    #[serde(default)]
     pub tasks: Vec<ImportedTask>,
 }
 
@@ -71,36 +109,87 @@ pub struct ImportedTask {
 }
 
 impl ImportDocument {
-    /// Every task checked as a create would check it; the first bad one is named
-    /// (`["body", "tasks", i, field]`) and nothing is imported.
+    /// Every task checked as a create would check it, and every list's name; the first bad
+    /// one is named (`["body", "tasks", i, field]`, or `["body", "lists", i, "tasks", j,
+    /// field]`) and nothing is imported. Each task says its list by name (`list_name`;
+    /// none: the Inbox).
     pub fn validate(self) -> Result<Vec<ValidTask>, AppError> {
+        let refused = |field: &str, kind: &str, msg: String| {
+            Err(AppError::invalid_field(FieldError::body(field, kind, msg)))
+        };
         if self.format != FORMAT {
-            return Err(AppError::invalid_field(FieldError::body(
+            return refused(
                 "format",
                 "value_error.format",
                 format!("This is not an export of this app: format must be \"{FORMAT}\"."),
-            )));
+            );
         }
-        if self.version != VERSION {
-            return Err(AppError::invalid_field(FieldError::body(
-                "version",
-                "value_error.version",
-                format!("Only version {VERSION} exports can be imported."),
-            )));
+        let lists = match (self.version, self.tasks, self.lists) {
+            (1, Some(tasks), _) => vec![ImportedList {
+                name: String::new(),
+                inbox: true,
+                tasks,
+            }],
+            (2, _, Some(lists)) => lists,
+            (1, None, _) => {
+                return refused(
+                    "tasks",
+                    "value_error.missing",
+                    "A version 1 export has tasks.".into(),
+                )
+            }
+            (2, _, None) => {
+                return refused(
+                    "lists",
+                    "value_error.missing",
+                    "A version 2 export has lists.".into(),
+                )
+            }
+            _ => {
+                return refused(
+                    "version",
+                    "value_error.version",
+                    format!("Only version 1 and {VERSION} exports can be imported."),
+                )
+            }
+        };
+        if lists.len() as u64 > MAX_OWNED_LISTS {
+            return refused(
+                "lists",
+                "value_error.too_many",
+                format!("One import takes at most {MAX_OWNED_LISTS} lists."),
+            );
         }
-        if self.tasks.len() > IMPORT_MAX_TASKS {
-            return Err(AppError::invalid_field(FieldError::body(
+        if lists.iter().map(|l| l.tasks.len()).sum::<usize>() > IMPORT_MAX_TASKS {
+            return refused(
                 "tasks",
                 "value_error.too_many",
                 format!("One import takes at most {IMPORT_MAX_TASKS} tasks."),
-            )));
+            );
         }
-        self.tasks
-            .into_iter()
-            .enumerate()
-            .map(|(i, task)| task.validate().map_err(|e| e.in_array("tasks", i)))
-            .collect::<Result<Vec<_>, FieldError>>()
-            .map_err(AppError::invalid_field)
+        let version_1 = self.version == 1;
+        let mut valid = Vec::new();
+        for (i, list) in lists.into_iter().enumerate() {
+            let name = if list.inbox {
+                None
+            } else {
+                let name = ListName::parse(&list.name)
+                    .map_err(|e| AppError::invalid_field(e.in_array("lists", i)))?;
+                Some(name.as_str().to_string())
+            };
+            for (j, task) in list.tasks.into_iter().enumerate() {
+                let mut task = task.validate().map_err(|e| {
+                    AppError::invalid_field(if version_1 {
+                        e.in_array("tasks", j)
+                    } else {
+                        e.in_nested("lists", i, "tasks", j)
+                    })
+                })?;
+                task.input.list_name.clone_from(&name);
+                valid.push(task);
+            }
+        }
+        Ok(valid)
     }
 }
 

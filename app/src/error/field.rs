@@ -86,6 +86,27 @@ impl FieldError {
         self
     }
 
+    /// This error, about a field of item `inner_index` of array `inner` inside item
+    /// `outer_index` of the body's array `outer`.
+    pub fn in_nested(
+        mut self,
+        outer: &str,
+        outer_index: usize,
+        inner: &str,
+        inner_index: usize,
+    ) -> Self {
+        let field = self.loc.pop().unwrap_or_else(|| "body".into());
+        self.loc = vec![
+            "body".into(),
+            outer.into(),
+            outer_index.into(),
+            inner.into(),
+            inner_index.into(),
+            field,
+        ];
+        self
+    }
+
     /// The field name this error is about (the last name in `loc`).
     pub fn field(&self) -> &str {
         match self.loc.last() {

@@ -1,6 +1,8 @@
 //! Imports: many checked tasks stored as the owner's, all or nothing, in chunks that each
 //! hold the write turn briefly, and taken back out if any step fails.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -12,7 +14,7 @@ use crate::{
     db::{self, Db},
     error::AppError,
     ids::{ListId, TaskId, UserId},
-    tasks::events::Change,
+    tasks::{events::Change, lists::ListName},
     with_reader,
 };
 
@@ -31,13 +33,56 @@ pub async fn insert_many(
         return Ok(());
     }
     let batch = Uuid::now_v7();
-    let outcome = insert_in_chunks(db, owner, batch, tasks).await;
+    let mut made = Vec::new();
+    let outcome = match lists_for(db, owner, tasks, &mut made).await {
+        Ok(lists) => insert_in_chunks(db, owner, batch, tasks, &lists).await,
+        Err(error) => Err(error),
+    };
     if outcome.is_err() {
-        if let Err(error) = take_back(db, owner, batch).await {
+        if let Err(error) = take_back(db, owner, batch, &made).await {
             tracing::warn!(%error, "a failed import could not be taken back yet; housekeeping will");
         }
     }
     outcome
+}
+
+/// The list each task goes in: the owner's list of its `list_name` (compared without case),
+/// made if they have none (each list made is added to `made`), or the Inbox (`None`).
+async fn lists_for(
+    db: &Db,
+    owner: UserId,
+    tasks: &[crate::tasks::ValidTask],
+    made: &mut Vec<ListId>,
+) -> Result<Vec<Option<ListId>>, AppError> {
+    if tasks.iter().all(|task| task.input.list_name.is_none()) {
+        return Ok(vec![None; tasks.len()]);
+    }
+    let owned: Vec<(String, ListId)> = with_reader!(db, |pool| {
+        sqlx::query_as("select name_key, id from lists where owner_id = $1")
+            .bind(owner)
+            .fetch_all(pool)
+            .await
+    })?;
+    let mut by_key: HashMap<String, ListId> = owned.into_iter().collect();
+    let mut lists = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        let Some(name) = &task.input.list_name else {
+            lists.push(None);
+            continue;
+        };
+        let name = ListName::parse(name).map_err(AppError::invalid_field)?;
+        let id = match by_key.get(&name.key()) {
+            Some(id) => *id,
+            None => {
+                let list = super::lists::create(db, owner, &name).await?;
+                made.push(ListId(list.id));
+                by_key.insert(name.key(), ListId(list.id));
+                ListId(list.id)
+            }
+        };
+        lists.push(Some(id));
+    }
+    Ok(lists)
 }
 
 async fn insert_in_chunks(
@@ -45,6 +90,7 @@ async fn insert_in_chunks(
     owner: UserId,
     batch: Uuid,
     tasks: &[crate::tasks::ValidTask],
+    lists: &[Option<ListId>],
 ) -> Result<(), AppError> {
     use chrono::{DurationRound as _, TimeDelta};
     let micros = |t: DateTime<Utc>| t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t);
@@ -52,12 +98,14 @@ async fn insert_in_chunks(
         "insert into tasks (id, user_id, list_id, created_by, title, description, is_completed,
                             created_at, updated_at, due_date, priority, tags, title_key,
                             import_batch)
-         values ($1, $2, (select lists.id from lists where lists.owner_id = $2 and lists.is_inbox),
+         values ($1, $2,
+                 coalesce($13, (select lists.id from lists
+                                where lists.owner_id = $2 and lists.is_inbox)),
                  $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          returning {COLUMNS}"
     );
     let mut done = 0;
-    for chunk in tasks.chunks(INSERT_CHUNK) {
+    for (chunk, chunk_lists) in tasks.chunks(INSERT_CHUNK).zip(lists.chunks(INSERT_CHUNK)) {
         write_recorded!(db, |tx| {
             let started = if done == 0 {
                 sqlx::query("insert into imports (id, user_id, started_at) values ($1, $2, $3)")
@@ -89,7 +137,7 @@ async fn insert_in_chunks(
             // Refused: nothing more is written (the transaction commits nothing).
             let chunk = if allowed.is_ok() { chunk } else { &[] };
             let mut changes = Vec::with_capacity(chunk.len());
-            for task in chunk {
+            for (task, list) in chunk.iter().zip(chunk_lists) {
                 let rows = sqlx::query_as::<_, TaskRow>(&sql)
                     .bind(TaskId(Uuid::now_v7()))
                     .bind(owner)
@@ -103,6 +151,7 @@ async fn insert_in_chunks(
                     .bind(tags_json(&task.input.tags))
                     .bind(title_key(task.input.title.as_str()))
                     .bind(batch)
+                    .bind(*list)
                     .fetch_all(&mut *tx)
                     .await?;
                 changes.extend(counted(rows, Change::created).1);
@@ -115,8 +164,9 @@ async fn insert_in_chunks(
 }
 
 /// Deletes the tasks that the unfinished import `batch` brought in, [`INSERT_CHUNK`] a
-/// transaction (each announced as deleted), then the import's row.
-async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> {
+/// transaction (each announced as deleted), then the lists it `made` that are still empty,
+/// then the import's row.
+async fn take_back(db: &Db, owner: UserId, batch: Uuid, made: &[ListId]) -> Result<(), AppError> {
     let take = format!(
         "delete from tasks where id in
              (select id from tasks where import_batch = $1 and user_id = $2 limit {INSERT_CHUNK})
@@ -137,6 +187,15 @@ async fn take_back(db: &Db, owner: UserId, batch: Uuid) -> Result<(), AppError> 
         })?;
         if taken < INSERT_CHUNK {
             break;
+        }
+    }
+    for list in made {
+        // Someone may have filed a task there since: then it stays.
+        if super::lists::get(db, owner, *list)
+            .await
+            .is_ok_and(|l| l.counts == Default::default())
+        {
+            super::lists::delete(db, owner, *list).await?;
         }
     }
     end_import(db, batch).await
@@ -168,7 +227,7 @@ pub async fn take_back_unfinished(db: &Db) -> Result<usize, AppError> {
             .await
     })?;
     for (batch, owner) in &stale {
-        take_back(db, *owner, *batch).await?;
+        take_back(db, *owner, *batch, &[]).await?;
     }
     Ok(stale.len())
 }

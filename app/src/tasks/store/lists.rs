@@ -71,6 +71,20 @@ pub async fn all(db: &Db, me: UserId) -> Result<Vec<List>, AppError> {
     Ok(rows.into_iter().map(List::from).collect())
 }
 
+/// The lists `me` owns, their Inbox first, then by name: `(id, name, is_inbox)`.
+pub async fn owned(db: &Db, me: UserId) -> Result<Vec<(ListId, String, bool)>, AppError> {
+    let rows = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select id, name, is_inbox from lists where owner_id = $1
+             order by is_inbox desc, name_key, id",
+        )
+        .bind(me)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows)
+}
+
 /// The list `id`, if `me` is a member of it.
 pub async fn get(db: &Db, me: UserId, id: ListId) -> Result<List, AppError> {
     let sql = format!("select {COLUMNS} {FROM} where lists.id = $2");
