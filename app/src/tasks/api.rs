@@ -86,8 +86,13 @@ pub async fn add_task(
     due_date: Option<String>,
     priority: Option<String>,
     tags: Option<String>,
+    /// The list shown (none: the Inbox); a `+list` typed in the title wins.
+    list_id: Option<Uuid>,
 ) -> Result<Task, AppError> {
-    let draft = draft(title, description, due_date, priority, tags);
+    let draft = TaskDraft {
+        list_id,
+        ..draft(title, description, due_date, priority, tags)
+    };
     as_caller(|state, owner, today| async move {
         let input = draft.with_quick_add(today).validate()?;
         super::store::create(&state.db, owner, &input).await
@@ -234,4 +239,11 @@ fn list_query(
 ) -> Result<super::TaskQuery, AppError> {
     super::TaskQuery::parse(|name| params.get(name).map(String::as_str))
         .map_err(AppError::validation)
+}
+
+/// Every list the user is a member of, for the page's list switcher: their Inbox first,
+/// then by name.
+#[server(prefix = "/rpc", endpoint = "lists/all")]
+pub async fn load_lists() -> Result<Vec<super::lists::List>, AppError> {
+    as_caller(|state, me, _| async move { super::store::lists::all(&state.db, me).await }).await
 }

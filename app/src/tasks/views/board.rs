@@ -11,6 +11,7 @@ use super::{
     feedback::{Feedback, Notice, NoticeBar, Undo, ADD_FIELD},
     href_of,
     list::BoardView,
+    lists::ListNav,
     live::Live,
     new_task::NewTaskForm,
     outcomes::{follow_own_changes, follow_row_failures, ActionErrors, ListProblem},
@@ -55,23 +56,26 @@ pub(super) fn Board(
             actions.adding.set(None);
         }
     });
+    // Moves with every action done and every reload asked for: the list, and the lists'
+    // counts, are read again.
+    let changes = Signal::derive(move || {
+        [
+            actions.add.version().get(),
+            actions.toggle.version().get(),
+            actions.edit.version().get(),
+            actions.remove.version().get(),
+            actions.toggle_all.version().get(),
+            actions.clear.version().get(),
+            actions.restore.version().get(),
+            actions.unmark.version().get(),
+            actions.live.reloads.get() as usize,
+        ]
+        .into_iter()
+        .fold(0usize, usize::wrapping_add)
+    });
     let board = Resource::new(
-        move || {
-            (
-                query.get(),
-                page.get(),
-                actions.add.version().get(),
-                actions.toggle.version().get(),
-                actions.edit.version().get(),
-                actions.remove.version().get(),
-                actions.toggle_all.version().get(),
-                actions.clear.version().get(),
-                actions.restore.version().get(),
-                actions.unmark.version().get(),
-                actions.live.reloads.get(),
-            )
-        },
-        |(query, page, ..)| load_board(query.params(), page),
+        move || (query.get(), page.get(), changes.get()),
+        |(query, page, _)| load_board(query.params(), page),
     );
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -117,11 +121,14 @@ pub(super) fn Board(
     }
 
     view! {
+        <div class="tasks-layout">
+        <ListNav current=Signal::derive(move || query.get().list) changes />
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
             <NewTaskForm add=actions.add today=today.into() feedback=actions.feedback
                 autofocus=confirm.get_untracked().is_none()
-                    && editing_from_url.get_untracked().is_none() />
+                    && editing_from_url.get_untracked().is_none()
+                list=Signal::derive(move || query.get().list) />
             <ListControls query />
             <ActionErrors actions />
             // A save refused because its task was deleted elsewhere: the row (and its editor)
@@ -177,6 +184,7 @@ pub(super) fn Board(
             </Transition>
             <NoticeBar feedback=actions.feedback undo />
         </section>
+        </div>
     }
 }
 

@@ -27,6 +27,7 @@ pub(super) fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
             || query.order.is_some();
         let status = (query.status != Filter::All).then_some(query.status.as_str());
         let tags = (!query.tags.is_empty()).then(|| query.tags.join(","));
+        let list = query.list.map(|id| id.to_string());
         let search = query.q.clone().unwrap_or_default();
         let (sort, overdue) = (query.sort, query.overdue);
         let (due_after, due_before) = (
@@ -37,6 +38,7 @@ pub(super) fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
             <Form method="GET" action="/tasks" attr:class="list-controls" attr:role="search" attr:aria-label="Search and sort tasks">
                 {status.map(|status| view! { <input type="hidden" name="status" value=status /> })}
                 {tags.map(|tags| view! { <input type="hidden" name="tag" value=tags /> })}
+                {list.map(|list| view! { <input type="hidden" name="list" value=list /> })}
                 <div class="control search">
                     <label class="visually-hidden" for="list-q">"Search tasks"</label>
                     // The property too: hydrated, this form is kept and updated in place, and

@@ -25,6 +25,7 @@ mod editor;
 mod failures;
 mod feedback;
 mod list;
+mod lists;
 mod live;
 mod new_task;
 mod outcomes;

@@ -40,6 +40,8 @@ pub(super) fn NewTaskForm(
     feedback: Feedback,
     /// Whether the title field takes focus when the page loads.
     autofocus: bool,
+    /// The list shown, which a new task goes into (none: the Inbox).
+    list: Signal<Option<uuid::Uuid>>,
 ) -> impl IntoView {
     let form = NodeRef::<html::Form>::new();
     let title_field = NodeRef::<html::Input>::new();
@@ -103,6 +105,7 @@ pub(super) fn NewTaskForm(
         <AfterFailedForm>
         <ActionForm action=add node_ref=form attr:class="new-task" attr:aria-label="Add a task">
             <FormMessage message=form_message(unless_session_ended(error)) />
+            {move || list.get().map(|id| view! { <input type="hidden" name="list_id" value=id.to_string() /> })}
             <SessionEnded error />
             <div class="add-row" class:invalid=move || title_error().is_some()>
                 <label class="visually-hidden" for="field-title">"New task"</label>
@@ -113,7 +116,7 @@ pub(super) fn NewTaskForm(
                     required
                     autofocus=autofocus
                     autocomplete="off"
-                    placeholder="Add a task: #tag !high ^friday"
+                    placeholder="Add a task: #tag !high ^friday +list"
                     aria-describedby="quick-add-hint field-title-message"
                     aria-invalid=move || title_error().is_some().then_some("true")
                     value=move || sent_form.kept("title").get()
@@ -142,7 +145,7 @@ pub(super) fn NewTaskForm(
             }>
                 <summary>"Details, due date, priority, tags"</summary>
                 <p class="hint" id="quick-add-hint">
-                    "Or type them in the title: #tag, !low, !medium or !high, ^today, ^tomorrow, ^friday or ^2026-12-24."
+                    "Or type them in the title: #tag, !low, !medium or !high, ^today, ^tomorrow, ^friday or ^2026-12-24, and +list to file it in another list."
                 </p>
                 <div class="field">
                     <label for="field-description">"Details"</label>

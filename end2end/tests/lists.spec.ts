@@ -1,0 +1,87 @@
+// Lists on the task page: the switcher with counts, adding into the list shown, +list in
+// the add box, and a list shared by someone else, with and without JavaScript.
+import { expect, test, type APIRequestContext, type Page } from './fixtures';
+import { hydrated, newAccount, row, signUp, taskList } from './helpers';
+
+const nav = (page: Page) => page.getByRole('navigation', { name: 'Lists' });
+const listLink = (page: Page, name: string) => nav(page).getByRole('link', { name: new RegExp(`^${name}`) });
+
+/** Makes a list through the JSON API (the page does not make lists yet); its id. */
+async function makeList(request: APIRequestContext, account: ReturnType<typeof newAccount>, name: string) {
+  const login = await (await request.post('/api/auth/login', { data: { email: account.email, password: account.password } })).json();
+  const made = await request.post(`/api/${login.user.id}/lists`, {
+    data: { name },
+    headers: { authorization: `Bearer ${login.access_token}` },
+  });
+  expect(made.status()).toBe(201);
+  return (await made.json()).id as string;
+}
+
+async function add(page: Page, title: string, shown: string) {
+  await page.getByLabel('New task').fill(title);
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(row(page, shown)).toBeVisible();
+}
+
+for (const js of [true, false]) {
+  test.describe(js ? 'with JavaScript' : 'with JavaScript disabled', () => {
+    test.use({ javaScriptEnabled: js });
+
+    test('a list is shown from the switcher, filled from the add box and counted', async ({ page, request }) => {
+      const account = newAccount();
+      await signUp(page, account, { js });
+      await expect(page).toHaveURL('/tasks');
+      await makeList(request, account, 'Groceries');
+      await page.goto('/tasks');
+      if (js) await hydrated(page);
+      await expect(listLink(page, 'All lists')).toHaveAttribute('aria-current', 'page');
+      await expect(listLink(page, 'Inbox')).toBeVisible();
+
+      await listLink(page, 'Groceries').click();
+      await expect(page).toHaveURL(/\/tasks\?list=[0-9a-f-]{36}$/);
+      await expect(listLink(page, 'Groceries')).toHaveAttribute('aria-current', 'page');
+      await add(page, 'Milk', 'Milk');
+      await expect(listLink(page, 'Groceries')).toContainText('1');
+      // Quick add files into another list by name, from wherever the box is.
+      await listLink(page, 'Inbox').click();
+      await expect(listLink(page, 'Inbox')).toHaveAttribute('aria-current', 'page');
+      await expect(row(page, 'Milk')).toHaveCount(0);
+      await page.getByLabel('New task').fill('Bread +groceries');
+      await page.getByRole('button', { name: 'Add task' }).click();
+      await expect(listLink(page, 'Groceries')).toContainText('2');
+      await add(page, 'Call mum', 'Call mum');
+      await expect(row(page, 'Bread')).toHaveCount(0);
+
+      await listLink(page, 'All lists').click();
+      for (const title of ['Milk', 'Bread', 'Call mum']) await expect(row(page, title)).toBeVisible();
+      await expect(taskList(page).getByRole('listitem')).toHaveCount(3);
+    });
+  });
+}
+
+test('a hostile list name is shown as text, and a list shared with you is marked and listed', async ({ page, request }) => {
+  const owner = newAccount();
+  const me = newAccount();
+  await signUp(page, me);
+  await expect(page).toHaveURL('/tasks');
+  // The owner shares a list through the API.
+  await request.post('/api/auth/signup', { data: owner });
+  const login = await (await request.post('/api/auth/login', { data: { email: owner.email, password: owner.password } })).json();
+  const auth = { authorization: `Bearer ${login.access_token}` };
+  const hostile = '<img src=x onerror=alert(1)>';
+  const list = await (await request.post(`/api/${login.user.id}/lists`, { data: { name: hostile }, headers: auth })).json();
+  expect((await request.put(`/api/${login.user.id}/lists/${list.id}/members`, { data: { email: me.email, role: 'editor' }, headers: auth })).status()).toBe(200);
+  await request.post(`/api/${login.user.id}/tasks`, { data: { title: 'Shared task', list_id: list.id }, headers: auth });
+
+  await page.goto('/tasks');
+  await hydrated(page);
+  const link = listLink(page, '<img');
+  await expect(link).toContainText(hostile);
+  await expect(link).toContainText('shared');
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
+  await expect(row(page, 'Shared task')).toBeVisible();
+  await link.click();
+  await add(page, 'Mine too', 'Mine too');
+  const tasks = await (await request.get(`/api/${login.user.id}/tasks?list=${list.id}`, { headers: auth })).json();
+  expect(tasks.tasks.map((t: { title: string }) => t.title)).toEqual(['Mine too', 'Shared task']);
+});
