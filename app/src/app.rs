@@ -12,7 +12,10 @@ use crate::{
     account::views::AccountPage,
     auth::views::{provide_auth, LoginPage, SignupPage, UserMenu},
     components::HydrationMarker,
-    tasks::views::TasksPage,
+    tasks::{
+        lists::views::{ListPage, NewListPage},
+        views::TasksPage,
+    },
 };
 
 /// The document around every page; rendered on the server only.
@@ -71,6 +74,8 @@ fn Pages() -> impl IntoView {
                 <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/account/delete") view=DeleteAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
+                <Route path=path!("/lists/new") view=NewListPage ssr=SsrMode::Async />
+                <Route path=path!("/lists/:id") view=ListPage ssr=SsrMode::Async />
             </Routes>
         </main>
     }

@@ -1,12 +1,15 @@
 // Lists on the task page: the switcher with counts, adding into the list shown, +list in
 // the add box, and a list shared by someone else, with and without JavaScript.
-import { expect, test, type APIRequestContext, type Page } from './fixtures';
+import { expect, refusedWith, test, type APIRequestContext, type Page } from './fixtures';
 import { hydrated, newAccount, row, signUp, taskList } from './helpers';
+
+// A list without a name (422) and a name taken (409) are refused on purpose.
+test.use({ allowedConsoleErrors: refusedWith(409, 422) });
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Lists' });
 const listLink = (page: Page, name: string) => nav(page).getByRole('link', { name: new RegExp(`^${name}`) });
 
-/** Makes a list through the JSON API (the page does not make lists yet); its id. */
+/** Makes a list through the JSON API; its id. */
 async function makeList(request: APIRequestContext, account: ReturnType<typeof newAccount>, name: string) {
   const login = await (await request.post('/api/auth/login', { data: { email: account.email, password: account.password } })).json();
   const made = await request.post(`/api/${login.user.id}/lists`, {
@@ -27,16 +30,30 @@ for (const js of [true, false]) {
   test.describe(js ? 'with JavaScript' : 'with JavaScript disabled', () => {
     test.use({ javaScriptEnabled: js });
 
-    test('a list is shown from the switcher, filled from the add box and counted', async ({ page, request }) => {
+    test('a list is made from the switcher, shown, filled from the add box and counted', async ({ page }) => {
       const account = newAccount();
       await signUp(page, account, { js });
       await expect(page).toHaveURL('/tasks');
-      await makeList(request, account, 'Groceries');
-      await page.goto('/tasks');
       if (js) await hydrated(page);
       await expect(listLink(page, 'All lists')).toHaveAttribute('aria-current', 'page');
       await expect(listLink(page, 'Inbox')).toBeVisible();
 
+      await nav(page).getByRole('link', { name: '+ New list' }).click();
+      await expect(page).toHaveURL('/lists/new');
+      // A name is needed, and said so beside the field; what was typed elsewhere stays.
+      await page.getByRole('button', { name: 'Make list' }).click();
+      await expect(page.getByText('A list needs a name.')).toBeVisible();
+      await page.getByLabel('Name').fill('  Groceries ');
+      await page.getByRole('button', { name: 'Make list' }).click();
+      await expect(page).toHaveURL(/\/tasks\?list=[0-9a-f-]{36}$/);
+      // Its name is taken now, compared without case.
+      await page.goto('/lists/new');
+      if (js) await hydrated(page);
+      await page.getByLabel('Name').fill('GROCERIES');
+      await page.getByRole('button', { name: 'Make list' }).click();
+      await expect(page.locator('.form-message')).toContainText('You already have a list with this name');
+      await expect(page.getByLabel('Name')).toHaveValue('GROCERIES');
+      await page.goto('/tasks');
       await listLink(page, 'Groceries').click();
       await expect(page).toHaveURL(/\/tasks\?list=[0-9a-f-]{36}$/);
       await expect(listLink(page, 'Groceries')).toHaveAttribute('aria-current', 'page');

@@ -46,11 +46,8 @@ test('a task the server refuses goes from the list again, with the reason and th
 });
 
 test.describe('own live events', () => {
-  // In full parallel runs this session, about one run in two saw one look too many (a third
-  // board load), never when run alone (14 of 14): its cause is not found yet (see the
-  // closing note of 2026-12-06). Two retries keep it from failing a whole run meanwhile.
-  test.describe.configure({ retries: 2 });
-
+  // Two looks at the list once overlapped here (one waiting for the toggle to answer, one
+  // for its event), and the second loaded the list again: see `tasks/views/live.rs`.
   test("the page's own change, back as a live event, does not load the list again", async ({ page }) => {
     await signUp(page, newAccount());
     await expect(page).toHaveURL('/tasks');

@@ -4,11 +4,10 @@
 
 use crate::state::AppState;
 use app::{
-    auth::Email,
-    error::{AppError, FieldError},
+    error::AppError,
     ids::{ListId, UserId},
     tasks::{
-        lists::{List, ListName, Member, Role, SHARES_PER_HOUR},
+        lists::{List, ListName, Member},
         store::{self, lists},
     },
 };
@@ -190,28 +189,6 @@ pub struct ShareRequest {
     pub role: String,
 }
 
-impl ShareRequest {
-    /// The address and the role, every bad field reported.
-    fn parse(&self) -> Result<(Email, Role), AppError> {
-        let email = Email::parse(&self.email);
-        let role = match Role::from_name(self.role.trim()) {
-            Some(role @ (Role::Editor | Role::Viewer)) => Ok(role),
-            _ => Err(FieldError::body(
-                "role",
-                "value_error.role",
-                "role must be editor or viewer.",
-            )),
-        };
-        match (email, role) {
-            (Ok(email), Ok(role)) => Ok((email, role)),
-            (email, role) => Err(AppError::validation(
-                [email.err(), role.err()].into_iter().flatten().collect(),
-            )),
-        }
-    }
-}
-
-/// The members of a list you are a member of.
 #[utoipa::path(
     get, path = "/{user_id}/lists/{list_id}/members", tag = "lists",
     params(("user_id" = Uuid, Path, description = USER_ID), ("list_id" = Uuid, Path)),
@@ -248,13 +225,14 @@ pub async fn share(
     path: MemberList,
     AppJson(body): AppJson<ShareRequest>,
 ) -> Result<Json<Member>, AppError> {
-    let (email, role) = body.parse()?;
-    // Counted whatever the outcome: a lookup of an unknown address costs an attempt too.
-    let _attempt = state
-        .throttle
-        .start_share(&state.db, path.me.as_uuid(), SHARES_PER_HOUR)
-        .await?;
-    let member = store::members::share(&state.db, path.me, path.list, email.as_str(), role).await?;
+    let member = app::tasks::lists::api::share(
+        &state.identity(),
+        path.me,
+        path.list,
+        &body.email,
+        &body.role,
+    )
+    .await?;
     Ok(Json(member))
 }
 

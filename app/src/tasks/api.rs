@@ -15,7 +15,7 @@ use crate::error::AppError;
 /// state and today's date in the user's time zone, and answers its error with the error's
 /// own status.
 #[cfg(feature = "ssr")]
-async fn as_caller<T, F>(
+pub(in crate::tasks) async fn as_caller<T, F>(
     body: impl FnOnce(crate::auth::extract::Identity, crate::ids::UserId, chrono::NaiveDate) -> F,
 ) -> Result<T, AppError>
 where

@@ -116,6 +116,39 @@ pub struct TaskBoard {
     pub today: NaiveDate,
     /// The user's tags, most used first.
     pub tags: Vec<TagCount>,
+    /// Who may change what is shown, and who added it.
+    pub sharing: PageSharing,
+}
+
+/// What the task page shows of sharing on one page of tasks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageSharing {
+    /// The lists (of the page's tasks, and the list shown) the user may only read.
+    pub read_only: Vec<Uuid>,
+    /// The other accounts that added tasks on the page.
+    pub authors: Vec<Author>,
+}
+
+impl PageSharing {
+    /// Whether the user may only read list `list`.
+    pub fn reads_only(&self, list: Uuid) -> bool {
+        self.read_only.contains(&list)
+    }
+
+    /// Who added `task`, when it was someone else.
+    pub fn added_by(&self, task: &Task) -> Option<&str> {
+        self.authors
+            .iter()
+            .find(|a| a.id == task.user_id)
+            .map(|a| a.name.as_str())
+    }
+}
+
+/// An account that added a task, by its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub id: Uuid,
+    pub name: String,
 }
 
 /// A tag and how many of the user's tasks carry it.

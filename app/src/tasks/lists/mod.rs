@@ -1,6 +1,9 @@
 //! Lists: every task is in one; each account has an Inbox, and may make, rename and delete
 //! more. Members of a list hold a [`Role`]; its owner is one of them.
 
+pub mod api;
+pub mod views;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -257,9 +257,11 @@ pub async fn board(
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
     let rows = rows(db, owner, query, &stamp, today, None, PAGE_SIZE, offset).await?;
+    let tasks: Vec<Task> = rows.into_iter().map(Task::from).collect();
+    let sharing = super::sharing::of_page(db, owner, &stamp, &tasks, query.list).await?;
     Ok(TaskBoard {
         page: TaskPage {
-            tasks: rows.into_iter().map(Task::from).collect(),
+            tasks,
             total: matching,
             limit: PAGE_SIZE,
             offset,
@@ -270,6 +272,7 @@ pub async fn board(
         page_count,
         today,
         tags: tags(db, owner).await?,
+        sharing,
     })
 }
 

@@ -22,7 +22,8 @@ use crate::{
 const FROM: &str = "from lists
      join list_members on list_members.list_id = lists.id and list_members.user_id = $1";
 
-const COLUMNS: &str = "lists.id, lists.name, lists.owner_id, list_members.role, lists.total,
+const COLUMNS: &str =
+    "lists.id, lists.name, lists.owner_id, lists.is_inbox, list_members.role, lists.total,
      lists.completed, lists.created_at, lists.updated_at,
      (select count(*) from list_members as everyone where everyone.list_id = lists.id) as members";
 
@@ -31,6 +32,7 @@ struct ListRow {
     id: ListId,
     name: String,
     owner_id: UserId,
+    is_inbox: bool,
     role: String,
     total: i64,
     completed: i64,
@@ -87,6 +89,11 @@ pub async fn owned(db: &Db, me: UserId) -> Result<Vec<(ListId, String, bool)>, A
 
 /// The list `id`, if `me` is a member of it.
 pub async fn get(db: &Db, me: UserId, id: ListId) -> Result<List, AppError> {
+    Ok(get_with_inbox(db, me, id).await?.0)
+}
+
+/// The list `id`, if `me` is a member of it, and whether it is its owner's Inbox.
+pub async fn get_with_inbox(db: &Db, me: UserId, id: ListId) -> Result<(List, bool), AppError> {
     let sql = format!("select {COLUMNS} {FROM} where lists.id = $2");
     let row = with_reader!(db, |pool| {
         sqlx::query_as::<_, ListRow>(&sql)
@@ -95,7 +102,9 @@ pub async fn get(db: &Db, me: UserId, id: ListId) -> Result<List, AppError> {
             .fetch_optional(pool)
             .await
     })?;
-    row.map(List::from).ok_or_else(no_such_list)
+    let row = row.ok_or_else(no_such_list)?;
+    let inbox = row.is_inbox;
+    Ok((row.into(), inbox))
 }
 
 /// 409 for a name one of the owner's lists already has.

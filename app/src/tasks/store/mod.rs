@@ -15,6 +15,7 @@ mod marking;
 pub mod members;
 mod removal;
 mod rows;
+mod sharing;
 mod sql;
 mod totals;
 mod write;

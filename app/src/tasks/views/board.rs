@@ -17,6 +17,7 @@ use super::{
     outcomes::{follow_own_changes, follow_row_failures, ActionErrors, ListProblem},
     tasks_href, Actions, Confirm,
 };
+use crate::error::AppError;
 use crate::tasks::{
     api::{load_board, RestoreDeleted, UndoMarking},
     Removed, TaskBoard, TaskQuery,
@@ -168,6 +169,12 @@ pub(super) fn Board(
                                 }
                                 .into_any())
                             }
+                            // The list shown went (deleted, or the user was removed from
+                            // it): its tasks go from the page at once.
+                            Err(AppError::NotFound(_)) if query.with_untracked(|q| q.list.is_some()) => {
+                                shown.set_value(None);
+                                Ok(view! { <ListGone /> }.into_any())
+                            }
                             // A reload failed: the list stays as it was, with why above it.
                             Err(error) => match shown.get_value() {
                                 Some((last, last_query)) => Ok(view! {
@@ -185,6 +192,17 @@ pub(super) fn Board(
             <NoticeBar feedback=actions.feedback undo />
         </section>
         </div>
+    }
+}
+
+/// What the page shows for a list that is not there for the user (any more).
+#[component]
+fn ListGone() -> impl IntoView {
+    view! {
+        <p class="form-message" role="alert">
+            "This list is not there: it was deleted, or you are no longer one of its members. "
+            <a href="/tasks">"Show all your lists"</a>
+        </p>
     }
 }
 

@@ -46,7 +46,10 @@ pub(super) fn BoardView(
         page_count,
         today,
         tags,
+        sharing,
     } = board;
+    // The list shown is one the user may only read: it says so, and offers no bulk change.
+    let shown_read_only = query.list.is_some_and(|list| sharing.reads_only(list));
     // "Mark all" and "Clear completed" act on what the list selects, every page of it.
     let total = selected.active + selected.completed;
     // Under filters, what is left of what they select; else the account's.
@@ -143,6 +146,11 @@ pub(super) fn BoardView(
         })
     };
     view! {
+        {shown_read_only.then(|| view! {
+            <p class="read-only-note" role="note">
+                "You can see this list, not change it: its owner shared it with you as a viewer."
+            </p>
+        })}
         {confirmation}
         {adding}
         {query.narrows().then(|| view! {
@@ -165,10 +173,14 @@ pub(super) fn BoardView(
                         .map(|task| {
                             let edit_in_url = editing == Some(task.id);
                             let edit_href = tasks_href(&query, page_number, Some(task.id));
+                            let read_only = sharing.reads_only(task.list_id);
+                            let added_by = sharing.added_by(&task).map(str::to_string);
                             view! {
                                 <TaskRow
                                     task
                                     actions
+                                    read_only
+                                    added_by
                                     edit_in_url
                                     edit_href
                                     back_href=here.clone()
@@ -184,7 +196,7 @@ pub(super) fn BoardView(
         }}
         <footer class="task-footer">
             <span class="count" role="status">{items_left(left)}</span>
-            {(total > 0).then(|| view! {
+            {(total > 0 && !shown_read_only).then(|| view! {
                 <ActionForm action=actions.toggle_all attr:class="toggle-all">
                     <input type="hidden" name="completed" value=(!all_done).to_string() />
                     <input type="hidden" name="next" value=toggle_next />
@@ -219,7 +231,7 @@ pub(super) fn BoardView(
                         .collect_view()}
                 </ul>
             </nav>
-            {(selected.completed > 0).then(|| view! {
+            {(selected.completed > 0 && !shown_read_only).then(|| view! {
                 <ActionForm action=actions.clear attr:class="inline-form">
                     <input type="hidden" name="next" value=here />
                     <ListFields query=clear_query />

@@ -1,8 +1,8 @@
 //! The list switcher: every list the user is a member of, with how many of its tasks are
 //! still to do and a mark on those shared, the one shown marked as current. A sidebar on
 //! wide screens, a row above the list on phones. Plain links, so it works before the app
-//! has loaded and without JavaScript. (Lists are made, renamed, shared and deleted through
-//! the JSON API for now.)
+//! has loaded and without JavaScript. It leads to making a list, and to the page of the list
+//! shown (members, sharing, renaming, deleting: `tasks::lists::views`).
 
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -55,6 +55,14 @@ fn ListLinks(lists: Vec<List>, current: Option<Uuid>) -> impl IntoView {
             </li>
         }
     };
+    let settings = current.map(|id| {
+        let shared = lists.iter().any(|l| l.id == id && l.shared);
+        view! {
+            <a class="list-settings" href=format!("/lists/{id}")>
+                {if shared { "Members and sharing" } else { "Share or rename this list" }}
+            </a>
+        }
+    });
     view! {
         <ul class="lists">
             {link("/tasks".into(), "All lists".into(), all_active, false, current.is_none())}
@@ -71,5 +79,7 @@ fn ListLinks(lists: Vec<List>, current: Option<Uuid>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        {settings}
+        <a class="new-list" href="/lists/new">"+ New list"</a>
     }
 }

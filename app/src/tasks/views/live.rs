@@ -75,15 +75,17 @@ impl Live {
 
     /// Whether the events since the last look are all the page's own changes coming back
     /// (each matches one, which is then forgotten): the look can stop there. Asked once the
-    /// page's own actions have answered; a reset, a reconnection or no event at all (a look
-    /// asked for another reason) is never only its own.
+    /// page's own actions have answered; a reset, a reconnection or a look held back by an
+    /// editor (`None` in the burst) is never only its own. No event at all means an earlier
+    /// look, scheduled while this one waited for an action, already took them: nothing is left
+    /// to look at.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub(super) fn only_own(&self) -> bool {
         let burst = self
             .burst
             .try_update_value(std::mem::take)
             .unwrap_or_default();
-        let mut only_own = !burst.is_empty();
+        let mut only_own = true;
         for task in burst {
             let mine = task.and_then(|task| {
                 self.own
@@ -130,6 +132,9 @@ impl Live {
         let held = self.editing.try_get_untracked().flatten().is_some();
         if held {
             self.due.try_set_value(true);
+            // The look that found the list changed has taken its events: the one made when
+            // the editor closes must not take an empty burst for nothing to do.
+            self.burst.try_update_value(|burst| burst.push(None));
         }
         held
     }
@@ -143,6 +148,17 @@ impl Live {
         if let Some(look) = self.look.try_get_value().flatten() {
             look();
         }
+    }
+
+    /// A list the user is a member of changed (renamed, deleted, shared, a member gone): the
+    /// lists and the tasks shown are read again at once, unless an editor is open (then
+    /// when it closes).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn on_list_event(&self) {
+        if self.held() {
+            return;
+        }
+        self.reloads.try_update(|n| *n += 1);
     }
 
     /// An event about `task` (or a reset or reconnection, `None`) came in.
@@ -191,6 +207,7 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
     struct Source {
         events: web_sys::EventSource,
         _handler: Closure<dyn Fn(web_sys::MessageEvent)>,
+        _on_list: Closure<dyn Fn(web_sys::MessageEvent)>,
     }
     impl Drop for Source {
         fn drop(&mut self) {
@@ -224,9 +241,21 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
     ] {
         let _ = events.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
     }
+    let on_list = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+        live.on_list_event();
+    });
+    for kind in [
+        "list.updated",
+        "list.deleted",
+        "member.added",
+        "member.removed",
+    ] {
+        let _ = events.add_event_listener_with_callback(kind, on_list.as_ref().unchecked_ref());
+    }
     let source = StoredValue::new_local(Some(Source {
         events,
         _handler: handler,
+        _on_list: on_list,
     }));
     on_cleanup(move || {
         source.try_update_value(|s| s.take());
@@ -265,6 +294,11 @@ pub(super) fn check_list(
             Ok(fresh) => fresh,
             // Signed out: the page says so at the next action.
             Err(AppError::Unauthorized(_) | AppError::Forbidden(_)) => return,
+            // The list shown went: the page says so once it loads the list again.
+            Err(AppError::NotFound(_)) => {
+                actions.live.reloads.try_update(|n| *n += 1);
+                return;
+            }
             // The network or the server failed just now: look again in a while, or the
             // list would stay behind until the next event.
             Err(_) => {

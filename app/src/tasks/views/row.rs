@@ -79,6 +79,12 @@ pub(super) fn TaskRow(
     query: TaskQuery,
     /// The user's today, what due dates read against.
     today: NaiveDate,
+    /// In a list the user may only read: no controls to change it.
+    #[prop(optional)]
+    read_only: bool,
+    /// The name of whoever added it, when it was someone else.
+    #[prop(optional_no_strip)]
+    added_by: Option<String>,
 ) -> impl IntoView {
     let id = task.id;
     // An editor whose save was refused stays open (with what was typed) across the list's
@@ -116,9 +122,27 @@ pub(super) fn TaskRow(
                         back_href.clone(),
                         query.clone(),
                     ));
+                    let added_by = added_by.clone();
                     move || {
                         let (task, title, edit_href, back_href, query) = shown.get_value();
                         let title_for_toggle = title.clone();
+                        let added_by = added_by.clone().map(|name| {
+                            view! { <p class="added-by">"Added by " {name}</p> }
+                        });
+                        if read_only {
+                            return view! {
+                                <span class="check read-only" role="checkbox" aria-disabled="true"
+                                    aria-checked=task.is_completed.to_string()
+                                    aria-label=format!("Done: {title}")></span>
+                                <div class="task-text">
+                                    <span class="title">{task.title.clone()}</span>
+                                    {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+                                    <TaskMeta task=task.clone() query today />
+                                    {added_by}
+                                </div>
+                            }
+                            .into_any();
+                        }
                         view! {
                             <ActionForm action=actions.toggle attr:class="toggle">
                                 <input type="hidden" name="id" value=id.to_string() />
@@ -142,6 +166,7 @@ pub(super) fn TaskRow(
                                 <span class="title">{task.title.clone()}</span>
                                 {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
                                 <TaskMeta task=task.clone() query today />
+                                {added_by}
                             </div>
                             <div class="row-actions">
                                 <a
@@ -170,6 +195,7 @@ pub(super) fn TaskRow(
                                 </ActionForm>
                             </div>
                         }
+                        .into_any()
                     }
                 }
             >
