@@ -279,3 +279,156 @@ async fn share_attempts_stop_at_thirty_an_hour() {
     })
     .await;
 }
+
+/// The task page's deletions and "mark all" reach the lists shared with an editor, and their
+/// undo is the editor's: a viewer's page changes nothing, and undo puts back only into a
+/// list its deleter may still change.
+#[tokio::test]
+async fn the_page_deletes_marks_and_undoes_in_a_shared_list_as_its_role_allows() {
+    for_each_backend(|app| async move {
+        let (owner, editor, viewer) = (
+            app.new_user().await,
+            app.new_user().await,
+            app.new_user().await,
+        );
+        let list = new_list(&app, &owner, "Chores").await;
+        assert_eq!(share(&app, &owner, &list, &editor, "editor").await.0, 200);
+        assert_eq!(share(&app, &owner, &list, &viewer, "viewer").await.0, 200);
+        for title in ["Sweep", "Dust", "Mop"] {
+            let body = json!({"title": title, "list_id": list});
+            assert_eq!(
+                call(&app, &owner, Method::POST, "/tasks", Some(body))
+                    .await
+                    .0,
+                201
+            );
+        }
+        let in_list = format!("list={list}");
+        let (editor_page, viewer_page) = (TestApp::new_client(), TestApp::new_client());
+        crate::requests::browser_login(&app, &editor_page, &editor).await;
+        crate::requests::browser_login(&app, &viewer_page, &viewer).await;
+        let page = crate::requests::call_server_fn;
+        let params = "params[list]";
+
+        // A viewer's "mark all" marks nothing; an editor's marks the list, and undoes it.
+        let (status, marked) = page(
+            &app,
+            &viewer_page,
+            "/rpc/tasks/complete-all",
+            &[("completed", "true"), (params, &list)],
+        )
+        .await;
+        assert_eq!(
+            (status, marked["count"].as_u64()),
+            (200, Some(0)),
+            "{marked}"
+        );
+        let (status, marked) = page(
+            &app,
+            &editor_page,
+            "/rpc/tasks/complete-all",
+            &[("completed", "true"), (params, &list)],
+        )
+        .await;
+        assert_eq!(
+            (status, marked["count"].as_u64()),
+            (200, Some(3)),
+            "{marked}"
+        );
+        assert!(titles(&app, &owner, &format!("{in_list}&status=active"))
+            .await
+            .is_empty());
+        let batch = marked["batch"].as_str().unwrap();
+        // Only who marked may undo it.
+        let (status, _) = page(&app, &viewer_page, "/rpc/tasks/unmark", &[("batch", batch)]).await;
+        assert_eq!(status, 404);
+        let (status, put_back) =
+            page(&app, &editor_page, "/rpc/tasks/unmark", &[("batch", batch)]).await;
+        assert_eq!((status, put_back), (200, json!(3)));
+        assert_eq!(
+            titles(&app, &owner, &format!("{in_list}&status=active"))
+                .await
+                .len(),
+            3
+        );
+
+        // An editor deletes a task of the list from the page and puts it back.
+        let sweep = {
+            let (_, body) = call(
+                &app,
+                &owner,
+                Method::GET,
+                &format!("/tasks?{in_list}&q=sweep"),
+                None,
+            )
+            .await;
+            body["tasks"][0]["id"].as_str().unwrap().to_string()
+        };
+        let (status, _) = page(&app, &viewer_page, "/rpc/tasks/delete", &[("id", &sweep)]).await;
+        assert_eq!(status, 404, "a viewer's page deletes nothing");
+        let (status, removed) =
+            page(&app, &editor_page, "/rpc/tasks/delete", &[("id", &sweep)]).await;
+        assert_eq!(
+            (status, removed["count"].as_u64()),
+            (200, Some(1)),
+            "{removed}"
+        );
+        assert_eq!(titles(&app, &owner, &in_list).await.len(), 2);
+        let batch = removed["batch"].as_str().unwrap().to_string();
+        let (status, _) = page(
+            &app,
+            &viewer_page,
+            "/rpc/tasks/restore",
+            &[("batch", &batch)],
+        )
+        .await;
+        assert_eq!(status, 404, "only its deleter undoes a deletion");
+        let (status, restored) = page(
+            &app,
+            &editor_page,
+            "/rpc/tasks/restore",
+            &[("batch", &batch)],
+        )
+        .await;
+        assert_eq!((status, restored), (200, json!(1)));
+        assert!(titles(&app, &owner, &in_list)
+            .await
+            .contains(&"Sweep".to_string()));
+
+        // Clear completed under the list: a deletion the editor may no longer undo once
+        // removed from the list (nothing is put back where they cannot write).
+        let (status, _) = page(
+            &app,
+            &editor_page,
+            "/rpc/tasks/complete-all",
+            &[("completed", "true"), (params, &list)],
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, cleared) = page(
+            &app,
+            &editor_page,
+            "/rpc/tasks/clear-completed",
+            &[("confirmed", "true"), (params, &list)],
+        )
+        .await;
+        assert_eq!(
+            (status, cleared["count"].as_u64()),
+            (200, Some(3)),
+            "{cleared}"
+        );
+        let batch = cleared["batch"].as_str().unwrap().to_string();
+        let path = format!("/lists/{list}/members/{}", editor.id);
+        assert_eq!(call(&app, &owner, Method::DELETE, &path, None).await.0, 204);
+        let (status, _) = page(
+            &app,
+            &editor_page,
+            "/rpc/tasks/restore",
+            &[("batch", &batch)],
+        )
+        .await;
+        assert_eq!(status, 404);
+        assert!(titles(&app, &owner, &in_list).await.is_empty());
+    })
+    .await;
+}

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{
+    access,
     removal::UNDO_WINDOW,
     rows::{counted, TaskRow, COLUMNS},
     sql::{bind_all, filters, Bind, Sql},
@@ -36,19 +37,23 @@ pub async fn set_all_completed(
         note.bind(Bind::Time(marked_at)),
     );
     let filters = filters(&mut note, db, query, today, false);
+    // The tasks of every list the user may change; the note keeps who marked them (`user_id`
+    // of `marked_tasks`), who alone may undo it.
+    let writable = access::writable(&user);
     note.text = format!(
         "insert into marked_tasks (batch, task_id, user_id, completed, marked_at)
-         select {b}, id, user_id, {state}, {at} from tasks
-         where user_id = {user} and is_completed <> {state}{filters}
+         select {b}, id, {user}, {state}, {at} from tasks
+         where {writable} and is_completed <> {state}{filters}
            and not exists (select 1 from marked_tasks m where m.batch = {b} and m.task_id = tasks.id)
          limit {BULK_CHUNK}"
     );
     // What this chunk noted: the batch's tasks not yet in the new state.
     let change = format!(
         "update tasks set is_completed = $1, updated_at = $2
-         where user_id = $3 and is_completed <> $1
+         where {} and is_completed <> $1
            and id in (select task_id from marked_tasks where batch = $4)
-         returning {COLUMNS}"
+         returning {COLUMNS}",
+        access::writable("$3")
     );
     let mut count = 0;
     loop {
@@ -98,10 +103,11 @@ pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError
     );
     let flip = format!(
         "update tasks set is_completed = $1, updated_at = $2
-         where user_id = $3 and is_completed <> $1 and id in
+         where {} and is_completed <> $1 and id in
              (select task_id from marked_tasks
               where batch = $4 and task_id >= $5 and task_id <= $6)
-         returning {COLUMNS}"
+         returning {COLUMNS}",
+        access::writable("$3")
     );
     let forget =
         "delete from marked_tasks where batch = $1 and user_id = $2 and task_id >= $3 and task_id <= $4";

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{
+    access,
     rows::{counted, not_found, TaskRow, COLUMNS},
     sql::{bind_all, filters, Bind, Sql},
     write::{within_quota, write_recorded, BULK_CHUNK, INSERT_CHUNK, PRUNE_CHUNK},
@@ -50,15 +51,21 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
             format!("is_completed = {done}{filters} limit {BULK_CHUNK}")
         }
     };
+    // The tasks of every list the user may change (their own and those shared with them as
+    // editor); the copy remembers who deleted it, who alone may undo it.
+    let writable = access::writable(&user);
     keep.text = format!(
-        "insert into deleted_tasks (batch, deleted_at, {COLUMNS})
-         select {b}, {at}, {COLUMNS} from tasks where user_id = {user} and {which}"
+        "insert into deleted_tasks (batch, deleted_at, deleted_by, {COLUMNS})
+         select {b}, {at}, {user}, {COLUMNS} from tasks where {writable} and {which}"
     );
     // Only what was kept is taken: on PostgreSQL a task completed in between stays. Tasks
     // an earlier chunk took are gone already.
-    let take = "delete from tasks
-                where user_id = $1 and id in (select id from deleted_tasks where batch = $2)
-                returning id, title, list_id";
+    let take = format!(
+        "delete from tasks
+         where {} and id in (select id from deleted_tasks where batch = $2)
+         returning id, title, list_id",
+        access::writable("$1")
+    );
     // Whatever the number taken, what is held is bounded: a page of ids and one title.
     let mut removed = Removed {
         batch,
@@ -78,7 +85,7 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
             bind_all!(sqlx::query(&keep.text), keep)
                 .execute(&mut *tx)
                 .await?;
-            let chunk: Vec<(TaskId, String, ListId)> = sqlx::query_as(take)
+            let chunk: Vec<(TaskId, String, ListId)> = sqlx::query_as(&take)
                 .bind(owner)
                 .bind(batch)
                 .fetch_all(&mut *tx)
@@ -110,13 +117,17 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
     Ok(removed)
 }
 
+/// Who deleted a kept copy (its owner, for a copy from before deleters were kept).
+const DELETER: &str = "coalesce(deleted_by, user_id)";
+
 /// Puts back what the owner's deletion `batch` took, exactly as it was (ids, fields and
 /// timestamps), [`INSERT_CHUNK`] tasks a transaction; 404 once it is older than
 /// [`UNDO_WINDOW`], already undone, or not theirs.
 pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError> {
     // A chunk is a range of the batch's ids, so each is put back and forgotten once.
     let next_ids = format!(
-        "select id from deleted_tasks where batch = $1 and user_id = $2 and deleted_at >= $3
+        "select id from deleted_tasks
+         where batch = $1 and {DELETER} = $2 and deleted_at >= $3
          order by id limit {INSERT_CHUNK}"
     );
     // Into its list, or the owner's Inbox if that list is gone (or the copy predates lists);
@@ -130,14 +141,20 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
             1,
         )
         .replacen("created_by", "coalesce(created_by, user_id)", 1);
+    // Into a list the user may still change (their own, or one still shared with them as
+    // editor): a task of a list they have since lost stays deleted.
     let put_back = format!(
         "insert into tasks ({COLUMNS})
          select {columns} from deleted_tasks
-         where batch = $1 and user_id = $2 and deleted_at >= $3 and id >= $4 and id <= $5
-         on conflict (id) do nothing returning {COLUMNS}"
+         where batch = $1 and {DELETER} = $2 and deleted_at >= $3 and id >= $4 and id <= $5
+           and (user_id = $2 or {})
+         on conflict (id) do nothing returning {COLUMNS}",
+        access::list_writable("deleted_tasks.list_id", "$2")
     );
-    let forget =
-        "delete from deleted_tasks where batch = $1 and user_id = $2 and id >= $3 and id <= $4";
+    let forget = format!(
+        "delete from deleted_tasks
+         where batch = $1 and {DELETER} = $2 and id >= $3 and id <= $4"
+    );
     // One window for the whole undo: it is put back whole even if the window closes during it.
     let since = db::now() - UNDO_WINDOW;
     let mut restored = 0;
@@ -163,7 +180,7 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
                         .bind(last)
                         .fetch_all(&mut *tx)
                         .await?;
-                    sqlx::query(forget)
+                    sqlx::query(&forget)
                         .bind(batch)
                         .bind(owner)
                         .bind(first)
