@@ -1180,3 +1180,45 @@ async fn a_change_in_a_shared_list_reaches_every_member_and_a_removed_one_hears_
     })
     .await;
 }
+
+/// An account deleted: each list it owned goes for its members (`list.deleted`), and the
+/// members of each list it had joined hear that it is no longer one of them.
+#[tokio::test]
+async fn a_deleted_account_takes_its_lists_from_their_members_and_leaves_the_others() {
+    for_each_backend(|app| async move {
+        let (leaving, friend) = (app.new_user().await, app.new_user().await);
+        let theirs = crate::requests::new_list(&app, &leaving, "Theirs").await;
+        let friends = crate::requests::new_list(&app, &friend, "Friend's").await;
+        for (owner, list, with) in [(&leaving, &theirs, &friend), (&friend, &friends, &leaving)] {
+            let path = format!(
+                "/api/{}/lists/{}/members",
+                owner.id,
+                list["id"].as_str().unwrap()
+            );
+            let body = json!({"email": with.email, "role": "editor"});
+            let shared =
+                crate::requests::send(&app, &owner.token, reqwest::Method::PUT, &path, Some(body));
+            json_of(shared.await, 200).await;
+        }
+        let mut stream = follow(&app, &friend, None).await;
+        let response = app
+            .client
+            .delete(app.url("/api/auth/me"))
+            .bearer_auth(&leaving.token)
+            .json(&json!({"password": leaving.password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+        let mut heard = [stream.next_event().await, stream.next_event().await];
+        heard.sort_by_key(|e| e.kind().to_string());
+        assert_eq!(heard[0].kind(), "list.deleted");
+        assert_eq!(heard[0].json(), json!({"id": theirs["id"]}));
+        assert_eq!(heard[1].kind(), "member.removed");
+        assert_eq!(
+            heard[1].json(),
+            json!({"list_id": friends["id"], "user_id": leaving.id})
+        );
+    })
+    .await;
+}

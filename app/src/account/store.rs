@@ -19,8 +19,8 @@ use crate::{
     },
     db::{self, Db},
     error::{AppError, FieldError},
-    ids::UserId,
-    tasks::ValidTask,
+    ids::{ListId, UserId},
+    tasks::{events::Change, ValidTask},
     with_reader, with_writer,
 };
 
@@ -262,35 +262,64 @@ pub async fn delete_account(
     let db = asker.db;
     confirm_password(asker, user, password, wrong).await?;
     let email = user.email.as_str();
-    with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "delete from sessions where id in
-                 (select session_id from user_sessions where user_id = $1)",
-            )
-            .bind(user.id)
-            .execute(&mut tx)
-            .await?;
-            // 'login:<ip> <email>' and 'login-account:<email>'.
-            sqlx::query(
-                "delete from throttle_events
+    let me = UserId(user.id);
+    crate::tasks::store::write_recorded!(db, |tx| {
+        // Who hears of it: the other members of each list it owns (deleted with it), and
+        // those of each list it was a member of (it is no longer one of them).
+        let others: Vec<(ListId, UserId)> = sqlx::query_as(
+            "select list_members.list_id, list_members.user_id
+             from list_members join lists on lists.id = list_members.list_id
+             where lists.owner_id = $1 and list_members.user_id <> $1
+             order by list_members.list_id",
+        )
+        .bind(me)
+        .fetch_all(&mut *tx)
+        .await?;
+        let joined: Vec<ListId> = sqlx::query_scalar(
+            "select list_members.list_id
+             from list_members join lists on lists.id = list_members.list_id
+             where list_members.user_id = $1 and lists.owner_id <> $1",
+        )
+        .bind(me)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut changes: Vec<Change> = others
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|members| {
+                let list = members[0].0;
+                Change::list_deleted(list.as_uuid(), members.iter().map(|m| m.1).collect())
+            })
+            .collect();
+        changes.extend(
+            joined
+                .into_iter()
+                .map(|list| Change::member_deleted(list, me)),
+        );
+        sqlx::query(
+            "delete from sessions where id in
+             (select session_id from user_sessions where user_id = $1)",
+        )
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+        // 'login:<ip> <email>' and 'login-account:<email>'.
+        sqlx::query(
+            "delete from throttle_events
                  where subject = $1
                     or (subject like 'login:%'
                         and substr(subject, length(subject) - length($2) + 1) = $2)",
-            )
-            .bind(format!("login-account:{email}"))
-            .bind(format!(" {email}"))
-            .execute(&mut tx)
+        )
+        .bind(format!("login-account:{email}"))
+        .bind(format!(" {email}"))
+        .execute(&mut *tx)
+        .await?;
+        // Cascades to the lists it owns (their tasks with them), its memberships, tasks,
+        // task_counts and user_sessions.
+        sqlx::query("delete from users where id = $1")
+            .bind(user.id)
+            .execute(&mut *tx)
             .await?;
-            // Cascades to tasks, task_counts and user_sessions.
-            sqlx::query("delete from users where id = $1")
-                .bind(user.id)
-                .execute(&mut tx)
-                .await?;
-            tx.commit().await
-        }
-        .await
+        ((), changes)
     })?;
     db.credentials_ended(UserId(user.id)).await;
     Ok(())

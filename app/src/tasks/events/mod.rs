@@ -149,6 +149,15 @@ impl Change {
         }
     }
 
+    /// `member`'s account was deleted: the list's members left hear that it is no longer
+    /// one of them.
+    pub fn member_deleted(list: ListId, member: UserId) -> Self {
+        Self {
+            to: vec![To::Members(list)],
+            ..Self::member_removed(list, member)
+        }
+    }
+
     pub fn kind(&self) -> EventKind {
         self.kind
     }

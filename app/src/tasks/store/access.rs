@@ -57,7 +57,7 @@ pub(super) fn no_list_named(name: &str) -> AppError {
 
 /// A list a write goes into: whose it is, and the writer's role there.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Target {
+pub(crate) struct Target {
     pub(super) id: ListId,
     pub(super) owner: UserId,
 }

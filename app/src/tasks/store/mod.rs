@@ -18,7 +18,7 @@ mod rows;
 mod sharing;
 mod sql;
 mod totals;
-mod write;
+pub(crate) mod write;
 
 use chrono::{NaiveDate, Utc};
 
@@ -28,6 +28,7 @@ pub use import::{insert_many, take_back_unfinished, UNFINISHED_IMPORT};
 pub use listing::{all_oldest_first, board, counts, get, list, tags};
 pub use marking::{set_all_completed, unmark};
 pub use removal::{remove, restore, Removal, UNDO_WINDOW};
+pub(crate) use write::write_recorded;
 
 /// Today's date in the time zone named `zone` (an IANA name; UTC if it names none).
 pub fn today_in(zone: &str) -> NaiveDate {

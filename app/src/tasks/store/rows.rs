@@ -15,7 +15,7 @@ pub(super) const COLUMNS: &str =
      tags, title_key, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
-pub(super) struct TaskRow {
+pub(crate) struct TaskRow {
     pub(super) id: TaskId,
     pub(super) list_id: ListId,
     pub(super) created_by: UserId,

@@ -70,10 +70,10 @@ macro_rules! write_recorded {
     }};
 }
 
-pub(super) use write_recorded;
+pub(crate) use write_recorded;
 
 /// What differs between the engines inside a write transaction: one implementation each.
-pub(super) trait WriteTx {
+pub(crate) trait WriteTx {
     /// The task a conditional write is about, as it is now, if `me` may read it; on
     /// PostgreSQL locked until commit (SQLite writes one at a time anyway).
     fn current(
