@@ -102,3 +102,58 @@ test('a hostile list name is shown as text, and a list shared with you is marked
   const tasks = await (await request.get(`/api/${login.user.id}/tasks?list=${list.id}`, { headers: auth })).json();
   expect(tasks.tasks.map((t: { title: string }) => t.title)).toEqual(['Mine too', 'Shared task']);
 });
+
+/** Adds `count` plain tasks through the API. */
+async function seedPlain(request: APIRequestContext, account: ReturnType<typeof newAccount>, count: number) {
+  const login = await (await request.post('/api/auth/login', { data: { email: account.email, password: account.password } })).json();
+  const headers = { authorization: `Bearer ${login.access_token}` };
+  for (let i = 1; i <= count; i++) {
+    expect((await request.post(`/api/${login.user.id}/tasks`, { data: { title: `Task number ${i}` }, headers })).status()).toBe(201);
+  }
+}
+
+test('a laptop shows ten tasks above the fold, the lists, search and filters beside them', async ({ page, request }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const account = newAccount();
+  await signUp(page, account);
+  await expect(page).toHaveURL('/tasks');
+  await seedPlain(request, account, 14);
+  await page.reload();
+  await hydrated(page);
+  const rows = taskList(page).getByRole('listitem');
+  await expect(rows).toHaveCount(14);
+  let above = 0;
+  for (const box of await Promise.all((await rows.all()).map((r) => r.boundingBox()))) {
+    if (box && box.y + box.height <= 800) above += 1;
+  }
+  expect(above).toBeGreaterThanOrEqual(10);
+  // Search and filters sit beside the list, under the lists, not above the tasks.
+  const search = (await page.getByLabel('Search tasks').boundingBox())!;
+  const card = (await page.locator('.card.tasks').boundingBox())!;
+  expect(search.x + search.width).toBeLessThanOrEqual(card.x);
+  await expect(page.getByLabel('Sort by')).toBeVisible();
+  await expect(nav(page).getByText('Your lists')).toBeHidden();
+});
+
+for (const js of [true, false]) {
+  test(`on a phone the lists fold into a menu above the list${js ? '' : ', without JavaScript'}`, async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const account = newAccount();
+    await signUp(page, account, { js });
+    await expect(page).toHaveURL('/tasks');
+    if (js) await hydrated(page);
+    await page.getByLabel('New task').fill('Call mum');
+    await page.getByRole('button', { name: 'Add task' }).click();
+    await expect(row(page, 'Call mum')).toBeVisible();
+    // The first task starts in the top half of the screen; the lists wait behind the menu.
+    expect((await row(page, 'Call mum').boundingBox())!.y).toBeLessThan(844 / 2);
+    await expect(listLink(page, 'Inbox')).toBeHidden();
+    await nav(page).getByText('Your lists').click();
+    await expect(listLink(page, 'Inbox')).toBeVisible();
+    await listLink(page, 'Inbox').click();
+    await expect(page).toHaveURL(/\/tasks\?list=/);
+    await expect(row(page, 'Call mum')).toBeVisible();
+    await context.close();
+  });
+}

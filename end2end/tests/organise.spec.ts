@@ -89,8 +89,9 @@ for (const js of [true, false]) {
       // The fields behind the disclosure work too.
       await page.getByText('Details, due date, priority, tags').click();
       await page.getByLabel('New task').fill('File taxes');
-      await page.getByLabel('Due date').first().fill(dayFromToday(0));
-      await page.getByLabel('Priority', { exact: true }).first().selectOption('medium');
+      const adding = page.getByRole('form', { name: 'Add a task' });
+      await adding.getByLabel('Due date').fill(dayFromToday(0));
+      await adding.getByLabel('Priority', { exact: true }).selectOption('medium');
       await page.getByLabel('Tags', { exact: true }).fill('admin, money');
       await page.getByRole('button', { name: 'Add task' }).click();
       const taxes = row(page, 'File taxes');
@@ -157,7 +158,7 @@ for (const js of [true, false]) {
       await expect(page).toHaveURL('/tasks?sort=due');
       await expect(titles(page)).toHaveText(['Renew passport', 'Call the plumber', 'Água filter', 'buy stamps']);
 
-      await page.getByLabel('Priority', { exact: true }).last().selectOption('high');
+      await page.getByRole('search', { name: 'Search and sort tasks' }).getByLabel('Priority', { exact: true }).selectOption('high');
       await applyChoice(page, js);
       await expect(page).toHaveURL('/tasks?priority=high&sort=due');
       await expect(titles(page)).toHaveText(['Renew passport']);

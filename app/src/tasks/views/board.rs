@@ -123,14 +123,18 @@ pub(super) fn Board(
 
     view! {
         <div class="tasks-layout">
-        <ListNav current=Signal::derive(move || query.get().list) changes />
+        // Beside the list on a wide screen (the lists, then search and filters), so that
+        // neither pushes the tasks down; above it on a phone, the lists folded into a menu.
+        <aside class="tasks-side">
+            <ListNav current=Signal::derive(move || query.get().list) changes />
+            <ListControls query />
+        </aside>
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
             <NewTaskForm add=actions.add today=today.into() feedback=actions.feedback
                 autofocus=confirm.get_untracked().is_none()
                     && editing_from_url.get_untracked().is_none()
                 list=Signal::derive(move || query.get().list) />
-            <ListControls query />
             <ActionErrors actions />
             // A save refused because its task was deleted elsewhere: the row (and its editor)
             // went, what was typed has not.

@@ -20,6 +20,10 @@ pub(super) fn ListNav(
     view! {
         <nav class="list-nav" aria-label="Lists">
             <h2 class="visually-hidden">"Lists"</h2>
+            // A menu on a phone (closed until asked for); always open beside the list on a
+            // wide screen, where its summary steps aside.
+            <details class="list-menu">
+            <summary>"Your lists"</summary>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading lists…"</p> }>
                 {move || {
                     lists.get().map(|loaded| match loaded {
@@ -30,6 +34,7 @@ pub(super) fn ListNav(
                     })
                 }}
             </Transition>
+            </details>
         </nav>
     }
 }
