@@ -432,3 +432,111 @@ async fn the_page_deletes_marks_and_undoes_in_a_shared_list_as_its_role_allows()
     })
     .await;
 }
+
+/// The isolation matrix's last two rows: an account that was never a member and one that
+/// was removed reach nothing of the list on any task or list route (404, as for a list that
+/// does not exist), and nothing they try changes it.
+#[tokio::test]
+async fn a_stranger_and_a_removed_member_reach_nothing_of_a_list_on_any_route() {
+    for_each_backend(|app| async move {
+        let (owner, stranger, removed) = (
+            app.new_user().await,
+            app.new_user().await,
+            app.new_user().await,
+        );
+        let list = new_list(&app, &owner, "Plans").await;
+        let body = json!({"title": "Secret", "list_id": list, "tags": ["hidden"]});
+        let (_, task) = call(&app, &owner, Method::POST, "/tasks", Some(body)).await;
+        let task = task["id"].as_str().unwrap().to_string();
+        assert_eq!(share(&app, &owner, &list, &removed, "editor").await.0, 200);
+        assert_eq!(titles(&app, &removed, "").await, ["Secret"]);
+        let path = format!("/lists/{list}/members/{}", removed.id);
+        assert_eq!(call(&app, &owner, Method::DELETE, &path, None).await.0, 204);
+
+        for user in [&stranger, &removed] {
+            let own = call(
+                &app,
+                user,
+                Method::POST,
+                "/tasks",
+                Some(json!({"title": "Mine"})),
+            )
+            .await
+            .1;
+            let own = own["id"].as_str().unwrap().to_string();
+            for (method, path, body) in [
+                (Method::GET, format!("/tasks/{task}"), None),
+                (
+                    Method::PUT,
+                    format!("/tasks/{task}"),
+                    Some(json!({"title": "Taken"})),
+                ),
+                (
+                    Method::PATCH,
+                    format!("/tasks/{task}/complete"),
+                    Some(json!({"is_completed": true})),
+                ),
+                (Method::DELETE, format!("/tasks/{task}"), None),
+                (Method::GET, format!("/tasks?list={list}"), None),
+                (
+                    Method::POST,
+                    "/tasks".to_string(),
+                    Some(json!({"title": "Planted", "list_id": list})),
+                ),
+                (
+                    Method::PUT,
+                    format!("/tasks/{own}"),
+                    Some(json!({"title": "Mine", "list_id": list})),
+                ),
+                (Method::GET, format!("/lists/{list}"), None),
+                (
+                    Method::PATCH,
+                    format!("/lists/{list}"),
+                    Some(json!({"name": "Ours"})),
+                ),
+                (Method::DELETE, format!("/lists/{list}"), None),
+                (Method::GET, format!("/lists/{list}/members"), None),
+                (
+                    Method::PUT,
+                    format!("/lists/{list}/members"),
+                    Some(json!({"email": user.email, "role": "editor"})),
+                ),
+                (
+                    Method::DELETE,
+                    format!("/lists/{list}/members/{}", owner.id),
+                    None,
+                ),
+            ] {
+                let (status, body) = call(&app, user, method.clone(), &path, body).await;
+                assert_eq!(status, 404, "{method} {path}: {body}");
+                assert_error(status, &body, 404);
+            }
+            // Its tasks, tags and counts are not theirs to see either.
+            assert_eq!(titles(&app, user, "").await, ["Mine"]);
+            let (_, tags) = call(&app, user, Method::GET, "/tags", None).await;
+            assert_eq!(tags["tags"], json!([]));
+            let (_, lists) = call(&app, user, Method::GET, "/lists", None).await;
+            assert_eq!(lists["lists"].as_array().unwrap().len(), 1, "{lists}");
+        }
+        // Nothing they tried changed the list or its task.
+        let (_, seen) = call(&app, &owner, Method::GET, &format!("/tasks/{task}"), None).await;
+        assert_eq!(
+            (seen["title"].as_str(), seen["is_completed"].as_bool()),
+            (Some("Secret"), Some(false))
+        );
+        let (_, members) = call(
+            &app,
+            &owner,
+            Method::GET,
+            &format!("/lists/{list}/members"),
+            None,
+        )
+        .await;
+        assert_eq!(members["members"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            titles(&app, &owner, &format!("list={list}")).await,
+            ["Secret"]
+        );
+    })
+    .await;
+}
