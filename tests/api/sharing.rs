@@ -540,3 +540,88 @@ async fn a_stranger_and_a_removed_member_reach_nothing_of_a_list_on_any_route() 
     })
     .await;
 }
+
+const PRIORITIES: [&str; 3] = ["low", "high", "none"];
+
+/// A member's listing of everything merges their own lists and the lists shared with them in
+/// one order: every sort, paged by cursor two at a time, gives what one page gives.
+#[tokio::test]
+async fn own_and_shared_tasks_page_together_in_every_order() {
+    for_each_backend(|app| async move {
+        let (owner, member) = (app.new_user().await, app.new_user().await);
+        let list = new_list(&app, &owner, "Shared").await;
+        assert_eq!(share(&app, &owner, &list, &member, "editor").await.0, 200);
+        for (i, due) in [
+            "2031-01-03",
+            "",
+            "2031-01-01",
+            "2031-01-02",
+            "",
+            "2031-01-05",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let (who, list_id) = if i % 2 == 0 {
+                (&owner, Some(list.as_str()))
+            } else {
+                (&member, None)
+            };
+            let mut body = json!({"title": format!("task {i}"), "priority": PRIORITIES[i % 3]});
+            if let Some(list_id) = list_id {
+                body["list_id"] = json!(list_id);
+            }
+            if !due.is_empty() {
+                body["due_date"] = json!(due);
+            }
+            assert_eq!(
+                call(&app, who, Method::POST, "/tasks", Some(body)).await.0,
+                201
+            );
+        }
+        for sort in [
+            "",
+            "sort=due",
+            "sort=due&order=desc",
+            "sort=priority",
+            "sort=title",
+            "sort=created&order=asc",
+        ] {
+            let whole = titles(&app, &member, &format!("limit=100&{sort}")).await;
+            assert_eq!(whole.len(), 6, "{sort}");
+            let mut paged = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let after = cursor
+                    .as_ref()
+                    .map(|c| format!("&cursor={c}"))
+                    .unwrap_or_default();
+                let (status, page) = call(
+                    &app,
+                    &member,
+                    Method::GET,
+                    &format!("/tasks?limit=2&{sort}{after}"),
+                    None,
+                )
+                .await;
+                assert_eq!(status, 200, "{page}");
+                paged.extend(
+                    page["tasks"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| t["title"].as_str().unwrap().to_string()),
+                );
+                match page["next_cursor"].as_str() {
+                    Some(next) => cursor = Some(next.to_string()),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, whole, "{sort}");
+            // By offset too.
+            let second = titles(&app, &member, &format!("limit=2&offset=2&{sort}")).await;
+            assert_eq!(second, whole[2..4], "{sort}");
+        }
+    })
+    .await;
+}

@@ -15,6 +15,15 @@ pub(super) fn readable(me: &str) -> String {
     format!("tasks.list_id in (select list_id from list_members where user_id = {me})")
 }
 
+/// The condition "the task is in a list shared with the user bound at `me`" (a list they are
+/// a member of but do not own): with `user_id = me`, what [`readable`] reaches, in two parts.
+pub(super) fn shared_with(me: &str) -> String {
+    format!(
+        "tasks.list_id in (select list_id from list_members
+                           where user_id = {me} and role <> 'owner')"
+    )
+}
+
 /// The condition "the user whose id is bound at `me` may change the task" (of `tasks`).
 pub(super) fn writable(me: &str) -> String {
     format!(

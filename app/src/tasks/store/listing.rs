@@ -32,35 +32,36 @@ async fn rows(
 ) -> Result<Vec<TaskRow>, AppError> {
     let (sort, order) = (query.sort, query.order());
     let mut sql = Sql::default();
-    let scope = scope(&mut sql, owner, query, stamp);
+    let scopes = scopes(&mut sql, owner, query, stamp);
     let parts = parts(&mut sql, sort, order, after);
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let limit = i64::from(limit);
-    let select = |sql: &mut Sql, part: &Part, extra: &str| {
+    let select = |sql: &mut Sql, scope: &str, part: &Part, extra: &str| {
         let filters = filters(sql, db, query, today, true);
         format!(
             "select {COLUMNS}{extra} from tasks where {scope}{filters}{} order by {}",
             part.condition, part.order
         )
     };
-    if let [part] = parts.as_slice() {
-        let text = select(&mut sql, part, "");
+    if let ([scope], [part]) = (scopes.as_slice(), parts.as_slice()) {
+        let text = select(&mut sql, scope, part, "");
         let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
         sql.text = format!("{text} limit {l} offset {o}");
     } else {
-        // Each stretch gives at most what the page could need; the union keeps them in turn.
+        // Each stretch of each range gives at most what the page could need, in its index's
+        // order; the union keeps the stretches in turn and merges the ranges of each.
         let reach = limit.saturating_add(offset);
         let column = sort_column(sort);
-        let branches: Vec<String> = parts
-            .iter()
-            .enumerate()
-            .map(|(i, part)| {
+        let mut branches = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            for scope in &scopes {
                 let extra = format!(", {i} as part_no, {column} as sort_key");
-                let text = select(&mut sql, part, &extra);
+                let text = select(&mut sql, scope, part, &extra);
                 let reach = sql.bind(Bind::Int(reach));
-                format!("select * from ({text} limit {reach}) as part{i}")
-            })
-            .collect();
+                let n = branches.len();
+                branches.push(format!("select * from ({text} limit {reach}) as part{n}"));
+            }
+        }
         let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
         sql.text = format!(
             "{} order by part_no, sort_key {}, created_at desc, id desc limit {l} offset {o}",
@@ -106,6 +107,18 @@ async fn total(
     let total = count.max(0) as u64;
     totals::put(key, stamp, total);
     Ok(total)
+}
+
+/// [`scope`] as ranges that each read in the order of an index: the tasks of `me`'s own
+/// lists (one range of the owner's indexes), and apart those of the lists shared with them,
+/// so that a page of everything they can see merges two short ordered reads rather than
+/// sorting every task of every list.
+fn scopes(sql: &mut Sql, me: UserId, query: &TaskQuery, stamp: &Stamped) -> Vec<String> {
+    if query.list.is_some() || !stamp.shared_with_me {
+        return vec![scope(sql, me, query, stamp)];
+    }
+    let me = sql.bind(Bind::User(me));
+    vec![format!("user_id = {me}"), access::shared_with(&me)]
 }
 
 /// Which tasks a listing of `me`'s reads, before its filters: those of every list they are
