@@ -134,7 +134,9 @@ impl FailedForms {
     /// The failed form of `action` on this page view, if that is what failed.
     pub fn of(self, action: &'static str) -> Signal<Option<FailedForm>> {
         let loaded = self.loaded;
-        Signal::derive(move || loaded.get().filter(|f| f.action == action))
+        // `try_`: a view still reading it after its page view's reactive owner has gone (a
+        // server render being torn down) reads nothing rather than panicking the response.
+        Signal::derive(move || loaded.try_get().flatten().filter(|f| f.action == action))
     }
 }
 
@@ -151,7 +153,7 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                loaded.set(resource.await);
+                loaded.try_set(resource.await);
                 // Untracked: only the failed form, awaited above, decides when the forms are
                 // made again, not what they read while being made. (The task page's add form
                 // is still made again after each task added: see the task page issue.)
