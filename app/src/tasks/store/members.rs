@@ -3,7 +3,7 @@
 //! removes; each statement names the owner itself, so a list that changed hands or went
 //! in between is refused rather than changed.
 
-use super::write::write_recorded;
+use super::{access::no_such_list, write::write_recorded};
 use crate::{
     db::{self, Db},
     error::AppError,
@@ -34,10 +34,6 @@ impl From<MemberRow> for Member {
             role: Role::from_name(&row.role).unwrap_or(Role::Viewer),
         }
     }
-}
-
-fn no_such_list() -> AppError {
-    super::access::no_such_list()
 }
 
 fn owner_only() -> AppError {

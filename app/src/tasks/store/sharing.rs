@@ -7,22 +7,17 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
-use super::totals::Stamped;
+use super::{
+    sql::{bind_all, Bind, Sql},
+    totals::Stamped,
+};
 use crate::{
     db::Db,
     error::AppError,
-    ids::UserId,
+    ids::{ListId, UserId},
     tasks::{Author, PageSharing, Task},
     with_reader,
 };
-
-/// `$2, $3, …` for `count` values after the caller's `$1`.
-fn placeholders(count: usize) -> String {
-    (2..count + 2)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// The read-only lists and the other authors among `tasks` (a page of them) and `shown`
 /// (the list the page shows, if one).
@@ -38,17 +33,21 @@ pub(super) async fn of_page(
     // listing does not say, so that list is looked at).
     if stamp.shared_with_me || shown.is_some() {
         let lists: BTreeSet<Uuid> = tasks.iter().map(|t| t.list_id).chain(shown).collect();
-        let sql = format!(
+        let mut sql = Sql::default();
+        let me = sql.bind(Bind::User(me));
+        let each: Vec<String> = lists
+            .into_iter()
+            .map(|l| sql.bind(Bind::List(ListId(l))))
+            .collect();
+        sql.text = format!(
             "select list_id from list_members
-             where user_id = $1 and role = 'viewer' and list_id in ({})",
-            placeholders(lists.len())
+             where user_id = {me} and role = 'viewer' and list_id in ({})",
+            each.join(", ")
         );
         sharing.read_only = with_reader!(db, |pool| {
-            let mut read = sqlx::query_scalar::<_, Uuid>(&sql).bind(me);
-            for list in &lists {
-                read = read.bind(*list);
-            }
-            read.fetch_all(pool).await
+            bind_all!(sqlx::query_scalar::<_, Uuid>(&sql.text), sql)
+                .fetch_all(pool)
+                .await
         })?;
     }
     let others: BTreeSet<Uuid> = tasks
@@ -57,16 +56,20 @@ pub(super) async fn of_page(
         .filter(|author| *author != me.as_uuid())
         .collect();
     if !others.is_empty() {
-        let sql = format!(
-            "select id, name from users where id <> $1 and id in ({})",
-            placeholders(others.len())
+        let mut sql = Sql::default();
+        let me = sql.bind(Bind::User(me));
+        let each: Vec<String> = others
+            .into_iter()
+            .map(|a| sql.bind(Bind::User(UserId(a))))
+            .collect();
+        sql.text = format!(
+            "select id, name from users where id <> {me} and id in ({})",
+            each.join(", ")
         );
         let found: Vec<(Uuid, String)> = with_reader!(db, |pool| {
-            let mut read = sqlx::query_as::<_, (Uuid, String)>(&sql).bind(me);
-            for author in &others {
-                read = read.bind(*author);
-            }
-            read.fetch_all(pool).await
+            bind_all!(sqlx::query_as::<_, (Uuid, String)>(&sql.text), sql)
+                .fetch_all(pool)
+                .await
         })?;
         sharing.authors = found
             .into_iter()
@@ -74,13 +77,4 @@ pub(super) async fn of_page(
             .collect();
     }
     Ok(sharing)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_follow_the_callers_own() {
-        assert_eq!(super::placeholders(3), "$2, $3, $4");
-        assert_eq!(super::placeholders(1), "$2");
-    }
 }
