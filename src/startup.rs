@@ -31,7 +31,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use crate::{
     account_files, assets,
-    background::{housekeeping, listen_for_events},
+    background::{housekeeping, listen_for_events, send_reminders},
     config::{Config, HttpSettings},
     cross_site, failed_forms, rest, rpc, security_headers,
     serve::{serve, ServeLimits},
@@ -253,7 +253,7 @@ pub struct Application {
     db: Db,
     limits: ServeLimits,
     housekeeping: tokio::task::JoinHandle<()>,
-    /// What passes commits on to this process's event streams.
+    /// What passes commits on to this process's event streams, and sends reminders.
     followers: Vec<tokio::task::JoinHandle<()>>,
     feeds: Arc<Feeds>,
 }
@@ -265,7 +265,10 @@ impl Application {
         let secret = load_jwt_secret(&config)?;
         let state = build_state(&config, db.clone(), &secret);
         let housekeeping = tokio::spawn(housekeeping(db.clone(), state.throttle));
-        let mut followers = vec![tokio::spawn(state.feeds.clone().follow(db.clone()))];
+        let mut followers = vec![
+            tokio::spawn(state.feeds.clone().follow(db.clone())),
+            tokio::spawn(send_reminders(db.clone())),
+        ];
         if let Pool::Postgres(pool) = db.unguarded_pool() {
             followers.push(tokio::spawn(listen_for_events(pool.clone(), db.clone())));
         }

@@ -83,13 +83,16 @@ pub(super) fn expect(headers: &HeaderMap) -> Expect {
     tag_list(headers, header::IF_MATCH).map_or(Expect::Nothing, Expect::ETags)
 }
 
-/// The caller, checked against `{user_id}` in the path, and today's date in their time zone.
-pub struct Owner(pub UserId, pub NaiveDate);
+/// The caller, checked against `{user_id}` in the path, today's date in their time zone, and
+/// that zone's name.
+pub struct Owner(pub UserId, pub NaiveDate, pub String);
 
 /// The caller and the `{task_id}` they ask about.
 pub struct OwnedTask {
     pub owner: UserId,
     pub task_id: TaskId,
+    /// The caller's time zone.
+    pub zone: String,
 }
 
 pub(super) fn path_uuid(params: &HashMap<String, String>, name: &str) -> Result<Uuid, FieldError> {
@@ -145,7 +148,8 @@ impl FromRequestParts<AppState> for Owner {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let ([owner], auth) = own_path_ids(parts, state, ["user_id"]).await?;
-        Ok(Self(UserId(owner), store::today_in(&auth.user.time_zone)))
+        let today = store::today_in(&auth.user.time_zone);
+        Ok(Self(UserId(owner), today, auth.user.time_zone))
     }
 }
 
@@ -153,10 +157,11 @@ impl FromRequestParts<AppState> for OwnedTask {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let ([owner, task_id], _) = own_path_ids(parts, state, ["user_id", "task_id"]).await?;
+        let ([owner, task_id], auth) = own_path_ids(parts, state, ["user_id", "task_id"]).await?;
         Ok(Self {
             owner: UserId(owner),
             task_id: TaskId(task_id),
+            zone: auth.user.time_zone,
         })
     }
 }

@@ -39,6 +39,22 @@ pub struct TaskRequest {
     #[serde(default)]
     #[schema(example = json!(["home", "errands"]))]
     pub tags: Option<Vec<String>>,
+    /// How the task repeats: an RFC 5545 rule of `FREQ` (`DAILY`, `WEEKLY`, `MONTHLY`,
+    /// `YEARLY`), `INTERVAL` (1 to 365, default 1) and, with `WEEKLY`, `BYDAY` (`MO` … `SU`).
+    /// Needs a `due_date`. Sent back as `FREQ=…[;INTERVAL=…][;BYDAY=…]` (no `INTERVAL` when it
+    /// is 1, days Monday first). Completing a repeating task moves its `due_date` to the next
+    /// occurrence after today instead (and its `remind_at` by as many days); `MONTHLY` from the
+    /// 31st falls on shorter months' last day, `YEARLY` from 29 February on 28 February.
+    /// Omitted or null: none.
+    #[serde(default)]
+    #[schema(example = "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH")]
+    pub repeat: Option<String>,
+    /// When to be reminded: an RFC 3339 timestamp (any offset; sent back in UTC). When it
+    /// passes, one `task.reminder` event goes to the streams of the list's members. A time
+    /// already past when it is set is kept but sends nothing. Omitted or null: none.
+    #[serde(default)]
+    #[schema(example = "2026-01-06T09:00:00Z", format = DateTime)]
+    pub remind_at: Option<String>,
 }
 
 impl TaskRequest {
@@ -49,6 +65,8 @@ impl TaskRequest {
             due_date: self.due_date,
             priority: self.priority,
             tags: self.tags.unwrap_or_default(),
+            repeat: self.repeat,
+            remind_at: self.remind_at,
             list_id: self.list_id,
             list_name: None,
         }
@@ -61,6 +79,9 @@ impl TaskRequest {
 pub struct CreateQuery {
     /// Read the title as a quick-add line: `#tag`, `!low` / `!medium` / `!high`,
     /// `^YYYY-MM-DD`, `^today`, `^tomorrow`, `^monday` … `^sunday` (the next such day, in
+    /// your time zone), `+list` (a list of yours by name), `*daily`, `*weekly`, `*monthly`,
+    /// `*yearly`, `*weekdays`, `*every N days|weeks|months|years` (a repeat; due today unless
+    /// a date is given) and `@HH:MM` (a reminder at that time on the due date, or today, in
     /// your time zone) are taken out of the title into the task's fields. Tags typed add to
     /// `tags`; a priority or date typed wins over the body's.
     #[param(default = false)]
@@ -124,6 +145,8 @@ pub struct ListQuery {
     pub due_after: Option<String>,
     /// `true`: not completed and due before today, in your time zone.
     pub overdue: Option<bool>,
+    /// `true`: only tasks that repeat; `false`: only those that do not.
+    pub repeating: Option<bool>,
     /// `created` (default), `updated`, `due`, `priority` or `title`. Tasks without a due
     /// date come after those with one, in both orders.
     #[param(value_type = Option<String>, pattern = "^(created|updated|due|priority|title)$")]

@@ -61,7 +61,7 @@ const IF_MATCH: &str = "Change the task only if its current `ETag` is one of the
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Owner(owner, today): Owner,
+    Owner(owner, today, zone): Owner,
     Query(query): Query<HashMap<String, String>>,
     AppJson(body): AppJson<TaskRequest>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -78,7 +78,7 @@ pub async fn create(
     };
     let draft = body.draft();
     let draft = if quick_add {
-        draft.with_quick_add(today)
+        draft.with_quick_add(today, &zone)
     } else {
         draft
     };
@@ -101,7 +101,7 @@ pub async fn create(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    Owner(owner, today): Owner,
+    Owner(owner, today, ..): Owner,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<TaskList>, AppError> {
     let (query, limit, offset, cursor) = ListQuery::parse(&query)?;
@@ -212,6 +212,7 @@ pub async fn complete(
         path.task_id,
         body.is_completed,
         &expect(&headers),
+        &path.zone,
     )
     .await?;
     tagged(StatusCode::OK, &task, &[])
@@ -256,7 +257,7 @@ pub struct TagList {
 )]
 pub async fn tags(
     State(state): State<AppState>,
-    Owner(owner, _): Owner,
+    Owner(owner, _, ..): Owner,
 ) -> Result<Json<TagList>, AppError> {
     Ok(Json(TagList {
         tags: store::tags(&state.db, owner).await?,

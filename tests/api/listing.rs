@@ -234,10 +234,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
         }
         check_totals(&app, &user, &db, "after deleting a done and an open task").await;
 
-        let (everything, today) = (
-            app::tasks::TaskQuery::default(),
-            chrono::Utc::now().date_naive(),
-        );
+        let (everything, today) = (app::tasks::TaskQuery::default(), "UTC");
         let marked = store::set_all_completed(&db, owner, true, &everything, today)
             .await
             .unwrap();
@@ -248,7 +245,7 @@ async fn totals_follow_every_change_to_a_users_tasks() {
         store::set_all_completed(&db, owner, true, &everything, today)
             .await
             .unwrap();
-        let all_completed = store::Removal::Completed(&everything, today);
+        let all_completed = store::Removal::Completed(&everything, store::today_in(today));
         let cleared = store::remove(&db, owner, all_completed).await.unwrap();
         assert_eq!(cleared.count, 4);
         check_totals(&app, &user, &db, "after clearing completed").await;

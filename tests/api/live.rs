@@ -32,14 +32,14 @@ const CREDENTIAL_ENDS: Duration = Duration::from_secs(2);
 
 /// One thing a stream sent: an event, or a comment line (`: ...`).
 #[derive(Clone, Debug, PartialEq)]
-enum Item {
+pub(crate) enum Item {
     Event(Event),
     Comment(String),
 }
 
 /// A server-sent event's fields, as an `EventSource` reads them.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Event {
+pub(crate) struct Event {
     id: Option<String>,
     event: Option<String>,
     data: Vec<String>,
@@ -47,12 +47,12 @@ struct Event {
 
 impl Event {
     /// `event:`, or the default type when there is none.
-    fn kind(&self) -> &str {
+    pub(crate) fn kind(&self) -> &str {
         self.event.as_deref().unwrap_or("message")
     }
 
     /// `id:` as the number it must be.
-    fn seq(&self) -> u64 {
+    pub(crate) fn seq(&self) -> u64 {
         self.id
             .as_deref()
             .and_then(|id| id.parse().ok())
@@ -60,7 +60,7 @@ impl Event {
     }
 
     /// `data:` (every line of it) as JSON.
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         let text = self.data.join("\n");
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("data is not JSON ({e}): {text}"))
     }
@@ -69,7 +69,7 @@ impl Event {
 type Chunks = Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>;
 
 /// Reads a `text/event-stream` body as it arrives, line by line.
-struct EventStream {
+pub(crate) struct EventStream {
     chunks: Chunks,
     /// Bytes received that do not end a line yet.
     unread: Vec<u8>,
@@ -108,7 +108,7 @@ impl EventStream {
 
     /// The next item, or `None` if none comes within `wait`. A stream that ends or breaks
     /// fails the test: streams end only when the server stops.
-    async fn next_within(&mut self, wait: Duration) -> Option<Item> {
+    pub(crate) async fn next_within(&mut self, wait: Duration) -> Option<Item> {
         let deadline = Instant::now() + wait;
         loop {
             if let Some(item) = self.ready.pop_front() {
@@ -148,7 +148,7 @@ impl EventStream {
     }
 
     /// The next event within `wait`, past any comments.
-    async fn next_event_within(&mut self, wait: Duration) -> Event {
+    pub(crate) async fn next_event_within(&mut self, wait: Duration) -> Event {
         let deadline = Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -160,7 +160,7 @@ impl EventStream {
         }
     }
 
-    async fn next_event(&mut self) -> Event {
+    pub(crate) async fn next_event(&mut self) -> Event {
         self.next_event_within(READ_TIMEOUT).await
     }
 
@@ -246,7 +246,11 @@ async fn open(app: &TestApp, user: &TestUser, last_event_id: Option<&str>) -> re
 }
 
 /// The user's own stream, open and greeted.
-async fn follow(app: &TestApp, user: &TestUser, last_event_id: Option<&str>) -> EventStream {
+pub(crate) async fn follow(
+    app: &TestApp,
+    user: &TestUser,
+    last_event_id: Option<&str>,
+) -> EventStream {
     EventStream::opened(open(app, user, last_event_id).await).await
 }
 

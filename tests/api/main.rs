@@ -22,6 +22,8 @@ mod live;
 mod openapi;
 mod organise;
 mod pages;
+mod reminders;
+mod repeat;
 mod sessions;
 mod sharing;
 mod tasks;

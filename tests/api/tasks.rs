@@ -25,7 +25,7 @@ async fn create_answers_201_with_the_task_and_its_location() {
         assert!(uuid::Uuid::parse_str(task["id"].as_str().unwrap()).is_ok());
         assert_eq!(task["created_at"], task["updated_at"]);
         let keys: HashSet<&str> = task.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, HashSet::from(["id", "user_id", "list_id", "title", "description", "is_completed", "due_date", "priority", "tags", "created_at", "updated_at"]));
+        assert_eq!(keys, HashSet::from(["id", "user_id", "list_id", "title", "description", "is_completed", "due_date", "priority", "tags", "repeat", "last_completed_at", "remind_at", "created_at", "updated_at"]));
 
         let fetched = send(&app, &user.token, reqwest::Method::GET, &location, None).await;
         assert_eq!(fetched.status(), 200);

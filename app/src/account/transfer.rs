@@ -106,6 +106,17 @@ pub struct ImportedTask {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime))]
     pub updated_at: Option<DateTime<Utc>>,
+    /// As on a create: an RFC 5545 rule, with a `due_date`.
+    #[serde(default)]
+    pub repeat: Option<String>,
+    /// As on a create: RFC 3339. A reminder already past is kept but never sent.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime))]
+    pub remind_at: Option<String>,
+    /// Kept as it is; RFC 3339.
+    #[serde(default, with = "crate::timestamp::option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime))]
+    pub last_completed_at: Option<DateTime<Utc>>,
 }
 
 impl ImportDocument {
@@ -201,6 +212,8 @@ impl ImportedTask {
             due_date: self.due_date,
             priority: self.priority,
             tags: self.tags.unwrap_or_default(),
+            repeat: self.repeat,
+            remind_at: self.remind_at,
             list_id: None,
             list_name: None,
         };
@@ -232,6 +245,7 @@ impl ImportedTask {
             is_completed: self.is_completed,
             created_at: self.created_at,
             updated_at,
+            last_completed_at: self.last_completed_at,
         })
     }
 }

@@ -126,6 +126,9 @@ pub struct Db {
     changed: tokio::sync::broadcast::Sender<Option<UserId>>,
     /// Whose sessions or tokens just ended: see [`Db::credentials_ended`].
     ended: tokio::sync::broadcast::Sender<UserId>,
+    /// Rings when a reminder was set that may be due sooner than the scheduler thinks:
+    /// see [`Db::reminder_set`].
+    reminders: Arc<tokio::sync::Notify>,
     /// The most tasks one account may hold.
     task_quota: u64,
 }
@@ -136,6 +139,10 @@ pub const DEFAULT_TASK_QUOTA: u64 = 200_000;
 /// The PostgreSQL channel that tells every instance a user's sessions or tokens ended, with
 /// the user's id.
 pub const CREDENTIALS_CHANNEL: &str = "credentials_ended";
+
+/// The PostgreSQL channel that tells every instance's reminder scheduler that a reminder was
+/// set (it may be due before the one it sleeps until).
+pub const REMINDERS_CHANNEL: &str = "reminder_set";
 
 impl Db {
     /// An SQLite database written through `writes`, whose connections must only ever be
@@ -165,6 +172,7 @@ impl Db {
             writes: Arc::new(tokio::sync::Semaphore::new(1)),
             changed: tokio::sync::broadcast::channel(1024).0,
             ended: tokio::sync::broadcast::channel(256).0,
+            reminders: Arc::default(),
             task_quota: DEFAULT_TASK_QUOTA,
         }
     }
@@ -178,6 +186,32 @@ impl Db {
     /// The most tasks one account may hold (imports included).
     pub fn task_quota(&self) -> u64 {
         self.task_quota
+    }
+
+    /// Says, after the commit, that a task's reminder was set: every instance's reminder
+    /// scheduler looks again for the next one due (on PostgreSQL the others hear it through
+    /// [`REMINDERS_CHANNEL`]; if that fails, they look on their own within minutes).
+    pub async fn reminder_set(&self) {
+        self.wake_reminders();
+        if let Engine::Postgres(pool) = &self.engine {
+            let notified = sqlx::query("select pg_notify($1, '')")
+                .bind(REMINDERS_CHANNEL)
+                .execute(pool)
+                .await;
+            if let Err(error) = notified {
+                tracing::warn!(%error, "telling other instances of a new reminder failed");
+            }
+        }
+    }
+
+    /// [`Db::reminder_set`] in this process only (what the listener passes on).
+    pub fn wake_reminders(&self) {
+        self.reminders.notify_one();
+    }
+
+    /// Waits until a reminder is set (or was set since the last wait).
+    pub async fn reminders_woken(&self) {
+        self.reminders.notified().await;
     }
 
     /// Says, after the commit, that some of `user`'s sessions or tokens have ended (a logout,

@@ -21,12 +21,22 @@ pub(in crate::tasks) async fn as_caller<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
+    as_caller_in_zone(|state, owner, zone| body(state, owner, super::store::today_in(&zone))).await
+}
+
+/// [`as_caller`], with the name of the user's time zone rather than today's date.
+#[cfg(feature = "ssr")]
+pub(in crate::tasks) async fn as_caller_in_zone<T, F>(
+    body: impl FnOnce(crate::auth::extract::Identity, crate::ids::UserId, String) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
     crate::error::respond(async {
         let state = crate::auth::extract::Identity::from_context()?;
         let auth =
             crate::auth::extract::in_server_fn::<crate::auth::extract::AuthUser, _>(&state).await?;
-        let today = super::store::today_in(&auth.user.time_zone);
-        body(state, auth.id(), today).await
+        body(state, auth.id(), auth.user.time_zone).await
     })
     .await
 }
@@ -49,6 +59,8 @@ fn draft(
         description,
         due_date,
         priority,
+        repeat: None,
+        remind_at: None,
         list_id: None,
         list_name: None,
     }
@@ -70,9 +82,9 @@ pub async fn load_board(
     #[server(default)] params: std::collections::BTreeMap<String, String>,
     page: u32,
 ) -> Result<TaskBoard, AppError> {
-    as_caller(|state, owner, today| async move {
+    as_caller_in_zone(|state, owner, zone| async move {
         let query = list_query(&params)?;
-        super::store::board(&state.db, owner, &query, today, page).await
+        super::store::board(&state.db, owner, &query, &zone, page).await
     })
     .await
 }
@@ -93,8 +105,9 @@ pub async fn add_task(
         list_id,
         ..draft(title, description, due_date, priority, tags)
     };
-    as_caller(|state, owner, today| async move {
-        let input = draft.with_quick_add(today).validate()?;
+    as_caller_in_zone(|state, owner, zone| async move {
+        let today = super::store::today_in(&zone);
+        let input = draft.with_quick_add(today, &zone).validate()?;
         super::store::create(&state.db, owner, &input).await
     })
     .await
@@ -102,9 +115,9 @@ pub async fn add_task(
 
 #[server(prefix = "/rpc", endpoint = "tasks/complete")]
 pub async fn set_task_completed(id: Uuid, completed: bool) -> Result<Task, AppError> {
-    as_caller(|state, owner, _| async move {
-        super::store::set_completed(&state.db, owner, id.into(), completed, &Default::default())
-            .await
+    as_caller_in_zone(|state, owner, zone| async move {
+        let expect = Default::default();
+        super::store::set_completed(&state.db, owner, id.into(), completed, &expect, &zone).await
     })
     .await
 }
@@ -119,10 +132,14 @@ pub async fn edit_task(
     due_date: Option<String>,
     priority: Option<String>,
     tags: Option<String>,
+    /// The repeat picker's fields (`repeat[freq]`, `repeat[every]`, `repeat[mo]` …).
+    #[server(default)]
+    repeat: super::repeat::RepeatForm,
+    /// The reminder's wall-clock time in the user's zone (`YYYY-MM-DDTHH:MM`); blank: none.
+    remind_at: Option<String>,
     next: Option<String>,
     version: Option<String>,
 ) -> Result<Task, AppError> {
-    let input = draft(title, description, due_date, priority, tags).validate();
     // The task's `updated_at` when the form was opened: a change made elsewhere since then
     // is not overwritten.
     let expect = version
@@ -130,8 +147,12 @@ pub async fn edit_task(
         .map_or(super::versions::Expect::Nothing, |at| {
             super::versions::Expect::UpdatedAt(at.to_utc())
         });
-    as_caller(|state, owner, _| async move {
-        let task = super::store::update(&state.db, owner, id.into(), &input?, &expect)
+    let mut draft = draft(title, description, due_date, priority, tags);
+    as_caller_in_zone(|state, owner, zone| async move {
+        draft.repeat = repeat.rule().map_err(|e| AppError::validation(vec![e]))?;
+        draft.remind_at = local_reminder(remind_at.as_deref(), &zone)?;
+        let input = draft.validate()?;
+        let task = super::store::update(&state.db, owner, id.into(), &input, &expect)
             .await
             .map_err(|error| match error {
                 AppError::PreconditionFailed(_) => AppError::PreconditionFailed(
@@ -143,6 +164,27 @@ pub async fn edit_task(
         Ok(task)
     })
     .await
+}
+
+/// A reminder as a page's form sends it (a wall-clock time in the user's `zone`), as the
+/// API takes it (RFC 3339); blank means none.
+#[cfg(feature = "ssr")]
+fn local_reminder(raw: Option<&str>, zone: &str) -> Result<Option<String>, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let local = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+        .and_then(|local| super::store::local_instant(zone, local));
+    match local {
+        Some(at) => Ok(Some(crate::timestamp::format(&at))),
+        None => Err(AppError::validation(vec![crate::error::FieldError::body(
+            "remind_at",
+            "value_error.datetime",
+            "A reminder is a date and a time, such as 2026-12-24 09:00.",
+        )])),
+    }
 }
 
 /// Deletes a task, keeping it a while for "Undo" ([`restore_deleted`]). A plain form post
@@ -215,12 +257,58 @@ pub async fn set_all_completed(
     #[server(default)] params: std::collections::BTreeMap<String, String>,
     next: Option<String>,
 ) -> Result<Marked, AppError> {
-    as_caller(|state, owner, today| async move {
+    as_caller_in_zone(|state, owner, zone| async move {
         let query = list_query(&params)?;
         let marked =
-            super::store::set_all_completed(&state.db, owner, completed, &query, today).await?;
+            super::store::set_all_completed(&state.db, owner, completed, &query, &zone).await?;
         redirect_to(next.as_deref());
         Ok(marked)
+    })
+    .await
+}
+
+/// Puts a repeating task's dates back as they were before the page completed it (its
+/// Undo): `version` is the task's `updated_at` as that completion left it, so a change made
+/// since is not undone.
+#[server(prefix = "/rpc", endpoint = "tasks/undo-completion")]
+pub async fn undo_completion(
+    id: Uuid,
+    due_date: Option<String>,
+    remind_at: Option<String>,
+    last_completed_at: Option<String>,
+    version: String,
+) -> Result<Task, AppError> {
+    as_caller(|state, owner, _| async move {
+        let time =
+            |raw: Option<&str>, field: &str| match raw.map(str::trim).filter(|r| !r.is_empty()) {
+                None => Ok(None),
+                Some(raw) => chrono::DateTime::parse_from_rfc3339(raw)
+                    .map(|t| Some(t.to_utc()))
+                    .map_err(|_| {
+                        AppError::validation(vec![crate::error::FieldError::body(
+                            field,
+                            "value_error.datetime",
+                            format!("{field} must be an RFC 3339 timestamp."),
+                        )])
+                    }),
+            };
+        let before = super::store::Before {
+            due_date: super::fields::parse_due_date(due_date.as_deref())
+                .map_err(|e| AppError::validation(vec![e]))?,
+            remind_at: time(remind_at.as_deref(), "remind_at")?,
+            last_completed_at: time(last_completed_at.as_deref(), "last_completed_at")?,
+        };
+        let expect = super::versions::Expect::UpdatedAt(
+            time(Some(&version), "version")?.ok_or(AppError::Internal)?,
+        );
+        super::store::put_back(&state.db, owner, id.into(), &before, &expect)
+            .await
+            .map_err(|error| match error {
+                AppError::PreconditionFailed(_) => AppError::PreconditionFailed(
+                    "Not undone: this task was changed again since.".into(),
+                ),
+                error => error,
+            })
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! The organising fields of a task (due date, priority, tags): their rules, shared by the
 //! JSON API, the page and the quick-add parser, in the browser and on the server.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
@@ -121,6 +121,31 @@ pub fn parse_due_date(raw: Option<&str>) -> Result<Option<NaiveDate>, FieldError
             )
         }),
     }
+}
+
+/// A body's `remind_at`: an RFC 3339 timestamp (any offset; kept in UTC, to the
+/// microsecond); absent, null or blank means none.
+pub fn parse_remind_at(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, FieldError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = || {
+        FieldError::body(
+            "remind_at",
+            "value_error.datetime",
+            "remind_at must be an RFC 3339 timestamp such as 2026-01-06T09:00:00Z, or null.",
+        )
+    };
+    if text.len() > 40 {
+        return Err(bad());
+    }
+    let at = DateTime::parse_from_rfc3339(text).map_err(|_| bad())?;
+    let at = at.with_timezone(&Utc);
+    // Kept to the microsecond, as every timestamp of the API.
+    let micros = at.timestamp_micros();
+    DateTime::from_timestamp_micros(micros)
+        .map(Some)
+        .ok_or_else(bad)
 }
 
 /// One tag as stored: trimmed, lower-case, 1 to [`TAG_MAX_CHARS`] letters (any script),

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{fields, quick_add, Priority, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
+use super::{fields, repeat::Repeat, Priority, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
 use crate::{
     error::{AppError, FieldError},
     ids::ListId,
@@ -77,6 +77,10 @@ pub struct TaskInput {
     pub due_date: Option<NaiveDate>,
     pub priority: Priority,
     pub tags: Vec<String>,
+    /// How it repeats (only with a due date).
+    pub repeat: Option<Repeat>,
+    /// When to be reminded.
+    pub remind_at: Option<DateTime<Utc>>,
     /// The list it goes in: on a create `None` is the Inbox, on a replace the list it is in.
     pub list: Option<ListId>,
     /// The list it goes in by name (quick add's `+list`), over `list`.
@@ -90,6 +94,7 @@ pub struct ValidTask {
     pub is_completed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub last_completed_at: Option<DateTime<Utc>>,
 }
 
 /// A task as sent, before any check: the body of `POST` and `PUT`, a page's form, an
@@ -103,6 +108,12 @@ pub struct TaskDraft {
     /// none, low, medium or high; absent: none.
     pub priority: Option<String>,
     pub tags: Vec<String>,
+    /// An RFC 5545 rule (see [`Repeat`]); blank or absent: none.
+    #[serde(default)]
+    pub repeat: Option<String>,
+    /// RFC 3339; blank or absent: none.
+    #[serde(default)]
+    pub remind_at: Option<String>,
     /// The list it goes in (see [`TaskInput::list`]).
     #[serde(default)]
     pub list_id: Option<Uuid>,
@@ -119,28 +130,61 @@ impl TaskDraft {
         let due_date = fields::parse_due_date(self.due_date.as_deref());
         let priority = Priority::parse_field(self.priority.as_deref());
         let tags = fields::parse_tags(&self.tags);
-        match (title, description, due_date, priority, tags) {
-            (Ok(title), Ok(description), Ok(due_date), Ok(priority), Ok(tags)) => Ok(TaskInput {
+        let repeat = Repeat::parse_field(self.repeat.as_deref()).and_then(|repeat| {
+            match (&repeat, &due_date) {
+                (Some(_), Ok(None)) => Err(FieldError::body(
+                    "repeat",
+                    "value_error.repeat_needs_due_date",
+                    "A repeating task needs a due_date: its first occurrence.",
+                )),
+                _ => Ok(repeat),
+            }
+        });
+        let remind_at = fields::parse_remind_at(self.remind_at.as_deref());
+        match (
+            title,
+            description,
+            due_date,
+            priority,
+            tags,
+            repeat,
+            remind_at,
+        ) {
+            (
+                Ok(title),
+                Ok(description),
+                Ok(due_date),
+                Ok(priority),
+                Ok(tags),
+                Ok(repeat),
+                Ok(remind_at),
+            ) => Ok(TaskInput {
                 title,
                 description,
                 due_date,
                 priority,
                 tags,
+                repeat,
+                remind_at,
                 list: self.list_id.map(ListId),
                 list_name: self.list_name.clone(),
             }),
-            (title, description, due_date, priority, tags) => Err(AppError::validation(
-                [
-                    title.err(),
-                    description.err(),
-                    due_date.err(),
-                    priority.err(),
-                    tags.err(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
-            )),
+            (title, description, due_date, priority, tags, repeat, remind_at) => {
+                Err(AppError::validation(
+                    [
+                        title.err(),
+                        description.err(),
+                        due_date.err(),
+                        priority.err(),
+                        tags.err(),
+                        repeat.err(),
+                        remind_at.err(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                ))
+            }
         }
     }
 
@@ -169,9 +213,12 @@ impl TaskDraft {
     }
 
     /// The title read as a quick-add line: its tokens become tags (after any given), the
-    /// priority and the due date (over any given), and leave the title.
-    pub fn with_quick_add(mut self, today: NaiveDate) -> Self {
-        let parsed = quick_add::QuickAdd::parse(&self.title, today);
+    /// priority, the due date, the repeat rule and the reminder (over any given), and leave the
+    /// title. `today` and `zone` are the user's: a reminder's `@HH:MM` is on the due date (or
+    /// today) in that zone, and a repeat without a due date starts today.
+    #[cfg(feature = "ssr")]
+    pub fn with_quick_add(mut self, today: NaiveDate, zone: &str) -> Self {
+        let parsed = super::quick_add::QuickAdd::parse(&self.title, today);
         self.title = parsed.title;
         self.tags.extend(parsed.tags);
         if let Some(priority) = parsed.priority {
@@ -179,6 +226,18 @@ impl TaskDraft {
         }
         if let Some(date) = parsed.due_date {
             self.due_date = Some(date.to_string());
+        }
+        if let Some(repeat) = parsed.repeat {
+            self.repeat = Some(repeat.rule());
+            if self.due_date.as_deref().is_none_or(|d| d.trim().is_empty()) {
+                self.due_date = Some(today.to_string());
+            }
+        }
+        if let Some(time) = parsed.remind {
+            let day = parsed.due_date.unwrap_or(today);
+            if let Some(at) = super::store::local_instant(zone, day.and_time(time)) {
+                self.remind_at = Some(crate::timestamp::format(&at));
+            }
         }
         if parsed.list.is_some() {
             self.list_name = parsed.list;

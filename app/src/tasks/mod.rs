@@ -6,6 +6,7 @@ mod input;
 pub mod lists;
 pub mod query;
 pub mod quick_add;
+pub mod repeat;
 pub mod views;
 
 #[cfg(feature = "ssr")]
@@ -15,7 +16,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod versions;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -51,6 +52,20 @@ pub struct Task {
     /// Lower-case, in the order given, at most 10.
     #[cfg_attr(feature = "ssr", schema(example = json!(["home", "errands"])))]
     pub tags: Vec<String>,
+    /// How it repeats: an RFC 5545 rule such as `FREQ=WEEKLY;BYDAY=MO,TH`, or null.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(example = "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH")
+    )]
+    pub repeat: Option<String>,
+    /// When a repeating task was last completed (RFC 3339), or null. Read-only.
+    #[serde(default, with = "crate::timestamp::option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
+    pub last_completed_at: Option<DateTime<Utc>>,
+    /// When to be reminded (RFC 3339), or null.
+    #[serde(default, with = "crate::timestamp::option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime, example = "2026-01-06T09:00:00.000000Z"))]
+    pub remind_at: Option<DateTime<Utc>>,
     /// RFC 3339, UTC, microseconds; never changes.
     #[serde(with = "crate::timestamp")]
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime, example = "2026-01-06T10:00:00.123456Z"))]
@@ -118,6 +133,8 @@ pub struct TaskBoard {
     pub tags: Vec<TagCount>,
     /// Who may change what is shown, and who added it.
     pub sharing: PageSharing,
+    /// The reminders of the page's tasks, in the user's time zone.
+    pub reminders: Vec<(Uuid, NaiveDateTime)>,
 }
 
 /// What the task page shows of sharing on one page of tasks.

@@ -4,13 +4,18 @@
 //! Tokens are whole words (split on blanks): `#tag`, `!low` / `!medium` / `!high`,
 //! `^YYYY-MM-DD`, `^today`, `^tomorrow`, `^monday` … `^sunday` (or `^mon` … `^sun`: the
 //! next such day after today), and `+list` (the list to file it in, by name, without case;
-//! `_` stands for a space). A word that only looks like a token (`email#notatag`,
+//! `_` stands for a space), `*daily`, `*weekly`, `*monthly`, `*yearly`, `*weekdays` and
+//! `*every N days|weeks|months|years` (how it repeats), and `@HH:MM` (a reminder at that time
+//! on the due date, or today). A word that only looks like a token (`email#notatag`,
 //! `^notaday`, `!urgent`, `#` alone) stays in the title as it is. When a priority, a date or a
 //! list is given twice, the last one counts.
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, Weekday};
 
-use super::fields::{parse_date, parse_tag, Priority, MAX_TAGS};
+use super::{
+    fields::{parse_date, parse_tag, Priority, MAX_TAGS},
+    repeat::{Freq, Repeat, INTERVAL_MAX},
+};
 
 /// What a quick-add line says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,6 +28,9 @@ pub struct QuickAdd {
     pub due_date: Option<NaiveDate>,
     /// The name of the list to file it in, as typed (without the `+`).
     pub list: Option<String>,
+    pub repeat: Option<Repeat>,
+    /// The reminder's time of day, in the user's time zone.
+    pub remind: Option<NaiveTime>,
 }
 
 impl QuickAdd {
@@ -30,8 +38,16 @@ impl QuickAdd {
     pub fn parse(line: &str, today: NaiveDate) -> Self {
         let mut parsed = Self::default();
         let mut words: Vec<&str> = Vec::new();
-        for word in line.split_whitespace() {
-            if let Some(tag) = word.strip_prefix('#').and_then(parse_tag) {
+        let mut rest = line.split_whitespace();
+        while let Some(word) = rest.next() {
+            if let Some(repeat) = word.strip_prefix('*').and_then(|w| repeat_token(w, &rest)) {
+                if repeat.1 > 0 {
+                    rest.nth(repeat.1 - 1);
+                }
+                parsed.repeat = Some(repeat.0);
+            } else if let Some(time) = word.strip_prefix('@').and_then(time_token) {
+                parsed.remind = Some(time);
+            } else if let Some(tag) = word.strip_prefix('#').and_then(parse_tag) {
                 // One tag past the limit is kept, so that the task is refused for it; more
                 // are not looked at (the merge stays linear in the line).
                 if parsed.tags.len() <= MAX_TAGS && !parsed.tags.contains(&tag) {
@@ -57,6 +73,8 @@ impl QuickAdd {
             || self.priority.is_some()
             || self.due_date.is_some()
             || self.list.is_some()
+            || self.repeat.is_some()
+            || self.remind.is_some()
     }
 }
 
@@ -69,6 +87,51 @@ fn list_token(word: &str) -> bool {
         && word
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A repeat token without its `*`, and how many words after it belong to it
+/// (`*every 2 weeks` takes two).
+fn repeat_token<'a>(
+    word: &str,
+    after: &(impl Iterator<Item = &'a str> + Clone),
+) -> Option<(Repeat, usize)> {
+    let freq = |unit: &str| match unit.to_lowercase().as_str() {
+        "day" | "days" | "daily" => Some(Freq::Daily),
+        "week" | "weeks" | "weekly" => Some(Freq::Weekly),
+        "month" | "months" | "monthly" => Some(Freq::Monthly),
+        "year" | "years" | "yearly" => Some(Freq::Yearly),
+        _ => None,
+    };
+    match word.to_lowercase().as_str() {
+        "daily" | "weekly" | "monthly" | "yearly" => Some((Repeat::new(freq(word)?, 1), 0)),
+        "weekdays" => Some((Repeat::weekdays(), 0)),
+        "every" => {
+            let mut after = after.clone();
+            let count = after.next()?;
+            let n: u32 = count
+                .parse()
+                .ok()
+                .filter(|n| (1..=INTERVAL_MAX).contains(n) && count.len() <= 3)?;
+            let unit = after.next()?;
+            (unit.ends_with('s') || n == 1)
+                .then(|| freq(unit).filter(|_| !unit.ends_with("ly")))
+                .flatten()
+                .map(|f| (Repeat::new(f, n), 2))
+        }
+        _ => None,
+    }
+}
+
+/// `HH:MM`, 24-hour.
+fn time_token(word: &str) -> Option<NaiveTime> {
+    let (hours, minutes) = word.split_once(':')?;
+    let digits = |t: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(hours, 1..=2) || !digits(minutes, 2..=2) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(hours.parse().ok()?, minutes.parse().ok()?, 0)
 }
 
 /// `low`, `medium` or `high`: `!none` is not a token (it is what no token means).
@@ -112,6 +175,55 @@ fn next_weekday(day: Weekday, today: NaiveDate) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeats_and_reminders() {
+        let parsed = QuickAdd::parse("Water plants *every 2 weeks @09:30 #home", today());
+        assert_eq!(parsed.title, "Water plants");
+        assert_eq!(parsed.repeat.unwrap().rule(), "FREQ=WEEKLY;INTERVAL=2");
+        assert_eq!(parsed.remind, NaiveTime::from_hms_opt(9, 30, 0));
+        assert_eq!(parsed.tags, ["home"]);
+        let rule = |line: &str| QuickAdd::parse(line, today()).repeat.map(|r| r.rule());
+        assert_eq!(rule("x *daily").as_deref(), Some("FREQ=DAILY"));
+        assert_eq!(rule("x *Weekly").as_deref(), Some("FREQ=WEEKLY"));
+        assert_eq!(rule("x *monthly").as_deref(), Some("FREQ=MONTHLY"));
+        assert_eq!(rule("x *yearly").as_deref(), Some("FREQ=YEARLY"));
+        assert_eq!(
+            rule("x *weekdays").as_deref(),
+            Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
+        );
+        assert_eq!(rule("x *every 1 day").as_deref(), Some("FREQ=DAILY"));
+        assert_eq!(
+            rule("x *every 3 months y").as_deref(),
+            Some("FREQ=MONTHLY;INTERVAL=3")
+        );
+        assert_eq!(QuickAdd::parse("x *every 3 months y", today()).title, "x y");
+        // Not tokens: they stay as typed.
+        for line in [
+            "x *every",
+            "x *every 2",
+            "x *every 0 days",
+            "x *every 366 days",
+            "x *every two days",
+            "x *every 2 dailys",
+            "x *every 2 day",
+            "x *hourly",
+            "x @9",
+            "x @24:00",
+            "x @9:5",
+            "x @12:60",
+            "x @noon",
+            "a@b:cd",
+        ] {
+            let parsed = QuickAdd::parse(line, today());
+            assert_eq!(parsed.title, line, "{line}");
+            assert!(!parsed.has_tokens(), "{line}");
+        }
+        assert_eq!(
+            QuickAdd::parse("x @7:05", today()).remind,
+            NaiveTime::from_hms_opt(7, 5, 0)
+        );
+    }
 
     /// A Wednesday.
     fn today() -> NaiveDate {

@@ -92,6 +92,9 @@ mod tests {
             due_date: None,
             priority: super::super::Priority::None,
             tags: vec![],
+            repeat: None,
+            last_completed_at: None,
+            remind_at: None,
             created_at: DateTime::from_timestamp_micros(1_767_693_600_123_456).unwrap(),
             updated_at: DateTime::from_timestamp_micros(1_767_693_600_123_456).unwrap(),
         }

@@ -41,6 +41,8 @@ pub enum EventKind {
     Created,
     Updated,
     Deleted,
+    /// A task's reminder time has come.
+    Reminder,
     ListUpdated,
     ListDeleted,
     MemberAdded,
@@ -53,6 +55,7 @@ impl EventKind {
             Self::Created => "task.created",
             Self::Updated => "task.updated",
             Self::Deleted => "task.deleted",
+            Self::Reminder => "task.reminder",
             Self::ListUpdated => "list.updated",
             Self::ListDeleted => "list.deleted",
             Self::MemberAdded => "member.added",
@@ -93,6 +96,11 @@ impl Change {
 
     pub fn updated(task: &Task) -> Self {
         Self::of(EventKind::Updated, task)
+    }
+
+    /// The time of `task`'s reminder has come.
+    pub fn reminder(task: &Task) -> Self {
+        Self::of(EventKind::Reminder, task)
     }
 
     /// Task `id`, of list `list`, is gone.

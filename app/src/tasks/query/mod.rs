@@ -38,6 +38,8 @@ pub struct TaskQuery {
     pub due_after: Option<NaiveDate>,
     /// Not completed and due before today (in the user's time zone).
     pub overdue: bool,
+    /// `Some(true)`: repeating tasks only; `Some(false)`: the others only.
+    pub repeating: Option<bool>,
     pub sort: Sort,
     /// `None`: the sort's default.
     pub order: Option<Order>,
@@ -79,7 +81,7 @@ impl TaskQuery {
     /// Reads the parameters `get` returns (by name); every bad one is reported, named.
     pub fn parse<S: AsRef<str>>(get: impl Fn(&str) -> Option<S>) -> Result<Self, Vec<FieldError>> {
         let owned = |name: &str| get(name).map(|v| v.as_ref().to_string());
-        let (q, status, priority, tag, overdue, sort, order, list) = (
+        let (q, status, priority, tag, overdue, sort, order, list, repeating) = (
             owned("q"),
             owned("status"),
             owned("priority"),
@@ -88,6 +90,7 @@ impl TaskQuery {
             owned("sort"),
             owned("order"),
             owned("list"),
+            owned("repeating"),
         );
         let dates = [owned("due_before"), owned("due_after")];
         let get = |name: &str| -> Option<&str> {
@@ -100,6 +103,7 @@ impl TaskQuery {
                 "sort" => sort.as_deref(),
                 "order" => order.as_deref(),
                 "list" => list.as_deref(),
+                "repeating" => repeating.as_deref(),
                 "due_before" => dates[0].as_deref(),
                 "due_after" => dates[1].as_deref(),
                 _ => None,
@@ -118,6 +122,7 @@ impl TaskQuery {
             "sort",
             "order",
             "list",
+            "repeating",
         ]
         .into_iter()
         .filter(|name| get(name).is_some_and(|v| v.trim().is_empty()))
@@ -211,6 +216,16 @@ impl TaskQuery {
                 "overdue must be true or false.",
             )),
         }
+        match get("repeating").map(str::trim) {
+            None | Some("") => {}
+            Some("true") => query.repeating = Some(true),
+            Some("false") => query.repeating = Some(false),
+            Some(_) => errors.push(FieldError::query(
+                "repeating",
+                "value_error.bool",
+                "repeating must be true or false.",
+            )),
+        }
         match get("sort").map(str::trim).filter(|v| !v.is_empty()) {
             None => {}
             Some(name) => match Sort::from_name(name) {
@@ -276,6 +291,7 @@ impl TaskQuery {
             || self.due_before.is_some()
             || self.due_after.is_some()
             || self.overdue
+            || self.repeating.is_some()
     }
 
     /// [`Self::pairs`] by name: what the page sends its server function, which reads it
@@ -315,6 +331,9 @@ impl TaskQuery {
         }
         if self.overdue {
             pairs.push(("overdue", "true".into()));
+        }
+        if let Some(repeating) = self.repeating {
+            pairs.push(("repeating", repeating.to_string()));
         }
         if self.sort != Sort::Created {
             pairs.push(("sort", self.sort.as_str().to_string()));

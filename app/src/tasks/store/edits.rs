@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::{
     access,
+    occurrence::{next_occurrence, pending},
     rows::{tags_json, title_key, TaskRow, COLUMNS},
     write::{still_as_expected, why_unchanged, within_quota, write_recorded},
 };
@@ -23,8 +24,9 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
     // locked by the target's read).
     let sql = format!(
         "insert into tasks (id, user_id, list_id, created_by, title, description, is_completed,
-                            due_date, priority, tags, title_key, created_at, updated_at)
-         select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12
+                            due_date, priority, tags, title_key, created_at, updated_at,
+                            repeat, repeat_anchor, remind_at, reminder_due)
+         select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16
          where {}
          returning {COLUMNS}",
         access::list_writable("$3", "$4")
@@ -54,6 +56,10 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
                     .bind(tags_json(&input.tags))
                     .bind(title_key(input.title.as_str()))
                     .bind(now)
+                    .bind(input.repeat.as_ref().map(|r| r.rule()))
+                    .bind(input.repeat.as_ref().and(input.due_date))
+                    .bind(input.remind_at)
+                    .bind(pending(input.remind_at, now))
                     .fetch_all(&mut *tx)
                     .await?;
                 let task = db::first_row(rows).map(Task::from);
@@ -62,7 +68,17 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
             }
         }
     })?;
+    if task.is_ok() {
+        reminder_set(db, input, now).await;
+    }
     task
+}
+
+/// Wakes the reminder schedulers when `input` set a reminder still to be sent.
+async fn reminder_set(db: &Db, input: &TaskInput, now: chrono::DateTime<chrono::Utc>) {
+    if pending(input.remind_at, now).is_some() {
+        db.reminder_set().await;
+    }
 }
 
 /// Replaces every field but the completion (one left out is cleared), if the task is still
@@ -78,12 +94,25 @@ pub async fn update(
     let sql = format!(
         "update tasks set title = $1, description = $2, due_date = $6, priority = $7, tags = $8,
                           title_key = $9, updated_at = $3,
-                          list_id = coalesce($10, list_id), user_id = coalesce($11, user_id)
+                          list_id = coalesce($10, list_id), user_id = coalesce($11, user_id),
+                          repeat = $12,
+                          repeat_anchor = case
+                              when $12 is null then null
+                              when repeat = $12 and due_date = $6 and repeat_anchor is not null
+                                  then repeat_anchor
+                              else $6 end,
+                          remind_at = $13,
+                          reminder_due = case
+                              when $13 is null then null
+                              when remind_at = $13 then reminder_due
+                              when $13 > $3 then $13
+                              else null end
          where id = $4 and {} and ($10 is null or {})
          returning {COLUMNS}",
         access::writable("$5"),
         access::list_writable("$10", "$5"),
     );
+    let now = db::now();
     let outcome = write_recorded!(db, |tx| {
         let target = match input.list {
             None => Ok(None),
@@ -102,7 +131,7 @@ pub async fn update(
                     let rows = sqlx::query_as::<_, TaskRow>(&sql)
                         .bind(input.title.as_str())
                         .bind(input.description.as_deref())
-                        .bind(db::now())
+                        .bind(now)
                         .bind(id)
                         .bind(me)
                         .bind(input.due_date)
@@ -111,6 +140,8 @@ pub async fn update(
                         .bind(title_key(input.title.as_str()))
                         .bind(target.map(|t| t.id))
                         .bind(target.map(|t| t.owner))
+                        .bind(input.repeat.as_ref().map(|r| r.rule()))
+                        .bind(input.remind_at)
                         .fetch_all(&mut *tx)
                         .await?;
                     let (task, mut changes) = updated(rows);
@@ -129,6 +160,9 @@ pub async fn update(
             },
         }
     })?;
+    if outcome.is_ok() {
+        reminder_set(db, input, now).await;
+    }
     outcome
 }
 
@@ -139,25 +173,110 @@ fn updated(rows: Vec<TaskRow>) -> (Option<Task>, Vec<Change>) {
     (task, changes)
 }
 
+/// Marks a task done or not done. Completing a repeating task moves it to its next
+/// occurrence instead (see [`next_occurrence`]; `zone` is the caller's time zone): it stays
+/// active, and `last_completed_at` records when.
 pub async fn set_completed(
     db: &Db,
     me: UserId,
     id: TaskId,
     completed: bool,
     expect: &Expect,
+    zone: &str,
 ) -> Result<Task, AppError> {
-    let sql = format!(
+    // A repeating task is not completed by this: it is moved, below.
+    let plain = format!(
         "update tasks set is_completed = $1, updated_at = $2
-         where id = $3 and {} returning {COLUMNS}",
+         where id = $3 and {} and (not $1 or repeat is null) returning {COLUMNS}",
         access::writable("$4")
     );
+    let advance = format!(
+        "update tasks set is_completed = false, due_date = $1, remind_at = $2,
+                          reminder_due = $3, last_completed_at = $4, updated_at = $4
+         where id = $5 and {} returning {COLUMNS}",
+        access::writable("$6")
+    );
+    let now = db::now();
+    let mut woke = false;
+    let outcome = write_recorded!(db, |tx| {
+        if let Err(refused) = still_as_expected(&mut *tx, me, id, expect).await? {
+            (Err(refused), Vec::new())
+        } else {
+            let rows = sqlx::query_as::<_, TaskRow>(&plain)
+                .bind(completed)
+                .bind(now)
+                .bind(id)
+                .bind(me)
+                .fetch_all(&mut *tx)
+                .await?;
+            let (mut task, mut changes) = updated(rows);
+            let next = match (&task, completed) {
+                (None, true) => tx
+                    .current(me, id)
+                    .await?
+                    .and_then(|row| next_occurrence(&row, zone)),
+                _ => None,
+            };
+            if let Some(next) = next {
+                let reminder = pending(next.remind_at, now);
+                woke = reminder.is_some();
+                let rows = sqlx::query_as::<_, TaskRow>(&advance)
+                    .bind(next.due_date)
+                    .bind(next.remind_at)
+                    .bind(reminder)
+                    .bind(now)
+                    .bind(id)
+                    .bind(me)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                (task, changes) = updated(rows);
+            }
+            match task {
+                Some(task) => (Ok(task), changes),
+                None => (Err(why_unchanged(&mut *tx, me, id).await?), changes),
+            }
+        }
+    })?;
+    if woke {
+        db.reminder_set().await;
+    }
+    outcome.map_err(AppError::from)
+}
+
+/// A repeating task's dates before a completion moved them (see [`set_completed`]).
+pub struct Before {
+    pub due_date: Option<chrono::NaiveDate>,
+    pub remind_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_completed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Puts a task's dates back as they were before a completion moved it (the page's Undo), if
+/// it is still as `expect` says (as the completion left it).
+pub async fn put_back(
+    db: &Db,
+    me: UserId,
+    id: TaskId,
+    before: &Before,
+    expect: &Expect,
+) -> Result<Task, AppError> {
+    let sql = format!(
+        "update tasks set due_date = $1, remind_at = $2, reminder_due = $3,
+                          last_completed_at = $4, updated_at = $5
+         where id = $6 and {} returning {COLUMNS}",
+        access::writable("$7")
+    );
+    let now = db::now();
+    let reminder = pending(before.remind_at, now);
     let outcome = write_recorded!(db, |tx| {
         if let Err(refused) = still_as_expected(&mut *tx, me, id, expect).await? {
             (Err(refused), Vec::new())
         } else {
             let rows = sqlx::query_as::<_, TaskRow>(&sql)
-                .bind(completed)
-                .bind(db::now())
+                .bind(before.due_date)
+                .bind(before.remind_at)
+                .bind(reminder)
+                .bind(before.last_completed_at)
+                .bind(now)
                 .bind(id)
                 .bind(me)
                 .fetch_all(&mut *tx)
@@ -169,6 +288,9 @@ pub async fn set_completed(
             }
         }
     })?;
+    if reminder.is_some() {
+        db.reminder_set().await;
+    }
     outcome.map_err(AppError::from)
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
+    occurrence::pending,
     rows::{counted, tags_json, title_key, TaskRow, COLUMNS},
     write::{within_quota, write_recorded, INSERT_CHUNK},
 };
@@ -42,6 +43,11 @@ pub async fn insert_many(
         if let Err(error) = take_back(db, owner, batch, &made).await {
             tracing::warn!(%error, "a failed import could not be taken back yet; housekeeping will");
         }
+    } else if tasks
+        .iter()
+        .any(|t| pending(t.input.remind_at, db::now()).is_some())
+    {
+        db.reminder_set().await;
     }
     outcome
 }
@@ -97,14 +103,16 @@ async fn insert_in_chunks(
     let sql = format!(
         "insert into tasks (id, user_id, list_id, created_by, title, description, is_completed,
                             created_at, updated_at, due_date, priority, tags, title_key,
-                            import_batch)
+                            import_batch, repeat, repeat_anchor, remind_at, reminder_due,
+                            last_completed_at)
          values ($1, $2,
                  coalesce($13, (select lists.id from lists
                                 where lists.owner_id = $2 and lists.is_inbox)),
-                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15, $16, $17, $18)
          returning {COLUMNS}"
     );
     let mut done = 0;
+    let now = db::now();
     for (chunk, chunk_lists) in tasks.chunks(INSERT_CHUNK).zip(lists.chunks(INSERT_CHUNK)) {
         write_recorded!(db, |tx| {
             let started = if done == 0 {
@@ -152,6 +160,11 @@ async fn insert_in_chunks(
                     .bind(title_key(task.input.title.as_str()))
                     .bind(batch)
                     .bind(*list)
+                    .bind(task.input.repeat.as_ref().map(|r| r.rule()))
+                    .bind(task.input.repeat.as_ref().and(task.input.due_date))
+                    .bind(task.input.remind_at)
+                    .bind(pending(task.input.remind_at, now))
+                    .bind(task.last_completed_at.map(micros))
                     .fetch_all(&mut *tx)
                     .await?;
                 changes.extend(counted(rows, Change::created).1);

@@ -255,9 +255,10 @@ pub async fn board(
     db: &Db,
     owner: UserId,
     query: &TaskQuery,
-    today: NaiveDate,
+    zone: &str,
     page: u32,
 ) -> Result<TaskBoard, AppError> {
+    let today = super::today_in(zone);
     // One read of the counts serves the footer and the filtered totals.
     let stamp = counts_stamped(db, owner, query).await?;
     let matching = total(db, owner, query, today, stamp).await?;
@@ -272,6 +273,10 @@ pub async fn board(
     let rows = rows(db, owner, query, &stamp, today, None, PAGE_SIZE, offset).await?;
     let tasks: Vec<Task> = rows.into_iter().map(Task::from).collect();
     let sharing = super::sharing::of_page(db, owner, &stamp, &tasks, query.list).await?;
+    let reminders = tasks
+        .iter()
+        .filter_map(|t| Some((t.id, super::occurrence::local_time(zone, t.remind_at?))))
+        .collect();
     Ok(TaskBoard {
         page: TaskPage {
             tasks,
@@ -286,6 +291,7 @@ pub async fn board(
         today,
         tags: tags(db, owner).await?,
         sharing,
+        reminders,
     })
 }
 

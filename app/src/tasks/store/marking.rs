@@ -1,10 +1,12 @@
-//! "Mark all": every task a list selects, done or not done, in chunks, and its undo.
+//! "Mark all": every task a list selects, done or not done, in chunks, and its undo. A
+//! repeating task marked done moves to its next date instead, as one completed alone does
+//! (see [`super::occurrence`]); the note keeps its dates as they were, for the undo.
 
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{
     access,
+    occurrence::{next_occurrence, pending, today_in},
     removal::UNDO_WINDOW,
     rows::{counted, TaskRow, COLUMNS},
     sql::{bind_all, filters, Bind, Sql},
@@ -17,16 +19,17 @@ use crate::{
     tasks::{events::Change, Marked, TaskQuery},
 };
 
-/// Marks every task the list `query` selects (all its pages; `today` is the user's) done,
-/// or not done, [`BULK_CHUNK`] tasks a transaction, and notes which changed, so that
+/// Marks every task the list `query` selects (all its pages; `zone` is the user's time zone)
+/// done, or not done, [`BULK_CHUNK`] tasks a transaction, and notes which changed, so that
 /// [`unmark`] can put them back during [`UNDO_WINDOW`].
 pub async fn set_all_completed(
     db: &Db,
     owner: UserId,
     completed: bool,
     query: &TaskQuery,
-    today: NaiveDate,
+    zone: &str,
 ) -> Result<Marked, AppError> {
+    let today = today_in(zone);
     let batch = Uuid::now_v7();
     let marked_at = db::now();
     let mut note = Sql::default();
@@ -41,20 +44,39 @@ pub async fn set_all_completed(
     // of `marked_tasks`), who alone may undo it.
     let writable = access::writable(&user);
     note.text = format!(
-        "insert into marked_tasks (batch, task_id, user_id, completed, marked_at)
-         select {b}, id, {user}, {state}, {at} from tasks
+        "insert into marked_tasks (batch, task_id, user_id, completed, marked_at, due_date,
+                                   repeat_anchor, last_completed_at, remind_at, reminder_due)
+         select {b}, id, {user}, {state}, {at}, due_date, repeat_anchor, last_completed_at,
+                remind_at, reminder_due from tasks
          where {writable} and is_completed <> {state}{filters}
            and not exists (select 1 from marked_tasks m where m.batch = {b} and m.task_id = tasks.id)
          limit {BULK_CHUNK}"
     );
-    // What this chunk noted: the batch's tasks not yet in the new state.
+    // What this chunk noted: the batch's tasks not yet in the new state (a repeating one
+    // moves instead, below).
     let change = format!(
         "update tasks set is_completed = $1, updated_at = $2
-         where {} and is_completed <> $1
+         where {} and is_completed <> $1 and (not $1 or repeat is null)
            and id in (select task_id from marked_tasks where batch = $4)
          returning {COLUMNS}",
         access::writable("$3")
     );
+    // The batch's repeating tasks not moved yet (one moved has its `last_completed_at` set
+    // to the batch's time).
+    let unmoved = format!(
+        "select {COLUMNS} from tasks
+         where {} and repeat is not null
+           and (last_completed_at is null or last_completed_at <> $2)
+           and id in (select task_id from marked_tasks where batch = $3)",
+        access::writable("$1")
+    );
+    let advance = format!(
+        "update tasks set is_completed = false, due_date = $1, remind_at = $2,
+                          reminder_due = $3, last_completed_at = $4, updated_at = $4
+         where id = $5 and {} returning {COLUMNS}",
+        access::writable("$6")
+    );
+    let mut woke = false;
     let mut count = 0;
     loop {
         let (changed, more) = write_recorded!(db, |tx| {
@@ -78,11 +100,41 @@ pub async fn set_all_completed(
                 .bind(batch)
                 .fetch_all(&mut *tx)
                 .await?;
-            let (changed, changes) = counted(rows, Change::updated);
+            let (mut changed, mut changes) = counted(rows, Change::updated);
+            if completed {
+                let repeating = sqlx::query_as::<_, TaskRow>(&unmoved)
+                    .bind(owner)
+                    .bind(marked_at)
+                    .bind(batch)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for row in repeating {
+                    let Some(next) = next_occurrence(&row, zone) else {
+                        continue;
+                    };
+                    let reminder = pending(next.remind_at, marked_at);
+                    woke |= reminder.is_some();
+                    let rows = sqlx::query_as::<_, TaskRow>(&advance)
+                        .bind(next.due_date)
+                        .bind(next.remind_at)
+                        .bind(reminder)
+                        .bind(marked_at)
+                        .bind(row.id)
+                        .bind(owner)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let (moved, moved_changes) = counted(rows, Change::updated);
+                    changed += moved;
+                    changes.extend(moved_changes);
+                }
+            }
             ((changed, noted == BULK_CHUNK as u64), changes)
         })?;
         count += changed;
         if !more {
+            if woke {
+                db.reminder_set().await;
+            }
             return Ok(Marked {
                 batch,
                 count,
@@ -109,6 +161,25 @@ pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError
          returning {COLUMNS}",
         access::writable("$3")
     );
+    // A repeating task the batch moved, not completed again since: its dates as they were.
+    let move_back = format!(
+        "update tasks set due_date = m.due_date, repeat_anchor = m.repeat_anchor,
+                          last_completed_at = m.last_completed_at, remind_at = m.remind_at,
+                          reminder_due = case when m.remind_at > $2 then m.remind_at end,
+                          updated_at = $2
+         from marked_tasks m
+         where m.task_id = tasks.id and m.batch = $4 and m.completed
+           and m.task_id >= $5 and m.task_id <= $6
+           and tasks.repeat is not null and tasks.last_completed_at = m.marked_at
+           and {}
+         returning {}",
+        access::writable("$3"),
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("tasks.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let forget =
         "delete from marked_tasks where batch = $1 and user_id = $2 and task_id >= $3 and task_id <= $4";
     let (mut found, mut restored) = (false, 0);
@@ -132,6 +203,15 @@ pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError
                         .bind(last)
                         .fetch_all(&mut *tx)
                         .await?;
+                    let moved = sqlx::query_as::<_, TaskRow>(&move_back)
+                        .bind(!marked)
+                        .bind(db::now())
+                        .bind(owner)
+                        .bind(batch)
+                        .bind(first)
+                        .bind(last)
+                        .fetch_all(&mut *tx)
+                        .await?;
                     sqlx::query(forget)
                         .bind(batch)
                         .bind(owner)
@@ -139,8 +219,10 @@ pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError
                         .bind(last)
                         .execute(&mut *tx)
                         .await?;
-                    let (count, changes) = counted(rows, Change::updated);
-                    ((Some(count), noted.len() == BULK_CHUNK), changes)
+                    let (count, mut changes) = counted(rows, Change::updated);
+                    let (moved, moved_changes) = counted(moved, Change::updated);
+                    changes.extend(moved_changes);
+                    ((Some(count + moved), noted.len() == BULK_CHUNK), changes)
                 }
                 _ => ((None, false), Vec::new()),
             }

@@ -13,6 +13,8 @@ mod listing;
 pub mod lists;
 mod marking;
 pub mod members;
+mod occurrence;
+mod reminders;
 mod removal;
 mod rows;
 mod sharing;
@@ -20,21 +22,12 @@ mod sql;
 mod totals;
 pub(crate) mod write;
 
-use chrono::{NaiveDate, Utc};
-
 pub use cursor::{Cursor, Listing};
-pub use edits::{create, delete, set_completed, update};
+pub use edits::{create, delete, put_back, set_completed, update, Before};
 pub use import::{insert_many, take_back_unfinished, UNFINISHED_IMPORT};
 pub use listing::{all_oldest_first, board, counts, get, list, tags};
 pub use marking::{set_all_completed, unmark};
+pub use occurrence::{local_instant, today_in};
+pub use reminders::{fire_due, next_due};
 pub use removal::{remove, restore, Removal, UNDO_WINDOW};
 pub(crate) use write::write_recorded;
-
-/// Today's date in the time zone named `zone` (an IANA name; UTC if it names none).
-pub fn today_in(zone: &str) -> NaiveDate {
-    let now = Utc::now();
-    match zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => now.with_timezone(&tz).date_naive(),
-        Err(_) => now.date_naive(),
-    }
-}

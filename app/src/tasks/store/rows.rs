@@ -12,7 +12,8 @@ use crate::{
 /// keyed by it); `created_by` is who made it, the `user_id` the API shows.
 pub(super) const COLUMNS: &str =
     "id, user_id, list_id, created_by, title, description, is_completed, due_date, priority, \
-     tags, title_key, created_at, updated_at";
+     tags, title_key, created_at, updated_at, repeat, repeat_anchor, last_completed_at, \
+     remind_at, reminder_due";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct TaskRow {
@@ -28,6 +29,14 @@ pub(crate) struct TaskRow {
     pub(super) title_key: String,
     pub(super) created_at: DateTime<Utc>,
     pub(super) updated_at: DateTime<Utc>,
+    pub(super) repeat: Option<String>,
+    /// The due date a repeating task's series started from.
+    pub(super) repeat_anchor: Option<NaiveDate>,
+    pub(super) last_completed_at: Option<DateTime<Utc>>,
+    pub(super) remind_at: Option<DateTime<Utc>>,
+    /// `remind_at` while its reminder is still to be sent.
+    #[allow(dead_code)]
+    pub(super) reminder_due: Option<DateTime<Utc>>,
 }
 
 impl From<TaskRow> for Task {
@@ -44,6 +53,9 @@ impl From<TaskRow> for Task {
             // Written by `tags_json` only; a row that somehow holds something else reads as
             // untagged rather than failing the whole list.
             tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+            repeat: row.repeat,
+            last_completed_at: row.last_completed_at,
+            remind_at: row.remind_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }

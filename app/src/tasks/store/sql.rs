@@ -100,6 +100,11 @@ pub(super) fn filters(
         let t = sql.bind(Bind::Date(today));
         text += &format!(" and is_completed = {f} and {due} < {t}");
     }
+    match query.repeating {
+        Some(true) => text += " and repeat is not null",
+        Some(false) => text += " and repeat is null",
+        None => {}
+    }
     if !query.priorities.is_empty() && query.priorities.len() < Priority::ALL.len() {
         // One priority is an equality, which its index serves in the created order too.
         let priority = if query.priorities.len() == 1 {

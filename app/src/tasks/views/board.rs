@@ -19,7 +19,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::tasks::{
-    api::{load_board, RestoreDeleted, UndoMarking},
+    api::{load_board, RestoreDeleted, UndoCompletion, UndoMarking},
     Removed, TaskBoard, TaskQuery,
 };
 
@@ -39,6 +39,7 @@ pub(super) fn Board(
         clear: ServerAction::new(),
         restore: ServerAction::new(),
         unmark: ServerAction::new(),
+        unmove: ServerAction::new(),
         feedback: Feedback::new(),
         live: Live::new(),
         draft: RwSignal::new(None),
@@ -80,9 +81,11 @@ pub(super) fn Board(
     );
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        super::live::follow(actions.live, move || {
-            super::live::check_list(actions, board, query, page)
-        });
+        super::live::follow(
+            actions.live,
+            move || super::live::check_list(actions, board, query, page),
+            move |title: String| super::reminders::remind(actions.feedback, &title),
+        );
     });
     // What the add box's preview reads dates against, once the first list has come. A plain
     // signal the list fills: were the add form to read the resource itself, its `<Suspense>`
@@ -100,6 +103,23 @@ pub(super) fn Board(
                 .feedback
                 .focus_after(vec!["toggle-all".into(), ADD_FIELD.to_string()]);
             actions.unmark.dispatch(UndoMarking { batch });
+        }
+        Undo::Occurrence(id) => {
+            if let Some((before, version)) = actions.feedback.moved_from(id) {
+                let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map(|t| crate::timestamp::format(&t))
+                };
+                actions
+                    .feedback
+                    .focus_after(vec![super::feedback::toggle_id(id)]);
+                actions.unmove.dispatch(UndoCompletion {
+                    id,
+                    due_date: before.due_date.map(|d| d.to_string()),
+                    remind_at: at(before.remind_at),
+                    last_completed_at: at(before.last_completed_at),
+                    version: crate::timestamp::format(&version),
+                });
+            }
         }
     });
 
@@ -128,6 +148,7 @@ pub(super) fn Board(
         <aside class="tasks-side">
             <ListNav current=Signal::derive(move || query.get().list) changes />
             <ListControls query />
+            <super::reminders::NotificationsControl feedback=actions.feedback />
         </aside>
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
@@ -249,6 +270,9 @@ pub(super) fn announce_outcomes(
     });
     Effect::new(move |_| {
         if let Some(Ok(task)) = actions.toggle.value().get() {
+            if feedback.say_moved(&task) {
+                return;
+            }
             let state = if task.is_completed {
                 "done"
             } else {
@@ -265,6 +289,14 @@ pub(super) fn announce_outcomes(
     Effect::new(move |_| {
         if let Some(Ok(marked)) = actions.toggle_all.value().get() {
             feedback.say_marked(&marked);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(task)) = actions.unmove.value().get() {
+            feedback.say(Notice::text(format!(
+                "Put “{}” back as it was.",
+                task.title
+            )));
         }
     });
     Effect::new(move |_| {

@@ -5,7 +5,10 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::forms::FailedForm;
-use crate::tasks::Task;
+use crate::tasks::{
+    repeat::{Repeat, RepeatForm},
+    Task,
+};
 
 /// What an open editor holds while its save is on its way, or after the server refused it.
 /// The page keeps it: the list is drawn again after every answer, and the editor then opens
@@ -28,16 +31,9 @@ impl Draft {
     /// typed and why. Saved again, it goes over the task as it is now (the form's version was
     /// not kept).
     pub(super) fn came_back(task: &Task, failed: &FailedForm) -> Self {
-        let field = |name: &str| failed.value(name).filter(|v| !v.trim().is_empty());
         Self {
             id: task.id,
-            edited: Edited {
-                title: failed.value("title").unwrap_or_default(),
-                description: field("description"),
-                due_date: field("due_date"),
-                priority: field("priority"),
-                tags: field("tags"),
-            },
+            edited: Edited::read(|name| failed.value(name)),
             version: task
                 .updated_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -178,16 +174,48 @@ pub(super) struct Edited {
     pub(super) due_date: Option<String>,
     pub(super) priority: Option<String>,
     pub(super) tags: Option<String>,
+    pub(super) repeat: RepeatForm,
+    /// The reminder's wall-clock time, `YYYY-MM-DDTHH:MM` in the user's zone.
+    pub(super) remind_at: Option<String>,
 }
 
 impl Edited {
-    pub(super) fn of(task: &Task) -> Self {
+    /// `task` as its editor opens; `reminder` is its reminder in the user's time zone.
+    pub(super) fn of(task: &Task, reminder: Option<chrono::NaiveDateTime>) -> Self {
+        let repeat = task.repeat.as_deref().and_then(|r| Repeat::parse(r).ok());
         Self {
             title: task.title.clone(),
             description: task.description.clone(),
             due_date: task.due_date.map(|d| d.to_string()),
             priority: Some(task.priority.as_str().to_string()),
             tags: (!task.tags.is_empty()).then(|| task.tags.join(", ")),
+            repeat: RepeatForm::of(repeat.as_ref()),
+            // As a `datetime-local` field holds it.
+            remind_at: reminder.map(|at| at.format("%Y-%m-%dT%H:%M").to_string()),
+        }
+    }
+
+    /// What a form with these named fields holds (`get` reads one by its name).
+    pub(super) fn read(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        Self {
+            title: get("title").unwrap_or_default(),
+            description: text("description"),
+            due_date: text("due_date"),
+            priority: text("priority"),
+            tags: text("tags"),
+            repeat: RepeatForm {
+                freq: text("repeat[freq]"),
+                every: text("repeat[every]"),
+                mo: text("repeat[mo]"),
+                tu: text("repeat[tu]"),
+                we: text("repeat[we]"),
+                th: text("repeat[th]"),
+                fr: text("repeat[fr]"),
+                sa: text("repeat[sa]"),
+                su: text("repeat[su]"),
+            },
+            remind_at: text("remind_at"),
         }
     }
 
@@ -205,5 +233,7 @@ impl Edited {
             && norm(&self.due_date) == norm(&other.due_date)
             && norm(&self.priority).replace("none", "") == norm(&other.priority).replace("none", "")
             && tags(&self.tags) == tags(&other.tags)
+            && self.repeat.rule().ok() == other.repeat.rule().ok()
+            && norm(&self.remind_at) == norm(&other.remind_at)
     }
 }

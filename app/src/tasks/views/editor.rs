@@ -7,6 +7,7 @@ use super::{
     draft::{counter, described_by, field_note, refusal_panel, Draft, Edited},
     feedback::{after_leaving, edit_id},
     new_task::PrioritySelect,
+    repeat_picker::{ReminderField, RepeatPicker},
     Actions,
 };
 use crate::components::textarea_text;
@@ -30,6 +31,8 @@ pub(super) fn EditForm(
     /// Whether a failed plain post of this editor may have come back (it was opened by the
     /// page's address, inside `AfterFailedForm`).
     kept: bool,
+    /// The task's reminder in the user's time zone.
+    reminder: Option<chrono::NaiveDateTime>,
 ) -> impl IntoView {
     let id = task.id;
     let drafts = actions.draft;
@@ -48,7 +51,7 @@ pub(super) fn EditForm(
             task.updated_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
         });
-    let original = Edited::of(&task);
+    let original = Edited::of(&task, reminder);
     let shown = draft.map(|d| d.edited).unwrap_or_else(|| original.clone());
     let live = actions.live;
     live.editor_opened(id);
@@ -116,15 +119,7 @@ pub(super) fn EditForm(
     let read = move || {
         let form = form.try_get_untracked().flatten()?;
         let data = web_sys::FormData::new_with_form(&form).ok()?;
-        let title = data.get("title").as_string().unwrap_or_default();
-        let text = |name: &str| data.get(name).as_string().filter(|v| !v.trim().is_empty());
-        Some(Edited {
-            title,
-            description: text("description"),
-            due_date: text("due_date"),
-            priority: text("priority"),
-            tags: text("tags"),
-        })
+        Some(Edited::read(|name| data.get(name).as_string()))
     };
     // Sends what the form holds; `over` saves over a change made elsewhere.
     let send = {
@@ -145,6 +140,8 @@ pub(super) fn EditForm(
                 due_date: edited.due_date,
                 priority: edited.priority,
                 tags: edited.tags,
+                repeat: edited.repeat,
+                remind_at: edited.remind_at,
                 next: None,
                 version: (!over).then(|| version.clone()),
             });
@@ -259,6 +256,7 @@ pub(super) fn EditForm(
         field_error("priority"),
         field_error("tags"),
     );
+    let (repeat_error, remind_error) = (field_error("repeat"), field_error("remind_at"));
     let current_title = task.title.clone();
     let problem = move || {
         refusal().map(|error| {
@@ -356,6 +354,10 @@ pub(super) fn EditForm(
                         aria-describedby=move || tags_error().is_some().then(|| format!("edit-tags-error-{id}")) />
                     {field_note(format!("edit-tags-error-{id}"), tags_error)}
                 </div>
+            </div>
+            <div class="field-row">
+                <RepeatPicker prefix=format!("edit-{id}") chosen=shown.repeat.clone() error=repeat_error />
+                <ReminderField id=format!("edit-remind-{id}") value=shown.remind_at.clone() error=remind_error />
             </div>
             <div class="edit-actions">
                 <button type="submit" class="button" disabled=saving>

@@ -23,6 +23,8 @@ pub(super) enum Undo {
     Deletion(Uuid),
     /// A "mark all" batch: its tasks go back to their state before.
     Marking(Uuid),
+    /// A repeating task completed (so moved to its next date): its dates go back.
+    Occurrence(Uuid),
 }
 
 /// One thing said after an action, with what can be done about it.
@@ -59,6 +61,9 @@ pub(in crate::tasks) struct Feedback {
     removed: StoredValue<Option<Removed>>,
     /// The last change that can be undone, for Ctrl+Z, until it is (or the page goes).
     last_undo: StoredValue<Option<Undo>>,
+    /// A repeating task as it was before a Done click moved it, and then the `updated_at`
+    /// the move left: what its Undo puts back, and what it expects.
+    moved: StoredValue<Option<(Task, Option<chrono::DateTime<chrono::Utc>>)>>,
 }
 
 impl Feedback {
@@ -70,7 +75,46 @@ impl Feedback {
             added: StoredValue::new(None),
             removed: StoredValue::new(None),
             last_undo: StoredValue::new(None),
+            moved: StoredValue::new(None),
         }
+    }
+
+    /// A Done click on `task` is on its way: a repeating one moves rather than completes.
+    pub(super) fn completing(&self, task: &Task) {
+        if task.repeat.is_some() && !task.is_completed {
+            self.moved.set_value(Some((task.clone(), None)));
+        }
+    }
+
+    /// Says where a completed repeating task moved, offering Undo; `false` when `task` is not
+    /// one the page just moved.
+    pub(super) fn say_moved(&self, task: &Task) -> bool {
+        let before = self
+            .moved
+            .with_value(|m| m.as_ref().map(|(before, _)| before.clone()));
+        let Some(before) = before
+            .filter(|b| b.id == task.id && task.repeat.is_some() && b.due_date != task.due_date)
+        else {
+            return false;
+        };
+        self.moved.set_value(Some((before, Some(task.updated_at))));
+        let next = task
+            .due_date
+            .map(|d| d.format(" Next: %a %b %-d.").to_string())
+            .unwrap_or_default();
+        self.offer_undo(
+            Undo::Occurrence(task.id),
+            format!("Done “{}”.{next}", task.title),
+        );
+        true
+    }
+
+    /// What the Undo of moving `id` puts back, and the version it expects.
+    pub(super) fn moved_from(&self, id: Uuid) -> Option<(Task, chrono::DateTime<chrono::Utc>)> {
+        self.moved
+            .with_value(|m| m.clone())
+            .and_then(|(before, at)| Some((before, at?)))
+            .filter(|(before, _)| before.id == id)
     }
 
     pub(super) fn notice(&self) -> Option<Notice> {

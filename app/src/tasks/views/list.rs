@@ -47,6 +47,7 @@ pub(super) fn BoardView(
         today,
         tags,
         sharing,
+        reminders,
     } = board;
     // The list shown is one the user may only read: it says so, and offers no bulk change.
     let shown_read_only = query.list.is_some_and(|list| sharing.reads_only(list));
@@ -175,12 +176,17 @@ pub(super) fn BoardView(
                             let edit_href = tasks_href(&query, page_number, Some(task.id));
                             let read_only = sharing.reads_only(task.list_id);
                             let added_by = sharing.added_by(&task).map(str::to_string);
+                            let reminder = reminders
+                                .iter()
+                                .find(|(id, _)| *id == task.id)
+                                .map(|(_, at)| *at);
                             view! {
                                 <TaskRow
                                     task
                                     actions
                                     read_only
                                     added_by
+                                    reminder
                                     edit_in_url
                                     edit_href
                                     back_href=here.clone()

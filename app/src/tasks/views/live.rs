@@ -200,7 +200,11 @@ impl Live {
 /// Follows `/tasks/events` while the page is shown: each event calls `check` (soon after,
 /// once for a burst), which compares the list with the server's.
 #[cfg(feature = "hydrate")]
-pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
+pub(super) fn follow(
+    live: Live,
+    check: impl Fn() + Send + Sync + 'static,
+    remind: impl Fn(String) + 'static,
+) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast as _};
 
     /// The stream and its handlers: dropped (the stream closed) with the page.
@@ -208,6 +212,7 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
         events: web_sys::EventSource,
         _handler: Closure<dyn Fn(web_sys::MessageEvent)>,
         _on_list: Closure<dyn Fn(web_sys::MessageEvent)>,
+        _on_reminder: Closure<dyn Fn(web_sys::MessageEvent)>,
     }
     impl Drop for Source {
         fn drop(&mut self) {
@@ -252,10 +257,24 @@ pub(super) fn follow(live: Live, check: impl Fn() + Send + Sync + 'static) {
     ] {
         let _ = events.add_event_listener_with_callback(kind, on_list.as_ref().unchecked_ref());
     }
+    // A reminder: the task's title, said (the task itself is unchanged).
+    let on_reminder =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let task = ev
+                .data()
+                .as_string()
+                .and_then(|data| serde_json::from_str::<crate::tasks::Task>(&data).ok());
+            if let Some(task) = task {
+                remind(task.title);
+            }
+        });
+    let _ = events
+        .add_event_listener_with_callback("task.reminder", on_reminder.as_ref().unchecked_ref());
     let source = StoredValue::new_local(Some(Source {
         events,
         _handler: handler,
         _on_list: on_list,
+        _on_reminder: on_reminder,
     }));
     on_cleanup(move || {
         source.try_update_value(|s| s.take());

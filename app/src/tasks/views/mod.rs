@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{
     api::{
         AddTask, ClearCompleted, DeleteTask, EditTask, RestoreDeleted, SetAllCompleted,
-        SetTaskCompleted, UndoMarking,
+        SetTaskCompleted, UndoCompletion, UndoMarking,
     },
     TaskQuery,
 };
@@ -29,6 +29,8 @@ mod lists;
 mod live;
 mod new_task;
 mod outcomes;
+mod reminders;
+mod repeat_picker;
 mod row;
 
 use board::{keep_address_canonical, Board};
@@ -156,6 +158,7 @@ pub(super) struct Actions {
     pub(super) clear: ServerAction<ClearCompleted>,
     pub(super) restore: ServerAction<RestoreDeleted>,
     pub(super) unmark: ServerAction<UndoMarking>,
+    pub(super) unmove: ServerAction<UndoCompletion>,
     /// What the page says after each action, and where focus goes.
     pub(super) feedback: Feedback,
     /// Changes made elsewhere, as they come.
@@ -181,5 +184,6 @@ impl Actions {
             || self.clear.pending().get_untracked()
             || self.restore.pending().get_untracked()
             || self.unmark.pending().get_untracked()
+            || self.unmove.pending().get_untracked()
     }
 }

@@ -28,6 +28,12 @@ pub(super) fn QuickAddPreview(parsed: QuickAdd, today: NaiveDate) -> impl IntoVi
             {parsed.due_date.map(|due| view! {
                 <li class="chip due">{format!("Due {}", due_label(due, today).text)}</li>
             })}
+            {parsed.repeat.map(|repeat| view! {
+                <li class="chip repeat">{format!("↻ {}", repeat.describe())}</li>
+            })}
+            {parsed.remind.map(|time| view! {
+                <li class="chip reminder">{format!("⏰ {}", time.format("%H:%M"))}</li>
+            })}
             {parsed.tags.into_iter().map(|tag| view! { <li class="chip tag">{format!("#{tag}")}</li> }).collect_view()}
         </ul>
     }
@@ -145,7 +151,7 @@ pub(super) fn NewTaskForm(
             }>
                 <summary>"Details, due date, priority, tags"</summary>
                 <p class="hint" id="quick-add-hint">
-                    "Or type them in the title: #tag, !low, !medium or !high, ^today, ^tomorrow, ^friday or ^2026-12-24, and +list to file it in another list."
+                    "Or type them in the title: #tag, !low, !medium or !high, ^today, ^tomorrow, ^friday or ^2026-12-24, +list to file it in another list, *weekly or *every 2 days to repeat it, and @09:00 for a reminder."
                 </p>
                 <div class="field">
                     <label for="field-description">"Details"</label>

@@ -122,6 +122,7 @@ pub(super) fn follow_own_changes(actions: Actions) {
     Effect::new(move |_| own(actions.add.value().get()));
     Effect::new(move |_| own(actions.toggle.value().get()));
     Effect::new(move |_| own(actions.edit.value().get()));
+    Effect::new(move |_| own(actions.unmove.value().get()));
     Effect::new(move |_| {
         if let Some(Ok(removed)) = actions.remove.value().get() {
             if removed.count as usize == removed.ids.len() {
@@ -178,6 +179,7 @@ pub(super) fn ActionErrors(actions: Actions) -> impl IntoView {
     follow_outcome(actions.toggle_all.value(), latest);
     follow_outcome(actions.clear.value(), latest);
     follow_outcome(actions.restore.value(), latest);
+    follow_outcome(actions.unmove.value(), latest);
     follow_outcome(actions.unmark.value(), latest);
     // Without JavaScript a refused edit comes back as a failed form, which the editor (open
     // again at the same address) shows; here only what has no editor to go in.

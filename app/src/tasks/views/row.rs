@@ -1,23 +1,31 @@
 //! One task in the list: its checkbox, text and actions; it opens into the inline editor
 //! (`editor.rs`), and a failed Done or Delete is marked on it (`failures.rs`).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use leptos::{ev, prelude::*};
 
 use super::{
     editor::EditForm,
     feedback::{after_leaving, edit_id, toggle_id},
+    repeat_picker::reminder_label,
     tasks_href, Actions,
 };
 use crate::forms::AfterFailedForm;
 use crate::tasks::{
     fields::{due_label, Priority},
+    repeat::Repeat,
     Task, TaskQuery,
 };
 
-/// A task's priority, due date and tags, under its title; a tag filters the list by it.
+/// A task's priority, due date, repeat, reminder and tags, under its title; a tag filters the
+/// list by it.
 #[component]
-pub(super) fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl IntoView {
+pub(super) fn TaskMeta(
+    task: Task,
+    query: TaskQuery,
+    today: NaiveDate,
+    reminder: Option<NaiveDateTime>,
+) -> impl IntoView {
     let priority = (task.priority != Priority::None).then(|| {
         let p = task.priority;
         view! {
@@ -47,6 +55,31 @@ pub(super) fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl I
             </time>
         }
     });
+    let repeat = task
+        .repeat
+        .as_deref()
+        .and_then(|r| Repeat::parse(r).ok())
+        .map(|repeat| {
+            let words = repeat.describe();
+            view! {
+                <span class="chip repeat" title=format!("Repeats: {words}")>
+                    <span aria-hidden="true">"↻ "</span>
+                    <span class="visually-hidden">"Repeats: "</span>
+                    {words.clone()}
+                </span>
+            }
+        });
+    let remind = reminder.map(|at| {
+        let label = reminder_label(at, today);
+        view! {
+            <time class="chip reminder" datetime=at.format("%Y-%m-%dT%H:%M").to_string()
+                title=format!("Reminder: {label}")>
+                <span aria-hidden="true">"⏰ "</span>
+                <span class="visually-hidden">"Reminder: "</span>
+                {label.clone()}
+            </time>
+        }
+    });
     let tags = task
         .tags
         .iter()
@@ -63,8 +96,14 @@ pub(super) fn TaskMeta(task: Task, query: TaskQuery, today: NaiveDate) -> impl I
             }
         })
         .collect_view();
-    let any = priority.is_some() || due.is_some() || !task.tags.is_empty();
-    any.then(|| view! { <div class="task-meta">{priority}{due}{tags}</div> }.into_any())
+    let any = priority.is_some()
+        || due.is_some()
+        || repeat.is_some()
+        || remind.is_some()
+        || !task.tags.is_empty();
+    any.then(|| {
+        view! { <div class="task-meta">{priority}{due}{repeat}{remind}{tags}</div> }.into_any()
+    })
 }
 
 #[component]
@@ -85,6 +124,9 @@ pub(super) fn TaskRow(
     /// The name of whoever added it, when it was someone else.
     #[prop(optional_no_strip)]
     added_by: Option<String>,
+    /// Its reminder, in the user's time zone.
+    #[prop(optional_no_strip)]
+    reminder: Option<NaiveDateTime>,
 ) -> impl IntoView {
     let id = task.id;
     // An editor whose save was refused stays open (with what was typed) across the list's
@@ -126,6 +168,7 @@ pub(super) fn TaskRow(
                     move || {
                         let (task, title, edit_href, back_href, query) = shown.get_value();
                         let title_for_toggle = title.clone();
+                        let before_toggle = task.clone();
                         let added_by = added_by.clone().map(|name| {
                             view! { <p class="added-by">"Added by " {name}</p> }
                         });
@@ -137,7 +180,7 @@ pub(super) fn TaskRow(
                                 <div class="task-text">
                                     <span class="title">{task.title.clone()}</span>
                                     {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
-                                    <TaskMeta task=task.clone() query today />
+                                    <TaskMeta task=task.clone() query today reminder />
                                     {added_by}
                                 </div>
                             }
@@ -155,6 +198,7 @@ pub(super) fn TaskRow(
                                     aria-checked=move || completed.get().to_string()
                                     aria-label=format!("Done: {title_for_toggle}")
                                     on:click=move |_| {
+                                        actions.feedback.completing(&before_toggle);
                                         // Its own row, unless the list stops showing it.
                                         let mut ids = vec![toggle_id(id)];
                                         ids.extend(after_leaving(id));
@@ -165,7 +209,7 @@ pub(super) fn TaskRow(
                             <div class="task-text" on:dblclick=move |_| set_editing.set(true)>
                                 <span class="title">{task.title.clone()}</span>
                                 {task.description.clone().map(|d| view! { <p class="description">{d}</p> })}
-                                <TaskMeta task=task.clone() query today />
+                                <TaskMeta task=task.clone() query today reminder />
                                 {added_by}
                             </div>
                             <div class="row-actions">
@@ -207,12 +251,12 @@ pub(super) fn TaskRow(
                         view! {
                             <AfterFailedForm>
                                 <EditForm task=task.clone() actions back_href=back_href.clone()
-                                    set_editing kept=true />
+                                    set_editing kept=true reminder />
                             </AfterFailedForm>
                         }
                         .into_any()
                     } else {
-                        view! { <EditForm task actions back_href set_editing kept=false /> }
+                        view! { <EditForm task actions back_href set_editing kept=false reminder /> }
                             .into_any()
                     }
                 }
