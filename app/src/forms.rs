@@ -111,10 +111,14 @@ pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppErr
 /// never the resource itself: leptos 0.8's server renderer can stall a response when one
 /// resource is read with `.get()` under several `<Suspense>` boundaries (leptos issues
 /// #4578 and #4851); awaiting it in one place avoids that.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct FailedForms {
     resource: Resource<Option<FailedForm>>,
-    loaded: RwSignal<Option<FailedForm>>,
+    /// An `ArcRwSignal`, not an `RwSignal`: a server render reads it on one worker thread
+    /// while [`AfterFailedForm`] may be setting it on another, and an `RwSignal` read that
+    /// meets its lock held panics (as "disposed") even through `try_get`, failing the render
+    /// with a 500; this one's `try_get` reads nothing then.
+    loaded: ArcRwSignal<Option<FailedForm>>,
 }
 
 /// Creates the resource; call once, inside the router.
@@ -126,7 +130,7 @@ pub fn provide_failed_forms() {
     );
     provide_context(FailedForms {
         resource,
-        loaded: RwSignal::new(None),
+        loaded: ArcRwSignal::new(None),
     });
 }
 
@@ -134,8 +138,8 @@ impl FailedForms {
     /// The failed form of `action` on this page view, if that is what failed.
     pub fn of(self, action: &'static str) -> Signal<Option<FailedForm>> {
         let loaded = self.loaded;
-        // `try_`: a view still reading it after its page view's reactive owner has gone (a
-        // server render being torn down) reads nothing rather than panicking the response.
+        // `try_`: a read that meets the lock held elsewhere, or after the page view's
+        // reactive owner has gone (a server render being torn down), reads nothing.
         Signal::derive(move || loaded.try_get().flatten().filter(|f| f.action == action))
     }
 }
@@ -152,13 +156,17 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                loaded.try_set(resource.await);
-                // Untracked: only the failed form, awaited above, decides when the forms are
-                // made again, not what they read while being made. (The task page's add form
-                // is still made again after each task added: see the task page issue.)
-                children.with_value(|c| untrack(|| c()))
-            })}
+            {move || {
+                let loaded = loaded.clone();
+                Suspend::new(async move {
+                    loaded.try_set(resource.await);
+                    // Untracked: only the failed form, awaited above, decides when the forms
+                    // are made again, not what they read while being made. (The task page's
+                    // add form is still made again after each task added: see the task page
+                    // issue.)
+                    children.with_value(|c| untrack(|| c()))
+                })
+            }}
         </Suspense>
     }
 }

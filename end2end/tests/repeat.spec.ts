@@ -103,7 +103,7 @@ test('quick add reads a repeat and a reminder time, and shows them before adding
   await page.getByLabel('New task').fill('Stretch *every 3 days @07:15 #health');
   const preview = page.getByRole('list', { name: 'Will be added with' });
   await expect(preview).toContainText('↻ Every 3 days');
-  await expect(preview).toContainText('⏰ 07:15');
+  await expect(preview).toContainText('Reminder 07:15');
   await page.getByRole('button', { name: 'Add task' }).click();
   const added = row(page, 'Stretch');
   await expect(added.locator('.title')).toHaveText('Stretch');

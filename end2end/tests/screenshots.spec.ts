@@ -10,7 +10,14 @@ const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 const tasks = [
   { title: 'Book the dentist', tags: ['health'], done: true },
   { title: 'Renew passport', priority: 'high', due_date: day(-2), tags: ['travel'] },
-  { title: 'Water the plants', description: 'Ferns twice a week, the cactus once a month', tags: ['home'] },
+  {
+    title: 'Water the plants',
+    description: 'Ferns twice a week, the cactus once a month',
+    tags: ['home'],
+    due_date: day(1),
+    repeat: 'FREQ=WEEKLY;BYDAY=MO,TH',
+    remind_at: `${day(1)}T08:00:00Z`,
+  },
   { title: 'Send the quarterly report', priority: 'high', due_date: day(0), tags: ['work'] },
   { title: 'Call the plumber about the kitchen tap', priority: 'medium', due_date: day(1), tags: ['home'] },
   { title: 'Buy stamps', priority: 'low', tags: ['errands'] },
@@ -44,5 +51,11 @@ for (const [name, size] of [
     await expect(page.getByText('6 items left')).toBeVisible();
     await page.getByLabel('New task').blur();
     await page.screenshot({ path: path.join(shots, `tasks-${name}.png`) });
+    // The details of a repeating task, with its reminder.
+    await page.getByRole('link', { name: 'Edit: Water the plants' }).click();
+    const editor = page.getByRole('form', { name: 'Edit task Water the plants' });
+    await expect(editor.getByLabel('How often')).toHaveValue('WEEKLY');
+    await editor.scrollIntoViewIfNeeded();
+    await editor.screenshot({ path: path.join(shots, `editor-${name}.png`) });
   });
 }

@@ -70,6 +70,7 @@ pub(super) fn Board(
             actions.clear.version().get(),
             actions.restore.version().get(),
             actions.unmark.version().get(),
+            actions.unmove.version().get(),
             actions.live.reloads.get() as usize,
         ]
         .into_iter()
@@ -148,7 +149,6 @@ pub(super) fn Board(
         <aside class="tasks-side">
             <ListNav current=Signal::derive(move || query.get().list) changes />
             <ListControls query />
-            <super::reminders::NotificationsControl feedback=actions.feedback />
         </aside>
         <section class="card tasks" aria-labelledby="tasks-title">
             <h1 id="tasks-title">"Your tasks"</h1>
@@ -214,6 +214,8 @@ pub(super) fn Board(
                     }}
                 </ErrorBoundary>
             </Transition>
+            // Under the list: offered, never asked on load.
+            <super::reminders::NotificationsControl feedback=actions.feedback />
             <NoticeBar feedback=actions.feedback undo />
         </section>
         </div>

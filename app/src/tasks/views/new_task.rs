@@ -32,7 +32,7 @@ pub(super) fn QuickAddPreview(parsed: QuickAdd, today: NaiveDate) -> impl IntoVi
                 <li class="chip repeat">{format!("↻ {}", repeat.describe())}</li>
             })}
             {parsed.remind.map(|time| view! {
-                <li class="chip reminder">{format!("⏰ {}", time.format("%H:%M"))}</li>
+                <li class="chip reminder">{format!("Reminder {}", time.format("%H:%M"))}</li>
             })}
             {parsed.tags.into_iter().map(|tag| view! { <li class="chip tag">{format!("#{tag}")}</li> }).collect_view()}
         </ul>

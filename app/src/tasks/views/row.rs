@@ -74,7 +74,7 @@ pub(super) fn TaskMeta(
         view! {
             <time class="chip reminder" datetime=at.format("%Y-%m-%dT%H:%M").to_string()
                 title=format!("Reminder: {label}")>
-                <span aria-hidden="true">"⏰ "</span>
+                <Icon path=BELL />
                 <span class="visually-hidden">"Reminder: "</span>
                 {label.clone()}
             </time>
@@ -297,4 +297,5 @@ pub(super) fn Icon(path: &'static str) -> impl IntoView {
 }
 
 pub(super) const PENCIL: &str = "M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4";
+pub(super) const BELL: &str = "M18 16v-5a6 6 0 0 0-12 0v5l-2 2h16zM10 21a2 2 0 0 0 4 0";
 pub(super) const TRASH: &str = "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6";
