@@ -119,7 +119,7 @@ fn recheck(state: &AppState, parts: Parts, owner: app::ids::UserId) -> Recheck {
 )]
 pub async fn stream(
     State(state): State<AppState>,
-    Owner(owner, _, ..): Owner,
+    Owner(owner, ..): Owner,
     parts: Parts,
 ) -> Result<Response, AppError> {
     follow(&state, parts, owner).await

@@ -82,7 +82,7 @@ impl FromRequestParts<AppState> for MemberList {
 )]
 pub async fn all(
     State(state): State<AppState>,
-    Owner(me, _, ..): Owner,
+    Owner(me, ..): Owner,
 ) -> Result<Json<ListsResponse>, AppError> {
     Ok(Json(ListsResponse {
         lists: lists::all(&state.db, me).await?,
@@ -103,7 +103,7 @@ pub async fn all(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Owner(me, _, ..): Owner,
+    Owner(me, ..): Owner,
     AppJson(body): AppJson<ListRequest>,
 ) -> Result<impl IntoResponse, AppError> {
     let list = lists::create(&state.db, me, &body.name()?).await?;

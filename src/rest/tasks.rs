@@ -257,7 +257,7 @@ pub struct TagList {
 )]
 pub async fn tags(
     State(state): State<AppState>,
-    Owner(owner, _, ..): Owner,
+    Owner(owner, ..): Owner,
 ) -> Result<Json<TagList>, AppError> {
     Ok(Json(TagList {
         tags: store::tags(&state.db, owner).await?,

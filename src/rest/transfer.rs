@@ -33,7 +33,7 @@ use super::{
 )]
 pub async fn export(
     State(state): State<AppState>,
-    Owner(_owner, _, ..): Owner,
+    Owner(_owner, ..): Owner,
     auth: AuthUser,
 ) -> Result<Json<ExportDocument>, AppError> {
     Ok(Json(manage::export(&state.db, &auth.user).await?))
@@ -66,7 +66,7 @@ pub struct Imported {
 )]
 pub async fn import(
     State(state): State<AppState>,
-    Owner(owner, _, ..): Owner,
+    Owner(owner, ..): Owner,
     AppJson(document): AppJson<ImportDocument>,
 ) -> Result<Json<Imported>, AppError> {
     let tasks = document.validate()?;
