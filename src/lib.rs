@@ -21,4 +21,5 @@ pub mod startup;
 pub mod startup_error;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;
 pub mod whole_renders;

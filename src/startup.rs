@@ -203,6 +203,8 @@ pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
             config.events.streams_per_user,
             config.events.keep_alive,
         )),
+        webhooks_allow_private: config.webhooks_allow_private,
+        webhooks_changed: Arc::default(),
     })
 }
 
@@ -268,6 +270,11 @@ impl Application {
         let mut followers = vec![
             tokio::spawn(state.feeds.clone().follow(db.clone())),
             tokio::spawn(send_reminders(db.clone())),
+            tokio::spawn(crate::webhooks::deliver::deliver_webhooks(
+                db.clone(),
+                state.webhooks_allow_private,
+                state.webhooks_changed.clone(),
+            )),
         ];
         if let Pool::Postgres(pool) = db.unguarded_pool() {
             followers.push(tokio::spawn(listen_for_events(pool.clone(), db.clone())));

@@ -72,6 +72,9 @@ pub struct Config {
     pub password_queue: u32,
     /// Live event streams.
     pub events: EventSettings,
+    /// Let webhooks point to loopback, private and link-local addresses (tests, a closed
+    /// network): `WEBHOOKS_ALLOW_PRIVATE`.
+    pub webhooks_allow_private: bool,
 }
 
 /// The live event streams (`/api/{user_id}/events` and the page's).
@@ -167,17 +170,19 @@ impl Config {
             None => None,
         };
 
-        let (name, secure) = get("COOKIE_SECURE");
-        let cookie_secure = match secure.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => true,
-            "false" | "0" | "no" => false,
-            _ => {
-                return Err(problem(
+        let boolean = |variable: &'static str| {
+            let (name, value) = get(variable);
+            match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(problem(
                     name,
-                    format!("'{secure}' is neither true nor false"),
-                ))
+                    format!("'{value}' is neither true nor false"),
+                )),
             }
         };
+        let cookie_secure = boolean("COOKIE_SECURE")?;
+        let webhooks_allow_private = boolean("WEBHOOKS_ALLOW_PRIVATE")?;
 
         let mut cors_origins = Vec::new();
         for origin in lookup("CORS_ORIGINS").unwrap_or_default().split(',') {
@@ -264,6 +269,7 @@ impl Config {
             throttle,
             password_queue,
             events,
+            webhooks_allow_private,
             http: HttpSettings {
                 cookie_secure,
                 session_ttl: Duration::from_secs(u64::from(session_ttl_hours) * 3600),

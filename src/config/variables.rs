@@ -194,6 +194,12 @@ pub const VARIABLES: &[Variable] = &[
         help: "how often an idle event stream sends a comment, so proxies keep it open",
     },
     Variable {
+        name: "WEBHOOKS_ALLOW_PRIVATE",
+        default: "false",
+        help: "true lets webhooks point to loopback, private and link-local addresses (tests, \
+               a closed network); otherwise they are refused when made and at each delivery",
+    },
+    Variable {
         name: "CORS_ORIGINS",
         default: "(none)",
         help: "comma-separated origins (https://app.example.com) whose pages may call the JSON \

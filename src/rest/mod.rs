@@ -13,6 +13,7 @@ pub mod task_access;
 pub mod task_bodies;
 pub mod tasks;
 pub mod transfer;
+pub mod webhooks;
 
 use crate::state::AppState;
 use axum::{extract::DefaultBodyLimit, middleware, Router};
@@ -42,6 +43,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(lists::members, lists::share))
         .routes(routes!(lists::remove_member))
         .routes(routes!(events::stream))
+        .routes(routes!(webhooks::create, webhooks::all))
+        .routes(routes!(webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::test))
         .fallback(errors::api_not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     // An import is the one body larger than the others (an export of many tasks).

@@ -37,6 +37,7 @@ use utoipa::{
         (name = "auth", description = "Accounts and access tokens"),
         (name = "tasks", description = "Your tasks; the path's user_id must be yours"),
         (name = "lists", description = "Your lists, own and shared; the path's user_id must be yours"),
+        (name = "webhooks", description = "Your endpoints that receive your events, signed (Standard Webhooks)"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

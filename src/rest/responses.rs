@@ -97,3 +97,8 @@ pub struct NoSuchListOrAccount(pub ErrorBody);
 #[derive(IntoResponses)]
 #[response(status = 409)]
 pub struct SharingConflict(pub ErrorBody);
+
+/// No such webhook of yours.
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NoSuchWebhook(pub ErrorBody);

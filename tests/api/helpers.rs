@@ -342,6 +342,15 @@ where
     F: FnOnce(TestApp, TestApp) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    on_two_instances_with(&[], test).await
+}
+
+/// [`on_two_instances`], with some configuration variables set otherwise.
+pub async fn on_two_instances_with<F, Fut>(overrides: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestApp, TestApp) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     if !backends().contains(&Backend::Postgres) {
         eprintln!("skipped: instances share a database on PostgreSQL only (TEST_DATABASE_URL)");
         return;
@@ -349,8 +358,9 @@ where
     // The two are one deployment: they take one turn together (they render no pages).
     let _turn = ONE_APP_AT_A_TIME.lock().await;
     let database = FreshDatabase::create(Backend::Postgres).await;
-    let (first, first_server) = spawn_on(Backend::Postgres, database.config()).await;
-    let (second, second_server) = spawn_on(Backend::Postgres, database.config()).await;
+    let (first, first_server) = spawn_on(Backend::Postgres, database.config_with(overrides)).await;
+    let (second, second_server) =
+        spawn_on(Backend::Postgres, database.config_with(overrides)).await;
     let outcome = tokio::spawn(test(first, second)).await;
     first_server.stop().await;
     second_server.stop().await;

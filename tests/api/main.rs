@@ -30,4 +30,5 @@ mod tasks;
 mod throttle;
 mod trust;
 mod undo;
+mod webhooks;
 mod write_turn;

@@ -68,6 +68,12 @@ async fn the_document_and_the_router_list_the_same_routes() {
                 "delete",
             ),
             ("/api/{user_id}/events", "get"),
+            ("/api/{user_id}/webhooks", "get"),
+            ("/api/{user_id}/webhooks", "post"),
+            ("/api/{user_id}/webhooks/{webhook_id}", "patch"),
+            ("/api/{user_id}/webhooks/{webhook_id}", "delete"),
+            ("/api/{user_id}/webhooks/{webhook_id}/deliveries", "get"),
+            ("/api/{user_id}/webhooks/{webhook_id}/test", "post"),
             ("/healthz", "get"),
             ("/readyz", "get"),
         ]

@@ -171,10 +171,16 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
 /// Deletes events older than [`KEPT_FOR`].
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
     with_writer!(db, |pool| {
-        sqlx::query("delete from task_events where created_at < $1")
-            .bind(db::now() - KEPT_FOR)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+        // An event an active webhook has not delivered yet stays (until it goes through, or
+        // the webhook is turned off after three days of failures).
+        sqlx::query(
+            "delete from task_events where created_at < $1
+               and not exists (select 1 from webhooks w where w.user_id = task_events.user_id
+                               and w.active and w.cursor < task_events.seq)",
+        )
+        .bind(db::now() - KEPT_FOR)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
     })
 }
