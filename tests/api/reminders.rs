@@ -9,11 +9,9 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::{
-    helpers::{
-        backends, for_each_backend, on_two_instances, spawn_on, FreshDatabase, TestApp, TestUser,
-    },
+    helpers::{backends, for_each_backend, on_two_instances, spawn_on, FreshDatabase},
     live::{follow, EventStream, Item},
-    requests::{create, send, status_and_body},
+    requests::{created, send},
 };
 
 /// A reminder this far ahead: enough to see the created event first.
@@ -24,12 +22,6 @@ const LATE: Duration = Duration::from_secs(4);
 
 fn at(delta: TimeDelta) -> String {
     (Utc::now() + delta).to_rfc3339()
-}
-
-async fn created(app: &TestApp, user: &TestUser, body: Value) -> Value {
-    let (status, body) = status_and_body(create(app, user, body).await).await;
-    assert_eq!(status, 201, "{body}");
-    body
 }
 
 /// The stream's events until nothing more comes for `quiet`, comments left out.

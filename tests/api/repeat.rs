@@ -8,25 +8,8 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{for_each_backend, TestApp, TestUser},
-    requests::{create, error_fields, list, send, status_and_body},
+    requests::{call, create, created, error_fields, list, send, status_and_body},
 };
-
-async fn created(app: &TestApp, user: &TestUser, body: Value) -> Value {
-    let (status, body) = status_and_body(create(app, user, body).await).await;
-    assert_eq!(status, 201, "{body}");
-    body
-}
-
-async fn call(
-    app: &TestApp,
-    user: &TestUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let path = format!("/api/{}{path}", user.id);
-    status_and_body(send(app, &user.token, method, &path, body).await).await
-}
 
 async fn complete(app: &TestApp, user: &TestUser, task: &Value) -> Value {
     let path = format!("/tasks/{}/complete", task["id"].as_str().unwrap());

@@ -36,6 +36,13 @@ pub async fn create(app: &TestApp, user: &TestUser, body: Value) -> reqwest::Res
     .await
 }
 
+/// Creates a task from `body`, which must succeed; its JSON.
+pub async fn created(app: &TestApp, user: &TestUser, body: Value) -> Value {
+    let (status, body) = status_and_body(create(app, user, body).await).await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
 /// Creates a task that must succeed; its JSON.
 pub async fn create_ok(app: &TestApp, user: &TestUser, title: &str) -> Value {
     let response = create(app, user, serde_json::json!({"title": title})).await;

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{for_each_backend, for_each_backend_with, TestApp, TestUser},
-    requests::{create_ok, error_fields, send, status_and_body},
+    requests::{call, create_ok, error_fields, send},
 };
 
 const ALLOW_PRIVATE: &[(&str, &str)] = &[("WEBHOOKS_ALLOW_PRIVATE", "true")];
@@ -69,17 +69,6 @@ async fn receive(
     receiver.got.lock().unwrap().push((headers, body.to_vec()));
     let status = receiver.answers.lock().unwrap().pop_front().unwrap_or(200);
     axum::http::StatusCode::from_u16(status).unwrap()
-}
-
-async fn call(
-    app: &TestApp,
-    user: &TestUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let path = format!("/api/{}{path}", user.id);
-    status_and_body(send(app, &user.token, method, &path, body).await).await
 }
 
 async fn hook(app: &TestApp, user: &TestUser, url: &str, events: Value) -> Value {

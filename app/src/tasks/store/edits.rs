@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{
     access,
-    occurrence::{next_occurrence, pending},
+    occurrence::{advance_sql, next_occurrence, pending},
     rows::{tags_json, title_key, TaskRow, COLUMNS},
     write::{still_as_expected, why_unchanged, within_quota, write_recorded},
 };
@@ -190,12 +190,7 @@ pub async fn set_completed(
          where id = $3 and {} and (not $1 or repeat is null) returning {COLUMNS}",
         access::writable("$4")
     );
-    let advance = format!(
-        "update tasks set is_completed = false, due_date = $1, remind_at = $2,
-                          reminder_due = $3, last_completed_at = $4, updated_at = $4
-         where id = $5 and {} returning {COLUMNS}",
-        access::writable("$6")
-    );
+    let advance = advance_sql();
     let now = db::now();
     let mut woke = false;
     let outcome = write_recorded!(db, |tx| {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{
     access,
-    occurrence::{next_occurrence, pending, today_in},
+    occurrence::{advance_sql, next_occurrence, pending, today_in},
     removal::UNDO_WINDOW,
     rows::{counted, TaskRow, COLUMNS},
     sql::{bind_all, filters, Bind, Sql},
@@ -70,12 +70,7 @@ pub async fn set_all_completed(
            and id in (select task_id from marked_tasks where batch = $3)",
         access::writable("$1")
     );
-    let advance = format!(
-        "update tasks set is_completed = false, due_date = $1, remind_at = $2,
-                          reminder_due = $3, last_completed_at = $4, updated_at = $4
-         where id = $5 and {} returning {COLUMNS}",
-        access::writable("$6")
-    );
+    let advance = advance_sql();
     let mut woke = false;
     let mut count = 0;
     loop {

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone as _, Utc};
 
-use super::rows::TaskRow;
+use super::{
+    access,
+    rows::{TaskRow, COLUMNS},
+};
 use crate::tasks::repeat::Repeat;
 
 fn zone_of(name: &str) -> chrono_tz::Tz {
@@ -47,6 +50,18 @@ pub(super) fn pending(
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     remind_at.filter(|at| *at > now)
+}
+
+/// The statement that moves a repeating task to its next date ([`Next`]), if the writer may
+/// change it: `$1` the due date, `$2` the reminder, `$3` the reminder still to send, `$4` now
+/// (its completion), `$5` the task, `$6` the writer.
+pub(super) fn advance_sql() -> String {
+    format!(
+        "update tasks set is_completed = false, due_date = $1, remind_at = $2,
+                          reminder_due = $3, last_completed_at = $4, updated_at = $4
+         where id = $5 and {} returning {COLUMNS}",
+        access::writable("$6")
+    )
 }
 
 /// Where completing a repeating task moves it.

@@ -40,14 +40,7 @@ pub(super) fn RepeatPicker(
 ) -> impl IntoView {
     let (freq, set_freq) = signal(chosen.freq.clone().unwrap_or_default());
     let error_id = format!("{prefix}-repeat-error");
-    let invalid = {
-        let error = error.clone();
-        move || error().is_some().then_some("true")
-    };
-    let described = {
-        let (error, id) = (error.clone(), error_id.clone());
-        move || error().is_some().then(|| id.clone())
-    };
+    let (invalid, described) = error_attributes(&error, &error_id);
     let days = chosen.days();
     view! {
         <fieldset class="field repeat-picker" aria-describedby=described>
@@ -90,14 +83,7 @@ pub(super) fn ReminderField(
     error: impl Fn() -> Option<String> + Send + Sync + Clone + 'static,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
-    let invalid = {
-        let error = error.clone();
-        move || error().is_some().then_some("true")
-    };
-    let described = {
-        let (error, error_id) = (error.clone(), error_id.clone());
-        move || error().is_some().then(|| error_id.clone())
-    };
+    let (invalid, described) = error_attributes(&error, &error_id);
     view! {
         <div class="field">
             <label for=id.clone()>"Reminder"</label>
@@ -106,6 +92,22 @@ pub(super) fn ReminderField(
             {field_note(error_id, error)}
         </div>
     }
+}
+
+/// A field's `aria-invalid` and `aria-describedby` while `error` has something to say (said
+/// in the note `error_id`).
+fn error_attributes(
+    error: &(impl Fn() -> Option<String> + Send + Sync + Clone + 'static),
+    error_id: &str,
+) -> (
+    impl Fn() -> Option<&'static str> + Send + Sync + 'static,
+    impl Fn() -> Option<String> + Send + Sync + 'static,
+) {
+    let (error, again, id) = (error.clone(), error.clone(), error_id.to_string());
+    (
+        move || error().is_some().then_some("true"),
+        move || again().is_some().then(|| id.clone()),
+    )
 }
 
 /// A reminder as a row shows it: "Today 09:00", "Tomorrow 18:30", "Dec 24 08:00".
