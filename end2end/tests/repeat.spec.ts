@@ -95,6 +95,37 @@ for (const js of [true, false]) {
   });
 }
 
+for (const js of [true, false]) {
+  test(`the list keeps repeating tasks, or the others, ${js ? 'with' : 'without'} JavaScript`, async ({ browser, request }) => {
+    const context = await browser.newContext({ javaScriptEnabled: js, timezoneId: 'UTC' });
+    const page = await context.newPage();
+    const account = newAccount();
+    await signUp(page, account, { js });
+    await expect(page).toHaveURL('/tasks');
+    const tasks = await api(request, account);
+    await tasks.create({ title: 'Water plants', due_date: day(0), repeat: 'FREQ=WEEKLY' });
+    await tasks.create({ title: 'Post the letter' });
+    await page.goto('/tasks');
+    if (js) await hydrated(page);
+    const controls = page.getByRole('search', { name: 'Search and sort tasks' });
+    await controls.getByLabel('Repeats').selectOption('true');
+    if (!js) await controls.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL('/tasks?repeating=true');
+    await expect(row(page, 'Water plants')).toBeVisible();
+    await expect(row(page, 'Post the letter')).toHaveCount(0);
+    await controls.getByLabel('Repeats').selectOption('false');
+    if (!js) await controls.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL('/tasks?repeating=false');
+    await expect(row(page, 'Post the letter')).toBeVisible();
+    await expect(row(page, 'Water plants')).toHaveCount(0);
+    // Its chip takes it away.
+    await page.getByRole('link', { name: /Not repeating/ }).click();
+    await expect(page).toHaveURL('/tasks');
+    await expect(row(page, 'Water plants')).toBeVisible();
+    await context.close();
+  });
+}
+
 test('quick add reads a repeat and a reminder time, and shows them before adding', async ({ page }) => {
   const account = newAccount();
   await signUp(page, account);

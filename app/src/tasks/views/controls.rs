@@ -23,13 +23,14 @@ pub(super) fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
         // open when one of them narrows or orders the list.
         let options_open = more_open
             || !query.priorities.is_empty()
+            || query.repeating.is_some()
             || query.sort != Sort::default()
             || query.order.is_some();
         let status = (query.status != Filter::All).then_some(query.status.as_str());
         let tags = (!query.tags.is_empty()).then(|| query.tags.join(","));
         let list = query.list.map(|id| id.to_string());
         let search = query.q.clone().unwrap_or_default();
-        let (sort, overdue) = (query.sort, query.overdue);
+        let (sort, overdue, repeating) = (query.sort, query.overdue, query.repeating);
         let (due_after, due_before) = (
             query.due_after.map(|d| d.to_string()).unwrap_or_default(),
             query.due_before.map(|d| d.to_string()).unwrap_or_default(),
@@ -60,6 +61,14 @@ pub(super) fn ListControls(query: Memo<TaskQuery>) -> impl IntoView {
                                 </option>
                             })
                             .collect_view()}
+                    </select>
+                </div>
+                <div class="control">
+                    <label for="list-repeating">"Repeats"</label>
+                    <select id="list-repeating" name="repeating" on:change=apply_now>
+                        <option value="" selected=repeating.is_none()>"Any"</option>
+                        <option value="true" selected=repeating == Some(true)>"Repeating"</option>
+                        <option value="false" selected=repeating == Some(false)>"Not repeating"</option>
                     </select>
                 </div>
                 <div class="control">
@@ -137,6 +146,14 @@ pub(super) fn ActiveFilters(query: TaskQuery) -> impl IntoView {
     }
     if query.overdue {
         chips.push(("Overdue".into(), with(&query, |l| l.overdue = false)));
+    }
+    if let Some(repeating) = query.repeating {
+        let words = if repeating {
+            "Repeating"
+        } else {
+            "Not repeating"
+        };
+        chips.push((words.into(), with(&query, |l| l.repeating = None)));
     }
     (!chips.is_empty()).then(|| {
         let everything = TaskQuery {
