@@ -72,10 +72,11 @@ pub async fn deliver_webhooks(db: Db, allow_private: bool, changed: Arc<tokio::s
     let running: Arc<std::sync::Mutex<HashSet<uuid::Uuid>>> = Arc::default();
     let mut changes = db.changes();
     let mut watched: HashSet<UserId> = HashSet::new();
-    let mut looked = Instant::now() - LOOK_AGAIN;
+    // When the watched users were last read (`None`: read them now).
+    let mut looked: Option<Instant> = None;
     loop {
-        if looked.elapsed() >= LOOK_AGAIN {
-            looked = Instant::now();
+        if looked.is_none_or(|at| at.elapsed() >= LOOK_AGAIN) {
+            looked = Some(Instant::now());
             if let Ok(users) = store::watched(&db).await {
                 watched = users.into_iter().collect();
             }
@@ -110,7 +111,7 @@ pub async fn deliver_webhooks(db: Db, allow_private: bool, changed: Arc<tokio::s
             tokio::select! {
                 () = &mut wait => break,
                 () = changed.notified() => {
-                    looked = Instant::now() - LOOK_AGAIN;
+                    looked = None;
                     break;
                 }
                 change = changes.recv() => match change {
@@ -167,9 +168,12 @@ async fn next(
             None => return Ok(None),
             Some((seq, kind, _, _)) if !hook.takes(&kind) => {
                 store::skip(db, hook, seq).await?;
-                let mut moved = hook.clone();
-                moved.cursor = seq;
-                return Ok(Some(moved));
+                return Ok(Some(Row {
+                    cursor: seq,
+                    attempt: 0,
+                    failing_since: None,
+                    ..hook.clone()
+                }));
             }
             Some((seq, kind, data, at)) => (Some(seq), kind, data, at),
         }

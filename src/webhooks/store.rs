@@ -410,15 +410,20 @@ pub async fn record(
     rows.into_iter().next().ok_or_else(not_found)
 }
 
-/// Moves the webhook past event `seq`, which it does not subscribe to.
+/// Moves the webhook past event `seq`, which it does not subscribe to (any more: failures of
+/// an event it has since stopped subscribing to end with it).
 pub async fn skip(db: &Db, hook: &Row, seq: i64) -> Result<(), AppError> {
     with_writer!(db, |w| {
-        sqlx::query("update webhooks set cursor = $2 where id = $1 and cursor < $2")
-            .bind(hook.id)
-            .bind(seq)
-            .execute(&mut *w)
-            .await
-            .map(|r| r.rows_affected())
+        sqlx::query(
+            "update webhooks set cursor = $2, attempt = 0, failing_since = null,
+                    next_attempt_at = null
+             where id = $1 and cursor < $2",
+        )
+        .bind(hook.id)
+        .bind(seq)
+        .execute(&mut *w)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(())
 }

@@ -395,3 +395,30 @@ async fn two_instances_on_one_database_deliver_each_event_once_in_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_failing_event_the_webhook_no_longer_takes_is_passed_at_its_next_attempt() {
+    for_each_backend_with(ALLOW_PRIVATE, |app| async move {
+        let user = app.new_user().await;
+        let (receiver, url) = Receiver::start(&[500]).await;
+        let made = hook(&app, &user, &url, json!(["task.created"])).await;
+        let task = create_ok(&app, &user, "refused").await;
+        assert_eq!(
+            receiver.bodies(1).await.len(),
+            1,
+            "the first attempt, refused"
+        );
+        let path = format!("/webhooks/{}", made["id"].as_str().unwrap());
+        let change = json!({"events": ["task.deleted"]});
+        let (status, _) = call(&app, &user, Method::PATCH, &path, Some(change)).await;
+        assert_eq!(status, 200);
+        let path = format!("/tasks/{}", task["id"].as_str().unwrap());
+        let (status, _) = call(&app, &user, Method::DELETE, &path, None).await;
+        assert_eq!(status, 204);
+        // At the retry (5 s on), the creation is passed and the deletion sent at once.
+        let bodies = receiver.bodies(2).await;
+        assert_eq!(bodies.len(), 2, "{bodies:?}");
+        assert_eq!(bodies[1]["type"], "task.deleted");
+    })
+    .await;
+}

@@ -8,7 +8,8 @@ use crate::{
     tasks::{events::Change, Priority, Task},
 };
 
-/// A task's columns. `user_id` is the owner of the task's list (every index and count is
+/// A task's columns (`reminder_due`, its `remind_at` while still to be sent, is read only so
+/// that an undone deletion puts it back). `user_id` is the owner of the task's list (every index and count is
 /// keyed by it); `created_by` is who made it, the `user_id` the API shows.
 pub(super) const COLUMNS: &str =
     "id, user_id, list_id, created_by, title, description, is_completed, due_date, priority, \
@@ -34,9 +35,6 @@ pub(crate) struct TaskRow {
     pub(super) repeat_anchor: Option<NaiveDate>,
     pub(super) last_completed_at: Option<DateTime<Utc>>,
     pub(super) remind_at: Option<DateTime<Utc>>,
-    /// `remind_at` while its reminder is still to be sent.
-    #[allow(dead_code)]
-    pub(super) reminder_due: Option<DateTime<Utc>>,
 }
 
 impl From<TaskRow> for Task {
