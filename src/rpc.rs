@@ -51,6 +51,7 @@ pub fn routes(state: &AppState, forms: failed_forms::FailedForms) -> Router<AppS
 pub fn context(state: &AppState) {
     provide_context(state.clone());
     provide_context(state.identity());
+    provide_context(state.webhooks.clone());
     provide_context(app::forms::SignedIn(crate::failed_forms::signed_in_session));
     if let Some(nonce) = use_context::<axum::http::request::Parts>()
         .and_then(|parts| security_headers::page_nonce(&parts))

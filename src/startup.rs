@@ -203,8 +203,10 @@ pub fn build_state(config: &Config, db: Db, jwt_secret: &[u8]) -> AppState {
             config.events.streams_per_user,
             config.events.keep_alive,
         )),
-        webhooks_allow_private: config.webhooks_allow_private,
-        webhooks_changed: Arc::default(),
+        webhooks: app::webhooks::rules::Settings {
+            allow_private: config.webhooks_allow_private,
+            changed: Arc::default(),
+        },
     })
 }
 
@@ -272,8 +274,7 @@ impl Application {
             tokio::spawn(send_reminders(db.clone())),
             tokio::spawn(crate::webhooks::deliver::deliver_webhooks(
                 db.clone(),
-                state.webhooks_allow_private,
-                state.webhooks_changed.clone(),
+                state.webhooks.clone(),
             )),
         ];
         if let Pool::Postgres(pool) = db.unguarded_pool() {

@@ -45,10 +45,8 @@ pub struct Shared {
     pub throttle: Throttle,
     /// The live event streams open in this process.
     pub feeds: Arc<Feeds>,
-    /// Whether webhooks may point to private addresses.
-    pub webhooks_allow_private: bool,
-    /// Rung when a webhook is made or changed here: the deliverer looks again at once.
-    pub webhooks_changed: Arc<tokio::sync::Notify>,
+    /// What webhooks may point to, and the deliverer's bell.
+    pub webhooks: app::webhooks::rules::Settings,
 }
 
 impl AuthContext for AppState {

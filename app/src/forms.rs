@@ -107,18 +107,49 @@ pub async fn take_failed_form(page: String) -> Result<Option<FailedForm>, AppErr
 
 /// The failed form of this page view, loaded once per page (the page's forms wait for it).
 ///
-/// Forms read a plain signal that [`AfterFailedForm`] fills once the resource has loaded,
+/// Forms read a plain value that [`AfterFailedForm`] fills once the resource has loaded,
 /// never the resource itself: leptos 0.8's server renderer can stall a response when one
 /// resource is read with `.get()` under several `<Suspense>` boundaries (leptos issues
 /// #4578 and #4851); awaiting it in one place avoids that.
 #[derive(Clone)]
 pub struct FailedForms {
     resource: Resource<Option<FailedForm>>,
-    /// An `ArcRwSignal`, not an `RwSignal`: a server render reads it on one worker thread
-    /// while [`AfterFailedForm`] may be setting it on another, and an `RwSignal` read that
-    /// meets its lock held panics (as "disposed") even through `try_get`, failing the render
-    /// with a 500; this one's `try_get` reads nothing then.
-    loaded: ArcRwSignal<Option<FailedForm>>,
+    loaded: Loaded,
+}
+
+/// The loaded failed form: a lock whose reads wait for a write in progress, and a trigger
+/// that makes those reads reactive. Not a signal: a server render may read it on one worker
+/// thread while [`AfterFailedForm`] sets it on another, and a signal's read that meets its
+/// lock held either panics (an arena `RwSignal`, failing the render with a 500) or reads
+/// nothing (an `ArcRwSignal`'s `try_get`, rendering the page without its error).
+#[derive(Clone, Default)]
+struct Loaded {
+    form: std::sync::Arc<std::sync::RwLock<Option<FailedForm>>>,
+    changed: ArcTrigger,
+}
+
+impl Loaded {
+    fn get(&self) -> Option<FailedForm> {
+        self.changed.track();
+        self.form
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, form: Option<FailedForm>) {
+        {
+            let mut held = self
+                .form
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *held == form {
+                return;
+            }
+            *held = form;
+        }
+        self.changed.notify();
+    }
 }
 
 /// Creates the resource; call once, inside the router.
@@ -130,7 +161,7 @@ pub fn provide_failed_forms() {
     );
     provide_context(FailedForms {
         resource,
-        loaded: ArcRwSignal::new(None),
+        loaded: Loaded::default(),
     });
 }
 
@@ -138,9 +169,7 @@ impl FailedForms {
     /// The failed form of `action` on this page view, if that is what failed.
     pub fn of(self, action: &'static str) -> Signal<Option<FailedForm>> {
         let loaded = self.loaded;
-        // `try_`: a read that meets the lock held elsewhere, or after the page view's
-        // reactive owner has gone (a server render being torn down), reads nothing.
-        Signal::derive(move || loaded.try_get().flatten().filter(|f| f.action == action))
+        Signal::derive(move || loaded.get().filter(|f| f.action == action))
     }
 }
 
@@ -159,7 +188,7 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
             {move || {
                 let loaded = loaded.clone();
                 Suspend::new(async move {
-                    loaded.try_set(resource.await);
+                    loaded.set(resource.await);
                     // Untracked: only the failed form, awaited above, decides when the forms
                     // are made again, not what they read while being made. (The task page's
                     // add form is still made again after each task added: see the task page

@@ -17,6 +17,7 @@ pub mod scripts;
 pub mod tasks;
 pub mod text;
 pub mod timestamp;
+pub mod webhooks;
 
 #[cfg(test)]
 mod module_graph;

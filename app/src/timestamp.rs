@@ -20,6 +20,16 @@ pub fn format(value: &DateTime<Utc>) -> String {
     value.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// `at` as read in the time zone named `zone` (an IANA name; UTC if it names none), with the
+/// zone's abbreviation, for a page: "Dec 6, 2026 09:30 CET".
+#[cfg(feature = "ssr")]
+pub fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
+    let zone = zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    at.with_timezone(&zone)
+        .format("%b %-d, %Y %H:%M %Z")
+        .to_string()
+}
+
 /// The same for a timestamp that may be absent (`null`).
 pub mod option {
     use super::*;
@@ -57,5 +67,20 @@ mod tests {
     fn whole_seconds_still_carry_six_fractional_digits() {
         let t = Utc.with_ymd_and_hms(2026, 1, 6, 10, 0, 0).unwrap();
         assert_eq!(format(&t), "2026-01-06T10:00:00.000000Z");
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod page_times {
+    use super::in_zone;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn page_times_read_in_the_accounts_zone() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 8, 30, 0).unwrap();
+        assert_eq!(in_zone(at, "Europe/Paris"), "Dec 6, 2026 09:30 CET");
+        assert_eq!(in_zone(at, "America/New_York"), "Dec 6, 2026 03:30 EST");
+        assert_eq!(in_zone(at, "UTC"), "Dec 6, 2026 08:30 UTC");
+        assert_eq!(in_zone(at, "Not/AZone"), "Dec 6, 2026 08:30 UTC");
     }
 }

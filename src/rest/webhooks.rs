@@ -1,11 +1,12 @@
 //! `/api/{user_id}/webhooks`: the caller's endpoints that receive their events, signed (see
 //! `crate::webhooks`). Each is its owner's alone: anyone else's is 404.
 
-use crate::{
-    state::AppState,
-    webhooks::{self, store},
+use crate::state::AppState;
+use app::{
+    error::AppError,
+    ids::UserId,
+    webhooks::{rules, store, Delivery, Webhook},
 };
-use app::{error::AppError, ids::UserId};
 use axum::{
     extract::{FromRequestParts, State},
     http::{header, request::Parts, HeaderValue, StatusCode},
@@ -50,13 +51,13 @@ pub struct WebhookChange {
 #[derive(Serialize, ToSchema)]
 pub struct WebhooksResponse {
     /// Oldest first; no secrets.
-    pub webhooks: Vec<store::Webhook>,
+    pub webhooks: Vec<Webhook>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct DeliveriesResponse {
     /// The last 100 attempts, newest first.
-    pub deliveries: Vec<store::Delivery>,
+    pub deliveries: Vec<Delivery>,
 }
 
 /// The caller and the `{webhook_id}` they ask about.
@@ -86,7 +87,7 @@ impl FromRequestParts<AppState> for OwnWebhook {
     request_body = WebhookRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created; its `secret` is shown this once", body = store::Webhook,
+        (status = 201, description = "Created; its `secret` is shown this once", body = Webhook,
             headers(("Location" = String, description = "The new webhook's URL"))),
         Unauthorized, NotYours, TooLarge, Invalid, Unavailable,
     )
@@ -96,10 +97,10 @@ pub async fn create(
     Owner(me, ..): Owner,
     AppJson(body): AppJson<WebhookRequest>,
 ) -> Result<impl IntoResponse, AppError> {
-    let events = webhooks::parse_events(&body.events)?;
-    let url = webhooks::parse_url(&body.url, state.webhooks_allow_private).await?;
+    let events = rules::parse_events(&body.events)?;
+    let url = rules::parse_url(&body.url, state.webhooks.allow_private).await?;
     let hook = store::create(&state.db, me, url.as_str(), &events).await?;
-    state.webhooks_changed.notify_one();
+    state.webhooks.changed.notify_one();
     let location = HeaderValue::from_str(&format!("/api/{me}/webhooks/{}", hook.id))
         .map_err(|_| AppError::Internal)?;
     Ok((
@@ -135,7 +136,7 @@ pub async fn all(
     request_body = WebhookChange,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Changed", body = store::Webhook),
+        (status = 200, description = "Changed", body = Webhook),
         Unauthorized, NotYours, NoSuchWebhook, TooLarge, Invalid, Unavailable,
     )
 )]
@@ -143,14 +144,14 @@ pub async fn update(
     State(state): State<AppState>,
     path: OwnWebhook,
     AppJson(body): AppJson<WebhookChange>,
-) -> Result<Json<store::Webhook>, AppError> {
+) -> Result<Json<Webhook>, AppError> {
     let events = body
         .events
         .as_deref()
-        .map(webhooks::parse_events)
+        .map(rules::parse_events)
         .transpose()?;
     let url = match body.url.as_deref() {
-        Some(url) => Some(webhooks::parse_url(url, state.webhooks_allow_private).await?),
+        Some(url) => Some(rules::parse_url(url, state.webhooks.allow_private).await?),
         None => None,
     };
     let hook = store::update(
@@ -162,7 +163,7 @@ pub async fn update(
         body.active,
     )
     .await?;
-    state.webhooks_changed.notify_one();
+    state.webhooks.changed.notify_one();
     Ok(Json(hook))
 }
 
@@ -216,6 +217,6 @@ pub async fn deliveries(
 )]
 pub async fn test(State(state): State<AppState>, path: OwnWebhook) -> Result<StatusCode, AppError> {
     store::ping(&state.db, path.me, path.id).await?;
-    state.webhooks_changed.notify_one();
+    state.webhooks.changed.notify_one();
     Ok(StatusCode::ACCEPTED)
 }

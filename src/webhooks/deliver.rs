@@ -14,7 +14,10 @@ use app::{db::Db, ids::UserId};
 use chrono::TimeDelta;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use super::store::{self, Attempt, Row};
+use app::webhooks::{
+    rules::is_public,
+    store::{self, Attempt, Row},
+};
 
 /// Deliveries in flight at once, over every webhook.
 const IN_FLIGHT: usize = 16;
@@ -42,7 +45,7 @@ impl Resolve for PublicOnly {
         Box::pin(async move {
             let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
                 .await?
-                .filter(|a| allow_private || super::is_public(a.ip()))
+                .filter(|a| allow_private || is_public(a.ip()))
                 .collect();
             if found.is_empty() {
                 return Err("the name has no public address".into());
@@ -66,7 +69,8 @@ fn client(allow_private: bool) -> reqwest::Client {
 
 /// Runs for as long as the server: wakes when a watched user's events commit (on any
 /// instance), when a retry falls due, and every [`LOOK_AGAIN`].
-pub async fn deliver_webhooks(db: Db, allow_private: bool, changed: Arc<tokio::sync::Notify>) {
+pub async fn deliver_webhooks(db: Db, settings: app::webhooks::rules::Settings) {
+    let (allow_private, changed) = (settings.allow_private, settings.changed);
     let client = client(allow_private);
     let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let running: Arc<std::sync::Mutex<HashSet<uuid::Uuid>>> = Arc::default();
@@ -223,7 +227,7 @@ async fn send(
         Some(url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
         _ => None,
     };
-    if literal.is_some_and(|a| !allow_private && !super::is_public(a)) {
+    if literal.is_some_and(|a| !allow_private && !is_public(a)) {
         return Err("refused: the URL points to a private address".into());
     }
     let timestamp = chrono::Utc::now().timestamp();

@@ -654,14 +654,14 @@ async fn the_page_exports_a_file_and_imports_one_without_javascript() {
         };
         let imported = upload(file.to_vec()).await.unwrap();
         assert_eq!(imported.status(), 303);
-        assert_eq!(imported.headers()["location"], "/account?imported=1");
+        assert_eq!(imported.headers()["location"], "/account?imported=1", "{imported:?}");
         assert_eq!(crate::requests::list(&app, &user, "").await["total"], 2);
         let page = app.get_page_as(&browser, "/account?imported=1").await.text().await.unwrap();
-        assert!(page.contains("Imported 1 task."));
+        assert!(page.contains("Imported 1 task."), "{page}");
 
         let broken = upload(b"{\"format\": \"todo-export\", \"version\": 1, \"tasks\": [{\"title\": \"\", \"created_at\": \"2026-01-06T10:00:00Z\"}]}".to_vec()).await.unwrap();
         assert_eq!(broken.status(), 303);
-        assert_eq!(broken.headers()["location"], "/account");
+        assert_eq!(broken.headers()["location"], "/account", "{broken:?}");
         let page = app.get_page_as(&browser, "/account").await.text().await.unwrap();
         assert!(page.contains("Nothing was imported. In the file (task 1, title): A task needs a title."), "{page}");
         assert_eq!(crate::requests::list(&app, &user, "").await["total"], 2);

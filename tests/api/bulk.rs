@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::{
     helpers::{for_each_backend, TestApp, TestUser},
-    requests::{browser_login, call_server_fn, create, list, post_form, send},
+    requests::{call_server_fn, create, list, post_form, send, signed_in_browser},
 };
 
 /// A task with this tag, completed or not; its id.
@@ -28,12 +28,6 @@ async fn tagged(app: &TestApp, user: &TestUser, title: &str, tag: &str, done: bo
 /// How many of the user's tasks `query` lists.
 async fn count(app: &TestApp, user: &TestUser, query: &str) -> u64 {
     list(app, user, query).await["total"].as_u64().unwrap()
-}
-
-async fn signed_in_browser(app: &TestApp, user: &TestUser) -> reqwest::Client {
-    let browser = TestApp::new_client();
-    browser_login(app, &browser, user).await;
-    browser
 }
 
 #[tokio::test]

@@ -30,5 +30,6 @@ mod tasks;
 mod throttle;
 mod trust;
 mod undo;
+mod webhook_page;
 mod webhooks;
 mod write_turn;

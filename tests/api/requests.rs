@@ -134,6 +134,13 @@ pub async fn post_form(
         .unwrap()
 }
 
+/// A browser (its own cookies) signed in as `user` through the login form.
+pub async fn signed_in_browser(app: &TestApp, user: &TestUser) -> reqwest::Client {
+    let browser = TestApp::new_client();
+    browser_login(app, &browser, user).await;
+    browser
+}
+
 /// Signs `client` in through the login form, as a browser without JavaScript does, so it
 /// carries the session cookie from then on.
 pub async fn browser_login(app: &TestApp, client: &reqwest::Client, user: &TestUser) {

@@ -19,22 +19,22 @@ use crate::{
     requests::{call, create_ok, error_fields, send},
 };
 
-const ALLOW_PRIVATE: &[(&str, &str)] = &[("WEBHOOKS_ALLOW_PRIVATE", "true")];
+pub(crate) const ALLOW_PRIVATE: &[(&str, &str)] = &[("WEBHOOKS_ALLOW_PRIVATE", "true")];
 
 /// One request the receiver got: its headers and body.
 type Received = (HeaderMap, Vec<u8>);
 
 /// What the receiver got.
 #[derive(Clone, Default)]
-struct Receiver {
-    got: Arc<Mutex<Vec<Received>>>,
+pub(crate) struct Receiver {
+    pub(crate) got: Arc<Mutex<Vec<Received>>>,
     /// The statuses to answer, in order; then 200.
     answers: Arc<Mutex<VecDeque<u16>>>,
 }
 
 impl Receiver {
     /// Listens on 127.0.0.1:0; its URL.
-    async fn start(answers: &[u16]) -> (Self, String) {
+    pub(crate) async fn start(answers: &[u16]) -> (Self, String) {
         let receiver = Self::default();
         receiver.answers.lock().unwrap().extend(answers);
         let app = Router::new()
@@ -47,7 +47,7 @@ impl Receiver {
     }
 
     /// The bodies received, once there are `count` (within 15 s).
-    async fn bodies(&self, count: usize) -> Vec<Value> {
+    pub(crate) async fn bodies(&self, count: usize) -> Vec<Value> {
         for _ in 0..150 {
             if self.got.lock().unwrap().len() >= count {
                 break;
@@ -85,7 +85,7 @@ async fn hook(app: &TestApp, user: &TestUser, url: &str, events: Value) -> Value
 }
 
 /// Checks a delivery's Standard Webhooks signature, in constant time.
-fn assert_signed(secret: &str, headers: &HeaderMap, body: &[u8]) {
+pub(crate) fn assert_signed(secret: &str, headers: &HeaderMap, body: &[u8]) {
     let id = headers["webhook-id"].to_str().unwrap();
     let timestamp: i64 = headers["webhook-timestamp"]
         .to_str()

@@ -58,19 +58,10 @@ pub async fn list_sessions(
             current: current == Some(row.session_id.as_str()),
             handle: row.handle,
             device: describe_device(&row.user_agent),
-            signed_in: in_zone(row.created_at, zone),
-            last_seen: in_zone(row.last_seen_at, zone),
+            signed_in: crate::timestamp::in_zone(row.created_at, zone),
+            last_seen: crate::timestamp::in_zone(row.last_seen_at, zone),
         })
         .collect())
-}
-
-/// `at` as read in the time zone named `zone` (an IANA name; UTC if it names none), with the
-/// zone's abbreviation: "Dec 6, 2026 09:30 CET".
-fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
-    let zone = zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    at.with_timezone(&zone)
-        .format("%b %-d, %Y %H:%M %Z")
-        .to_string()
 }
 
 /// Ends one of the user's sessions, named by its handle; 404 when they have no such one.
@@ -404,19 +395,4 @@ pub async fn import(db: &Db, user: UserId, tasks: Vec<ValidTask>) -> Result<usiz
         tracing::error!(%error, "an import stopped half-way");
         AppError::Internal
     })?
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_zone;
-    use chrono::TimeZone as _;
-
-    #[test]
-    fn session_times_read_in_the_account_zone() {
-        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 8, 30, 0).unwrap();
-        assert_eq!(in_zone(at, "Europe/Paris"), "Dec 6, 2026 09:30 CET");
-        assert_eq!(in_zone(at, "America/New_York"), "Dec 6, 2026 03:30 EST");
-        assert_eq!(in_zone(at, "UTC"), "Dec 6, 2026 08:30 UTC");
-        assert_eq!(in_zone(at, "Not/AZone"), "Dec 6, 2026 08:30 UTC");
-    }
 }

@@ -18,6 +18,7 @@ use crate::{
     },
     components::{Field, FormMessage},
     forms::{AfterFailedForm, FormState},
+    webhooks::views::{WebhooksData, WebhooksSection},
 };
 
 /// What the page says after a plain form post came back (`?done=...`, or an import's
@@ -52,6 +53,7 @@ pub fn AccountPage() -> impl IntoView {
     // Created here, outside every `<Suspense>`, so the server and the browser create it in
     // the same order (a resource made inside a suspended view would not hydrate).
     let sessions = SessionsData::new();
+    let webhooks = WebhooksData::new();
     view! {
         <Title text="Your account" />
         <RequireUser allow_reset=true>
@@ -59,14 +61,16 @@ pub fn AccountPage() -> impl IntoView {
                 auth.user
                     .get()
                     .and_then(|u| u.ok().flatten())
-                    .map(|user| view! { <AccountSections user=user sessions=sessions /> })
+                    .map(|user| {
+                        view! { <AccountSections user=user sessions=sessions webhooks=webhooks /> }
+                    })
             }}
         </RequireUser>
     }
 }
 
 #[component]
-fn AccountSections(user: User, sessions: SessionsData) -> impl IntoView {
+fn AccountSections(user: User, sessions: SessionsData, webhooks: WebhooksData) -> impl IntoView {
     let query = use_query_map();
     let notice = Signal::derive(move || {
         query.with(|q| {
@@ -104,6 +108,7 @@ fn AccountSections(user: User, sessions: SessionsData) -> impl IntoView {
                         </section>
                         <SessionsSection data=sessions />
                         <TransferSection />
+                        <WebhooksSection data=webhooks />
                         <section class="card danger" aria-labelledby="delete-title">
                             <h2 id="delete-title">"Delete your account"</h2>
                             <p>

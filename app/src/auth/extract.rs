@@ -323,3 +323,20 @@ where
     })?;
     T::from_request_parts(&mut parts, state).await
 }
+
+/// Runs a server function's body for the signed-in caller (401 without one, 403 while an
+/// operator's password reset waits), with identity's shared pieces; its error keeps its
+/// status.
+pub async fn as_signed_in_user<T, F>(
+    body: impl FnOnce(Identity, AuthUser) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    crate::error::respond(async {
+        let state = Identity::from_context()?;
+        let auth = in_server_fn::<AuthUser, _>(&state).await?;
+        body(state, auth).await
+    })
+    .await
+}

@@ -105,6 +105,24 @@ impl AppError {
         Self::Validation { detail, errors }
     }
 
+    /// Both values, or every field error of the two (a form is told all it got wrong at
+    /// once); an error that is not about fields goes first.
+    pub fn both<A, B>(a: Result<A, Self>, b: Result<B, Self>) -> Result<(A, B), Self> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (
+                Err(Self::Validation {
+                    errors: mut first, ..
+                }),
+                Err(Self::Validation { errors, .. }),
+            ) => {
+                first.extend(errors);
+                Err(Self::validation(first))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {

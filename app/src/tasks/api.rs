@@ -32,11 +32,8 @@ pub(in crate::tasks) async fn as_caller_in_zone<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
-    crate::error::respond(async {
-        let state = crate::auth::extract::Identity::from_context()?;
-        let auth =
-            crate::auth::extract::in_server_fn::<crate::auth::extract::AuthUser, _>(&state).await?;
-        body(state, auth.id(), auth.user.time_zone).await
+    crate::auth::extract::as_signed_in_user(|state, auth| {
+        body(state, auth.id(), auth.user.time_zone)
     })
     .await
 }

@@ -1,48 +1,11 @@
 //! The webhooks' rows: the API's changes (each the owner's alone) and the deliverer's
 //! progress. Every write takes the write turn (`with_writer!`).
 
-use app::{db::Db, error::AppError, ids::UserId, with_reader, with_writer};
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A webhook as the API shows it (its secret only once, at creation).
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Webhook {
-    pub id: Uuid,
-    #[schema(example = "https://example.com/hooks/todo")]
-    pub url: String,
-    /// Event names, or `["*"]`.
-    #[schema(example = json!(["task.created", "task.reminder"]))]
-    pub events: Vec<String>,
-    /// Shown once, in the answer to the create: `whsec_` and base64.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    /// False once paused, or after three days of failed deliveries.
-    pub active: bool,
-    #[serde(with = "app::timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: DateTime<Utc>,
-}
-
-/// One attempt to deliver an event.
-#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Delivery {
-    /// The `webhook-id` sent.
-    pub event_id: String,
-    /// The event's name, or `ping`.
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// The endpoint's answer, if it answered.
-    pub status_code: Option<i32>,
-    /// Why there was no answer (a timeout, a refused address, …), if there was none.
-    pub error: Option<String>,
-    pub duration_ms: i32,
-    #[serde(with = "app::timestamp")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: DateTime<Utc>,
-}
+use super::{Delivery, Webhook, PER_ACCOUNT};
+use crate::{db::Db, error::AppError, ids::UserId, with_reader, with_writer};
 
 /// A webhook's row.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -89,14 +52,14 @@ fn not_found() -> AppError {
     AppError::NotFound("There is no such webhook.".into())
 }
 
-/// Makes a webhook of `owner`'s, at most [`super::PER_ACCOUNT`]; only events after now go out.
+/// Makes a webhook of `owner`'s, at most [`PER_ACCOUNT`]; only events after now go out.
 pub async fn create(
     db: &Db,
     owner: UserId,
     url: &str,
     events: &[String],
 ) -> Result<Webhook, AppError> {
-    let (id, now, secret) = (Uuid::now_v7(), app::db::now(), super::new_secret());
+    let (id, now, secret) = (Uuid::now_v7(), crate::db::now(), super::rules::new_secret());
     let events = serde_json::to_string(events).unwrap_or_else(|_| "[]".into());
     let rows: Vec<Row> = with_writer!(db, |w| {
         sqlx::query_as(&format!(
@@ -113,19 +76,12 @@ pub async fn create(
         .bind(&events)
         .bind(&secret)
         .bind(now)
-        .bind(super::PER_ACCOUNT)
+        .bind(PER_ACCOUNT)
         .fetch_all(&mut *w)
         .await
     })?;
     let Some(row) = rows.into_iter().next() else {
-        return Err(AppError::invalid_field(app::error::FieldError::body(
-            "url",
-            "value_error.too_many",
-            format!(
-                "An account has at most {} webhooks: delete one first.",
-                super::PER_ACCOUNT
-            ),
-        )));
+        return Err(super::rules::too_many());
     };
     Ok(Webhook {
         secret: Some(secret),
@@ -144,6 +100,51 @@ pub async fn all(db: &Db, owner: UserId) -> Result<Vec<Webhook>, AppError> {
         .await
     })?;
     Ok(rows.into_iter().map(Row::shown).collect())
+}
+
+/// `owner`'s webhooks for the page, oldest first, each with its last deliveries.
+pub async fn on_page(
+    db: &Db,
+    owner: UserId,
+    zone: &str,
+) -> Result<Vec<super::WebhookOnPage>, AppError> {
+    let hooks = all(db, owner).await?;
+    let rows: Vec<DeliveryOf> = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select webhook_id, event_id, event_type, status_code, error, duration_ms, at
+                 from (select d.*, row_number() over
+                           (partition by d.webhook_id order by d.at desc, d.id desc) as n
+                       from webhook_deliveries d
+                       where d.webhook_id in (select id from webhooks where user_id = $1)) newest
+                 where n <= $2 order by at desc, id desc",
+        )
+        .bind(owner)
+        .bind(super::DELIVERIES_ON_PAGE as i64)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(hooks
+        .into_iter()
+        .map(|hook| super::WebhookOnPage {
+            deliveries: rows
+                .iter()
+                .filter(|row| row.webhook_id == hook.id)
+                .map(|row| super::DeliveryOnPage::of(row.delivery.clone(), zone))
+                .collect(),
+            id: hook.id,
+            url: hook.url,
+            events: hook.events,
+            active: hook.active,
+        })
+        .collect())
+}
+
+/// A delivery and the webhook it was for.
+#[derive(sqlx::FromRow)]
+struct DeliveryOf {
+    webhook_id: Uuid,
+    #[sqlx(flatten)]
+    delivery: Delivery,
 }
 
 /// Changes what is given; turning a webhook on again starts its schedule afresh.
@@ -170,7 +171,7 @@ pub async fn update(
         .bind(url)
         .bind(events)
         .bind(active)
-        .bind(app::db::now())
+        .bind(crate::db::now())
         .fetch_all(&mut *w)
         .await
     })?;
@@ -201,7 +202,7 @@ pub async fn ping(db: &Db, owner: UserId, id: Uuid) -> Result<(), AppError> {
         sqlx::query("update webhooks set ping_at = $3 where id = $1 and user_id = $2")
             .bind(id)
             .bind(owner)
-            .bind(app::db::now())
+            .bind(crate::db::now())
             .execute(&mut *w)
             .await
             .map(|r| r.rows_affected())
@@ -273,7 +274,7 @@ pub async fn watched(db: &Db) -> Result<Vec<UserId>, AppError> {
 
 /// Takes webhook `id` for `lease` (no other instance delivers it meanwhile), if it is free.
 pub async fn take(db: &Db, id: Uuid, lease: TimeDelta) -> Result<Option<Row>, AppError> {
-    let now = app::db::now();
+    let now = crate::db::now();
     let rows: Vec<Row> = with_writer!(db, |w| {
         sqlx::query_as(&format!(
             "update webhooks set lease_until = $2
@@ -340,7 +341,7 @@ pub async fn record(
     attempt: Attempt<'_>,
     lease: TimeDelta,
 ) -> Result<Row, AppError> {
-    let now = app::db::now();
+    let now = crate::db::now();
     let (attempts, failing_since, next) = match (seq, attempt.ok) {
         // A ping is tried once, whatever comes of it.
         (None, _) | (Some(_), true) => (hook.attempt, hook.failing_since, None),
