@@ -67,7 +67,7 @@ help:
 	@echo "make test-rust  only the Rust unit and integration tests"
 	@echo "make test-e2e   only the Playwright suite, against a release build (TEST_SERVER=debug: the debug server)"
 	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against the same server"
-	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*, hostile-* and lists-*.{md,json}"
+	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*, hostile-*, lists-* and webhooks-*.{md,json}"
 	@echo "make check      formatting and clippy"
 
 run: build
@@ -140,6 +140,7 @@ bench: build
 	python3 bench/streams.py
 	python3 bench/hostile.py
 	python3 bench/lists.py
+	python3 bench/webhooks.py
 
 # Installs whatever of the toolchain is missing, and says why the first run is slow. One
 # after the other: on two cores, side by side was slower (measured: cargo-leptos alone

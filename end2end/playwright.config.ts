@@ -57,6 +57,8 @@ export default defineConfig({
       RUST_LOG: 'warn',
       // Every test signs up its own users, all from 127.0.0.1; the limit has its own tests.
       SIGNUPS_PER_HOUR: '1000000',
+      // The webhooks spec's receiver listens on 127.0.0.1.
+      WEBHOOKS_ALLOW_PRIVATE: 'true',
     },
   },
 });

@@ -422,3 +422,34 @@ async fn a_failing_event_the_webhook_no_longer_takes_is_passed_at_its_next_attem
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_creates_of_one_account_stop_at_ten() {
+    for_each_backend_with(ALLOW_PRIVATE, |app| async move {
+        let owner = app.new_user().await;
+        let body = json!({"url": "http://127.0.0.1:9/x", "events": ["*"]});
+        let statuses = futures_util::future::join_all((0..16).map(|_| {
+            let body = body.clone();
+            let (app, owner) = (&app, &owner);
+            async move {
+                call(app, owner, Method::POST, "/webhooks", Some(body))
+                    .await
+                    .0
+            }
+        }))
+        .await;
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            10,
+            "{statuses:?}"
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 422).count(),
+            6,
+            "{statuses:?}"
+        );
+        let (_, listed) = call(&app, &owner, Method::GET, "/webhooks", None).await;
+        assert_eq!(listed["webhooks"].as_array().unwrap().len(), 10);
+    })
+    .await;
+}

@@ -45,7 +45,12 @@ fn back_to_section(done: &str) {
 /// plain form post, taken out of the session as it is shown.
 #[server(prefix = "/rpc", endpoint = "webhooks/list")]
 pub async fn list_webhooks() -> Result<WebhooksOnPage, AppError> {
-    crate::auth::extract::as_signed_in_user(|state, auth| async move {
+    use crate::auth::extract::{in_server_fn, Identity, SignedIn};
+    // Read, like the signed-in browsers, even while an operator's password reset waits (the
+    // page then shows only the password form, and a 403 here would be a console error).
+    crate::error::respond(async {
+        let state = Identity::from_context()?;
+        let SignedIn(auth) = in_server_fn::<SignedIn, _>(&state).await?;
         let webhooks =
             super::store::on_page(&state.db, auth.id(), &auth.user.time_zone).await?;
         let new_secret = match session() {

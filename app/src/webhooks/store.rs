@@ -61,23 +61,38 @@ pub async fn create(
 ) -> Result<Webhook, AppError> {
     let (id, now, secret) = (Uuid::now_v7(), crate::db::now(), super::rules::new_secret());
     let events = serde_json::to_string(events).unwrap_or_else(|_| "[]".into());
+    // The count and the insert see the same webhooks: SQLite's write turn makes them one
+    // step; on PostgreSQL the owner's row is locked first, so that concurrent creates of one
+    // account take turns (each would otherwise count the same nine and insert a tenth).
+    let lock = if db.is_sqlite() {
+        "select 1 from users where id = $1"
+    } else {
+        "select 1 from users where id = $1 for update"
+    };
     let rows: Vec<Row> = with_writer!(db, |w| {
-        sqlx::query_as(&format!(
-            "insert into webhooks (id, user_id, url, events, secret, active, created_at,
-                                   updated_at, cursor)
-             select $1, $2, $3, $4, $5, true, $6, $6,
-                    coalesce((select last from event_seqs where user_id = $2), 0)
-             where (select count(*) from webhooks where user_id = $2) < $7
-             returning {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(owner)
-        .bind(url)
-        .bind(&events)
-        .bind(&secret)
-        .bind(now)
-        .bind(PER_ACCOUNT)
-        .fetch_all(&mut *w)
+        async {
+            let mut tx = w.begin().await?;
+            sqlx::query(lock).bind(owner).execute(&mut tx).await?;
+            let rows = sqlx::query_as(&format!(
+                "insert into webhooks (id, user_id, url, events, secret, active, created_at,
+                                       updated_at, cursor)
+                 select $1, $2, $3, $4, $5, true, $6, $6,
+                        coalesce((select last from event_seqs where user_id = $2), 0)
+                 where (select count(*) from webhooks where user_id = $2) < $7
+                 returning {COLUMNS}"
+            ))
+            .bind(id)
+            .bind(owner)
+            .bind(url)
+            .bind(&events)
+            .bind(&secret)
+            .bind(now)
+            .bind(PER_ACCOUNT)
+            .fetch_all(&mut tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rows)
+        }
         .await
     })?;
     let Some(row) = rows.into_iter().next() else {
