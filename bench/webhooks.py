@@ -4,16 +4,19 @@
 Starts `target/release/todo` on 127.0.0.1 (WEBHOOKS_ALLOW_PRIVATE=true, so that webhooks may
 point at this machine) with a fresh SQLite file (or the PostgreSQL database in
 BENCH_DATABASE_URL), and a black hole: a TCP port that accepts every connection and never
-answers, so each delivery to it waits out its 10 s limit. Then "create" at 64 connections
+answers, so each delivery to it waits out its 10 s limit. Then "create" at 16 connections
 for a user with no webhook and for a user with 10 webhooks at the black hole (every event),
-twice each, alternating; each side's figure is the better of its two runs (the machine is
-noisy). Goal: the 10 webhooks' create p99 within 1.1x of none.
+three times each, alternating, so that both sides meet the deliveries' timeouts and retries
+alike; each side's figure is the median of its three p99s (the machine is noisy). Goal: the
+10 webhooks' create p99 within 1.1x of none. Knob: BENCH_WEBHOOK_RUNS (3).
 
 Writes bench/results/webhooks-<sqlite|postgres>.md and .json (bench/tmp/ under BENCH_ONLY).
 Standard library and oha only; only 127.0.0.1 is contacted; every run is bounded in time.
 """
 
+import os
 import socket
+import statistics
 import subprocess
 import threading
 import time
@@ -22,6 +25,8 @@ from common import BASE, Server, call, goals_table, machine, now, throwaway_data
 from run import measured, new_user, seed
 
 HOOKS = 10
+RUNS = int(os.environ.get("BENCH_WEBHOOK_RUNS", "3"))
+CONCURRENCY = 16
 
 
 class BlackHole:
@@ -64,10 +69,10 @@ def main():
                                    {"url": hole.url, "events": ["*"]}, token=hooked["token"])
             assert status == 201, (status, body)
         time.sleep(1)
-        for attempt in (1, 2):
+        for attempt in range(1, RUNS + 1):
             for user, label in ((plain, "none"), (hooked, f"{HOOKS} at a black hole")):
                 row = measured(server, 201, url=f"{BASE}/api/{user['id']}/tasks", method="POST",
-                               body={"title": "benchmark task"}, concurrency=64, token=user["token"])
+                               body={"title": "benchmark task"}, concurrency=CONCURRENCY, token=user["token"])
                 results["runs"][f"create, {label}, run {attempt}"] = row
                 print(f"create, {label}, run {attempt}: {row}", flush=True)
         results["held_connections"] = len(hole.held)
@@ -78,9 +83,9 @@ def main():
     print(write_results(f"webhooks-{backend}", results, render(results)).read_text())
 
 
-def best(runs, label):
-    rows = [row for name, row in runs.items() if f", {label}, run" in name]
-    return min(rows, key=lambda row: row["p99_ms"]) if rows else None
+def median_p99(runs, label):
+    p99s = [row["p99_ms"] for name, row in runs.items() if f", {label}, run" in name]
+    return statistics.median(p99s) if p99s else None
 
 
 def render(r):
@@ -88,16 +93,16 @@ def render(r):
     lines = [f"# Webhooks at a dead endpoint ({r['backend']})", "",
              f"{r['when']}, commit {m['commit']}, {m['cores']} cores ({m['cpu']}), {m['load_generator']}.",
              f"Connections the black hole held open at the end: {r.get('held_connections')}.",
-             "", "| scenario (create, c=64) | rps | p50 ms | p99 ms | errors |", "|---|---|---|---|---|"]
+             "", f"| scenario (create, c={CONCURRENCY}) | rps | p50 ms | p99 ms | errors |", "|---|---|---|---|---|"]
     for name, row in r["runs"].items():
         lines.append(f"| {name} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |")
     lines.append("")
-    none, hooked = best(r["runs"], "none"), best(r["runs"], f"{HOOKS} at a black hole")
+    none, hooked = median_p99(r["runs"], "none"), median_p99(r["runs"], f"{HOOKS} at a black hole")
     goals = []
     if none and hooked:
-        x = round(hooked["p99_ms"] / none["p99_ms"], 2) if none["p99_ms"] else None
+        x = round(hooked / none, 2)
         goals.append((f"create p99 with {HOOKS} webhooks at a black hole within 1.1x of none "
-                      "(better of two runs each)", f"{x}x", x is not None and x <= 1.1))
+                      f"(median of the runs' p99: {hooked} ms against {none} ms)", f"{x}x", x <= 1.1))
     lines += goals_table("Goals", goals)
     return "\n".join(lines) + "\n"
 

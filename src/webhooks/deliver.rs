@@ -29,6 +29,9 @@ const ANSWER_MAX: usize = 64 * 1024;
 const LEASE: TimeDelta = TimeDelta::seconds(60);
 /// How often the users with webhooks (and any retry due) are looked at without news.
 const LOOK_AGAIN: Duration = Duration::from_secs(10);
+/// The least time between two looks for work: a burst of events (hundreds a second from one
+/// busy user) is taken in one look, not one look (two queries) per event.
+const MIN_PASS: Duration = Duration::from_millis(100);
 /// Events delivered to one webhook before it is given back (so others get their turn).
 const BATCH: usize = 100;
 
@@ -78,7 +81,12 @@ pub async fn deliver_webhooks(db: Db, settings: app::webhooks::rules::Settings) 
     let mut watched: HashSet<UserId> = HashSet::new();
     // When the watched users were last read (`None`: read them now).
     let mut looked: Option<Instant> = None;
+    let mut last_pass: Option<Instant> = None;
     loop {
+        if let Some(wait) = last_pass.and_then(|at| MIN_PASS.checked_sub(at.elapsed())) {
+            tokio::time::sleep(wait).await;
+        }
+        last_pass = Some(Instant::now());
         if looked.is_none_or(|at| at.elapsed() >= LOOK_AGAIN) {
             looked = Some(Instant::now());
             if let Ok(users) = store::watched(&db).await {
