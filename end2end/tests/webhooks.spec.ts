@@ -86,8 +86,10 @@ for (const js of [true, false]) {
 
         await item.getByRole('button', { name: `Pause the webhook to ${hook.url}` }).click();
         await expect(item.getByText('Paused', { exact: true })).toBeVisible();
+        await expect(webhooks(page).getByText('The webhook was paused')).toBeVisible();
         await item.getByRole('button', { name: `Resume the webhook to ${hook.url}` }).click();
         await expect(item.getByText('Active', { exact: true })).toBeVisible();
+        await expect(webhooks(page).getByText('The webhook was resumed')).toBeVisible();
 
         await item.getByRole('button', { name: `Delete the webhook to ${hook.url}` }).click();
         await expect(webhooks(page).getByText('The webhook was deleted.')).toBeVisible();

@@ -100,18 +100,18 @@ pub async fn add_webhook(url: String, events: String) -> Result<NewSecret, AppEr
     .await
 }
 
-/// Pauses a webhook, or starts it again (its retries afresh).
+/// Pauses a webhook, or starts it again (its retries afresh); answers whether it is active.
 #[server(prefix = "/rpc", endpoint = "webhooks/active")]
-pub async fn set_webhook_active(id: Uuid, active: bool) -> Result<(), AppError> {
+pub async fn set_webhook_active(id: Uuid, active: bool) -> Result<bool, AppError> {
     crate::auth::extract::as_signed_in_user(|state, auth| async move {
-        super::store::update(&state.db, auth.id(), id, None, None, Some(active)).await?;
+        let hook = super::store::update(&state.db, auth.id(), id, None, None, Some(active)).await?;
         settings()?.changed.notify_one();
         back_to_section(if active {
             "webhook-resumed"
         } else {
             "webhook-paused"
         });
-        Ok(())
+        Ok(hook.active)
     })
     .await
 }

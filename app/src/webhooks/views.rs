@@ -83,31 +83,38 @@ pub fn WebhooksSection(data: WebhooksData) -> impl IntoView {
         list,
     } = data;
     let query = use_query_map();
-    // With JavaScript, the last action that went through says what it did.
+    // With JavaScript, the last action that went through says what it did; a new webhook's
+    // secret stays shown until another action goes through.
     let (done_here, set_done_here) = signal(None::<&'static str>);
+    let (secret_here, set_secret_here) = signal(None::<NewSecret>);
+    let done = move |what: &'static str| {
+        set_done_here.set(Some(what));
+        set_secret_here.set(None);
+    };
     Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(_))) {
+        if let Some(Ok(new)) = add.value().get() {
             set_done_here.set(Some("webhook-added"));
+            set_secret_here.set(Some(new));
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(())) = active.value().get() {
-            let resumed = active.input().get_untracked().is_some_and(|a| a.active);
-            set_done_here.set(Some(if resumed {
+        // (The answer says which: the action's input is gone once its value is in.)
+        if let Some(Ok(resumed)) = active.value().get() {
+            done(if resumed {
                 "webhook-resumed"
             } else {
                 "webhook-paused"
-            }));
+            });
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = test.value().get() {
-            set_done_here.set(Some("webhook-tested"));
+            done("webhook-tested");
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
-            set_done_here.set(Some("webhook-deleted"));
+            done("webhook-deleted");
         }
     });
     let notice = Signal::derive(move || {
@@ -124,10 +131,6 @@ pub fn WebhooksSection(data: WebhooksData) -> impl IntoView {
         FormState::of(delete).message(),
     ];
     let row_error = Signal::derive(move || failed.iter().find_map(|m| m.get()));
-    let just_added = Signal::derive(move || match add.value().get() {
-        Some(Ok(new)) => Some(new),
-        _ => None,
-    });
     view! {
         <section class="card" id="webhooks" aria-labelledby="webhooks-title">
             <h2 id="webhooks-title">"Webhooks"</h2>
@@ -145,7 +148,7 @@ pub fn WebhooksSection(data: WebhooksData) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(page) => {
-                            let secret = just_added.get_untracked().or(page.new_secret);
+                            let secret = secret_here.get_untracked().or(page.new_secret);
                             view! {
                                 {secret.map(|new| view! { <SecretOnce new=new /> })}
                                 <WebhookList list=page.webhooks data=data />
