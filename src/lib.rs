@@ -7,6 +7,7 @@ pub mod compression;
 pub mod config;
 pub mod cross_site;
 pub mod database;
+pub mod dav;
 pub mod failed_forms;
 pub mod idempotency;
 pub mod precompress;

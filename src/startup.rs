@@ -136,6 +136,8 @@ pub fn build_router(state: AppState, http: &HttpSettings) -> Router {
 
     Router::new()
         .merge(api)
+        // CalDAV: Basic authentication with app passwords, no sessions, no cookies.
+        .merge(crate::dav::router())
         .merge(pages)
         .layer(http.client_ip_source.clone().into_extension())
         .layer(middleware::from_fn_with_state(

@@ -1,6 +1,7 @@
 //! The JSON API: thin handlers over the domain in `app`, its OpenAPI document, and the
 //! error shape they share.
 
+pub mod app_passwords;
 pub mod auth;
 pub mod errors;
 pub mod events;
@@ -34,6 +35,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::change_email))
         .routes(routes!(auth::change_password))
         .routes(routes!(auth::logout_all))
+        .routes(routes!(app_passwords::create, app_passwords::all))
+        .routes(routes!(app_passwords::delete))
         .routes(routes!(tasks::create, tasks::list))
         .routes(routes!(tasks::get, tasks::update, tasks::delete))
         .routes(routes!(tasks::complete))

@@ -9,6 +9,7 @@ mod account;
 mod assets;
 mod auth;
 mod bulk;
+mod caldav;
 mod cors;
 mod cross_site;
 mod files;

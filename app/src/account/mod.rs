@@ -4,6 +4,7 @@
 //! an export holds); neither of them reaches back here.
 
 pub mod api;
+pub mod app_passwords;
 pub mod sections;
 pub mod transfer;
 pub mod views;

@@ -7,6 +7,7 @@
 
 mod access;
 mod cursor;
+pub mod dav;
 mod edits;
 mod import;
 mod listing;
