@@ -18,6 +18,8 @@ REDOC_VERSION        := 2.5.2
 OHA_VERSION          := 1.16.0
 SCHEMATHESIS_VERSION := 4.32.5
 FUZZ_VENV            := target/fuzz-venv
+CALDAV_VERSION       := 1.4.0
+CALDAV_VENV          := target/caldav-venv
 CHROMIUM             ?= /usr/bin/chromium
 SITE_ROOT            := target/site
 REDOC_DIR            := $(SITE_ROOT)/redoc
@@ -57,7 +59,7 @@ $(error TEST_SERVER is release or debug, not $(TEST_SERVER))
 endif
 export TODO_BIN := target/$(TEST_SERVER)/todo
 
-.PHONY: help run dev build build-test-server redoc bench test test-rust test-e2e fuzz fuzz-deps tools tool-checks \
+.PHONY: help run dev build build-test-server redoc bench test test-rust test-e2e fuzz fuzz-deps caldav caldav-deps tools tool-checks \
         cargo-leptos-tool wasm-bindgen-tool npm-tools e2e-deps check fmt clean
 
 help:
@@ -67,6 +69,7 @@ help:
 	@echo "make test-rust  only the Rust unit and integration tests"
 	@echo "make test-e2e   only the Playwright suite, against a release build (TEST_SERVER=debug: the debug server)"
 	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against the same server"
+	@echo "make caldav     only the CalDAV client library checks (python-caldav), against the same server"
 	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*, hostile-*, lists-* and webhooks-*.{md,json}"
 	@echo "make check      formatting and clippy"
 
@@ -112,7 +115,7 @@ redoc:
 	    cp $$tmp/package/bundles/redoc.standalone.js.LICENSE.txt $(REDOC_DIR)/ && \
 	    echo "$(REDOC_BUILD)" > $(REDOC_DIR)/VERSION && rm -rf $$tmp'
 
-test: test-rust test-e2e fuzz
+test: test-rust test-e2e fuzz caldav
 
 test-rust:
 	@$(PHASE) "running the Rust tests (first build of the tests: about 5 minutes)" \
@@ -130,6 +133,18 @@ fuzz-deps:
 	@[ "$$($(FUZZ_VENV)/bin/st --version 2>/dev/null)" = "st, version $(SCHEMATHESIS_VERSION)" ] || \
 	  $(PHASE) "installing schemathesis $(SCHEMATHESIS_VERSION) from PyPI into $(FUZZ_VENV) (once; about a minute)" \
 	    bash -c 'python3 -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)'
+
+# The CalDAV server driven by a real client library (python-caldav), on SQLite and, when
+# TEST_DATABASE_URL is set, on PostgreSQL.
+caldav: caldav-deps $(TEST_BUILD)
+	@$(PHASE) "syncing tasks with the caldav client library $(CALDAV_VERSION) (about 20 seconds)" \
+	  $(CALDAV_VENV)/bin/python scripts/caldav_client.py
+
+# python-caldav in its own virtualenv under target/, from PyPI.
+caldav-deps:
+	@[ "$$($(CALDAV_VENV)/bin/python -c 'import caldav; print(caldav.__version__)' 2>/dev/null)" = "$(CALDAV_VERSION)" ] || \
+	  $(PHASE) "installing the caldav client library $(CALDAV_VERSION) from PyPI into $(CALDAV_VENV) (once; about a minute)" \
+	    bash -c 'python3 -m venv $(CALDAV_VENV) && $(CALDAV_VENV)/bin/pip install --quiet --disable-pip-version-check caldav==$(CALDAV_VERSION)'
 
 # Load figures for a release build on a throwaway database (BENCH_DATABASE_URL for PostgreSQL).
 bench: build
