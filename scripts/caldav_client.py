@@ -79,6 +79,33 @@ END:VCALENDAR
 """
 
 
+def curl(user, method, path, body="", depth="1"):
+    """The raw answer to a WebDAV request made with curl: its status and body."""
+    result = subprocess.run(
+        ["curl", "-s", "-X", method, "-u", f"{user['email']}:{user['app_password']}",
+         "-H", f"Depth: {depth}", "-H", "Content-Type: application/xml",
+         "--data-binary", body, "-w", "\n%{http_code}", BASE + path],
+        capture_output=True, text=True, check=True, timeout=30,
+    )
+    answer, _, status = result.stdout.rpartition("\n")
+    return int(status), answer
+
+
+def raw_answers(user, shared):
+    """PROPFIND and REPORT as curl sends them, and the XML they get back."""
+    status, answer = curl(user, "PROPFIND", f"/dav/{user['id']}/", '<d:propfind xmlns:d="DAV:"><d:prop>'
+                          '<d:displayname/><d:resourcetype/></d:prop></d:propfind>')
+    check(status == 207 and "<d:displayname>Household</d:displayname>" in answer
+          and "<c:calendar/>" in answer, "curl: PROPFIND on the home lists the calendars")
+    status, answer = curl(user, "REPORT", f"/dav/{user['id']}/{shared['id']}/",
+                          '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level>'
+                          '<d:prop><d:getetag/></d:prop></d:sync-collection>')
+    check(status == 207 and "<d:sync-token>urn:todo:sync:" in answer,
+          "curl: REPORT sync-collection answers a sync token")
+    status, _ = curl(user, "PROPFIND", "/dav/", "<not-xml", depth="0")
+    check(status == 400, "curl: a PROPFIND body that is no XML is 400")
+
+
 def scenario():
     ada = account("ada")
     bob = account("bob")
@@ -138,6 +165,7 @@ def scenario():
     todo.delete()
     check([t["title"] for t in tasks(ada)] == [], "deleting it in the client deletes it")
 
+    raw_answers(ada, shared)
     call("POST", f"/api/{ada['id']}/tasks", {"title": "Shared chore", "list_id": shared["id"]}, ada["token"])
     viewer = caldav.DAVClient(url=f"{BASE}/dav/", username=bob["email"], password=bob["app_password"])
     household = [c for c in viewer.principal().calendars() if c.name == "Household"][0]

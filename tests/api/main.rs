@@ -6,6 +6,7 @@ mod helpers;
 mod requests;
 
 mod account;
+mod app_passwords;
 mod assets;
 mod auth;
 mod bulk;

@@ -11,28 +11,6 @@ use crate::{auth::User, error::AppError};
 #[cfg(feature = "ssr")]
 const PAGE: &str = crate::auth::ACCOUNT_PAGE;
 
-/// Runs a server function's body for the signed-in caller with the shared state. `strict`:
-/// refuse (403) a caller who must first change a password an operator reset.
-#[cfg(feature = "ssr")]
-async fn as_account<T, F>(
-    strict: bool,
-    body: impl FnOnce(crate::auth::extract::Identity, crate::auth::extract::AuthUser) -> F,
-) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<T, AppError>>,
-{
-    use crate::auth::extract::{in_server_fn, AuthUser, SignedIn};
-    crate::error::respond(async {
-        let state = crate::auth::extract::Identity::from_context()?;
-        let auth = match strict {
-            true => in_server_fn::<AuthUser, _>(&state).await?,
-            false => in_server_fn::<SignedIn, _>(&state).await?.0,
-        };
-        body(state, auth).await
-    })
-    .await
-}
-
 /// On the page, a wrong current password is that field's error.
 #[cfg(feature = "ssr")]
 const ON_THE_FORM: super::store::WrongPassword =
@@ -56,7 +34,7 @@ fn back_to_page_unless_hydrated(notice: &str) {
 
 #[server(prefix = "/rpc", endpoint = "account/profile")]
 pub async fn update_profile(name: String, time_zone: String) -> Result<User, AppError> {
-    as_account(true, |state, auth| async move {
+    crate::auth::extract::as_signed_in_user(|state, auth| async move {
         let change = super::ProfileChange::parse(Some(&name), Some(&time_zone))?;
         let user = super::store::update_profile(&state.db, &auth.user, &change).await?;
         back_to_page_unless_hydrated("profile");
@@ -67,7 +45,7 @@ pub async fn update_profile(name: String, time_zone: String) -> Result<User, App
 
 #[server(prefix = "/rpc", endpoint = "account/email")]
 pub async fn change_email(current_password: String, email: String) -> Result<User, AppError> {
-    as_account(true, |state, auth| async move {
+    crate::auth::extract::as_signed_in_user(|state, auth| async move {
         let current = crate::auth::current_password(&current_password);
         let new = crate::auth::Email::parse(&email);
         let (current, new) = match (current, new) {
@@ -106,7 +84,7 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    as_account(false, |state, auth| async move {
+    crate::auth::extract::as_signed_in_lenient(|state, auth| async move {
         let change = super::PasswordChange::parse(&current_password, &new_password)?;
         let client = crate::auth::api::client_address().await?;
         super::store::change_password(
@@ -126,7 +104,7 @@ pub async fn change_password(
 /// Ends every session and token of the caller, this browser's too: back to the login page.
 #[server(prefix = "/rpc", endpoint = "account/logout-all")]
 pub async fn logout_all() -> Result<(), AppError> {
-    as_account(false, |state, auth| async move {
+    crate::auth::extract::as_signed_in_lenient(|state, auth| async move {
         crate::auth::sessions::end_everything(&state.db, auth.id(), &Default::default()).await?;
         crate::auth::api::session()?.log_out(&state.db).await?;
         leptos_axum::redirect(crate::auth::views::SIGNED_OUT_EVERYWHERE);
@@ -137,7 +115,7 @@ pub async fn logout_all() -> Result<(), AppError> {
 
 #[server(prefix = "/rpc", endpoint = "account/sessions")]
 pub async fn list_sessions() -> Result<Vec<ActiveSession>, AppError> {
-    as_account(false, |state, auth| async move {
+    crate::auth::extract::as_signed_in_lenient(|state, auth| async move {
         let current = auth.keep().session_id;
         let zone = auth.user.time_zone.clone();
         super::store::list_sessions(&state.db, auth.id(), current.as_deref(), &zone).await
@@ -147,7 +125,7 @@ pub async fn list_sessions() -> Result<Vec<ActiveSession>, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "account/sessions/end")]
 pub async fn end_session(handle: Uuid) -> Result<(), AppError> {
-    as_account(false, |state, auth| async move {
+    crate::auth::extract::as_signed_in_lenient(|state, auth| async move {
         super::store::end_session(&state.db, auth.id(), handle).await?;
         back_to_page("session");
         Ok(())
@@ -158,7 +136,7 @@ pub async fn end_session(handle: Uuid) -> Result<(), AppError> {
 /// Deletes the account for good (the password, and the confirmation box ticked).
 #[server(prefix = "/rpc", endpoint = "account/delete")]
 pub async fn delete_account(password: String, confirm: Option<String>) -> Result<(), AppError> {
-    as_account(true, |state, auth| async move {
+    crate::auth::extract::as_signed_in_user(|state, auth| async move {
         let password = crate::auth::current_password(&password).map_err(|e| e.renamed("password"));
         let confirmed = match confirm.as_deref() {
             Some("yes") => Ok(()),

@@ -9,6 +9,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{
     api::{ChangeEmail, ChangePassword, UpdateProfile},
+    app_passwords::views::{AppPasswordsData, AppPasswordsSection},
     sections::{SessionsData, SessionsSection, TransferSection},
 };
 use crate::{
@@ -54,6 +55,7 @@ pub fn AccountPage() -> impl IntoView {
     // the same order (a resource made inside a suspended view would not hydrate).
     let sessions = SessionsData::new();
     let webhooks = WebhooksData::new();
+    let app_passwords = AppPasswordsData::new();
     view! {
         <Title text="Your account" />
         <RequireUser allow_reset=true>
@@ -62,7 +64,14 @@ pub fn AccountPage() -> impl IntoView {
                     .get()
                     .and_then(|u| u.ok().flatten())
                     .map(|user| {
-                        view! { <AccountSections user=user sessions=sessions webhooks=webhooks /> }
+                        view! {
+                            <AccountSections
+                                user=user
+                                sessions=sessions
+                                webhooks=webhooks
+                                app_passwords=app_passwords
+                            />
+                        }
                     })
             }}
         </RequireUser>
@@ -70,7 +79,12 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountSections(user: User, sessions: SessionsData, webhooks: WebhooksData) -> impl IntoView {
+fn AccountSections(
+    user: User,
+    sessions: SessionsData,
+    webhooks: WebhooksData,
+    app_passwords: AppPasswordsData,
+) -> impl IntoView {
     let query = use_query_map();
     let notice = Signal::derive(move || {
         query.with(|q| {
@@ -108,6 +122,7 @@ fn AccountSections(user: User, sessions: SessionsData, webhooks: WebhooksData) -
                         </section>
                         <SessionsSection data=sessions />
                         <TransferSection />
+                        <AppPasswordsSection data=app_passwords />
                         <WebhooksSection data=webhooks />
                         <section class="card danger" aria-labelledby="delete-title">
                             <h2 id="delete-title">"Delete your account"</h2>

@@ -340,3 +340,52 @@ where
     })
     .await
 }
+
+/// [`as_signed_in_user`] even while an operator's password reset waits: for what the account
+/// page reads then (it shows only the password form, and a 403 would be a console error) and
+/// for the password change itself. 401 without a caller, never 403.
+pub async fn as_signed_in_lenient<T, F>(
+    body: impl FnOnce(Identity, AuthUser) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    crate::error::respond(async {
+        let state = Identity::from_context()?;
+        let SignedIn(auth) = in_server_fn::<SignedIn, _>(&state).await?;
+        body(state, auth).await
+    })
+    .await
+}
+
+/// The request's browser session, inside a server function (none without the session layer).
+pub fn request_session() -> Option<Session> {
+    leptos::prelude::use_context::<Parts>()?
+        .extensions
+        .get::<Session>()
+        .cloned()
+}
+
+/// Keeps `value` in the request's session under `key`, for the one page view after a plain
+/// form post that shows it (a secret shown once): see [`take_once`].
+pub async fn keep_once<T: serde::Serialize + Send + Sync>(
+    key: &str,
+    value: &T,
+) -> Result<(), AppError> {
+    let Some(session) = request_session() else {
+        return Ok(());
+    };
+    session.insert(key, value).await.map_err(|error| {
+        tracing::warn!(%error, key, "a value could not be kept in the session");
+        AppError::Unavailable("Your session could not be written right now.".into())
+    })
+}
+
+/// Takes out what [`keep_once`] kept under `key`, if anything: it is gone once read.
+pub async fn take_once<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let session = request_session()?;
+    session.remove::<T>(key).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, key, "a value kept in the session could not be read");
+        None
+    })
+}

@@ -21,14 +21,6 @@ fn settings() -> Result<super::rules::Settings, AppError> {
     })
 }
 
-#[cfg(feature = "ssr")]
-fn session() -> Option<tower_sessions::Session> {
-    use_context::<http::request::Parts>()?
-        .extensions
-        .get::<tower_sessions::Session>()
-        .cloned()
-}
-
 /// After a plain form post: back to the section, which says what was done (with
 /// JavaScript, the section says it from the action's answer and stays where it is).
 #[cfg(feature = "ssr")]
@@ -45,24 +37,9 @@ fn back_to_section(done: &str) {
 /// plain form post, taken out of the session as it is shown.
 #[server(prefix = "/rpc", endpoint = "webhooks/list")]
 pub async fn list_webhooks() -> Result<WebhooksOnPage, AppError> {
-    use crate::auth::extract::{in_server_fn, Identity, SignedIn};
-    // Read, like the signed-in browsers, even while an operator's password reset waits (the
-    // page then shows only the password form, and a 403 here would be a console error).
-    crate::error::respond(async {
-        let state = Identity::from_context()?;
-        let SignedIn(auth) = in_server_fn::<SignedIn, _>(&state).await?;
-        let webhooks =
-            super::store::on_page(&state.db, auth.id(), &auth.user.time_zone).await?;
-        let new_secret = match session() {
-            Some(session) => session
-                .remove::<NewSecret>(NEW_SECRET_KEY)
-                .await
-                .unwrap_or_else(|error| {
-                    tracing::warn!(%error, "a new webhook's secret could not be read from the session");
-                    None
-                }),
-            None => None,
-        };
+    crate::auth::extract::as_signed_in_lenient(|state, auth| async move {
+        let webhooks = super::store::on_page(&state.db, auth.id(), &auth.user.time_zone).await?;
+        let new_secret = crate::auth::extract::take_once::<NewSecret>(NEW_SECRET_KEY).await;
         Ok(WebhooksOnPage {
             webhooks,
             new_secret,
@@ -87,12 +64,7 @@ pub async fn add_webhook(url: String, events: String) -> Result<NewSecret, AppEr
             secret: hook.secret.unwrap_or_default(),
         };
         if crate::error::is_plain_form_post() {
-            if let Some(session) = session() {
-                session.insert(NEW_SECRET_KEY, &new).await.map_err(|error| {
-                    tracing::warn!(%error, "a new webhook's secret could not be kept in the session");
-                    AppError::Unavailable("Your session could not be written right now.".into())
-                })?;
-            }
+            crate::auth::extract::keep_once(NEW_SECRET_KEY, &new).await?;
             back_to_section("webhook-added");
         }
         Ok(new)

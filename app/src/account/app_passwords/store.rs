@@ -1,0 +1,180 @@
+//! The app passwords' rows. Every write takes the write turn (`with_writer!`).
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::Rng as _;
+use sha2::{Digest as _, Sha256};
+use uuid::Uuid;
+
+use super::{AppPassword, PER_ACCOUNT};
+use crate::{db::Db, error::AppError, ids::UserId, with_reader, with_writer};
+
+/// The letters and digits a password is made of: no 0/o, 1/l/i, easy to type on a phone.
+const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// How stale `last_used_at` may get before a sign-in writes it again: a syncing app
+/// signs in on every request, and each need not be a write.
+const LAST_USED_GRAIN: TimeDelta = TimeDelta::minutes(5);
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<Row> for AppPassword {
+    fn from(row: Row) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            password: None,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}
+
+/// A new secret: 24 characters of [`ALPHABET`] (119 bits) in groups of four.
+fn new_password() -> String {
+    let mut rng = rand::rng();
+    let chars: Vec<char> = (0..24)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn digest(password: &str) -> Vec<u8> {
+    Sha256::digest(password.as_bytes()).to_vec()
+}
+
+/// Makes an app password named `name` (already parsed); 409 past [`PER_ACCOUNT`].
+pub async fn create(db: &Db, owner: UserId, name: &str) -> Result<AppPassword, AppError> {
+    let (id, now, password) = (Uuid::now_v7(), crate::db::now(), new_password());
+    let hash = digest(&password);
+    // Counted and inserted in one statement; on PostgreSQL the owner's row is locked
+    // first so that concurrent creates take turns (SQLite's write turn already does).
+    let lock = if db.is_sqlite() {
+        "select 1 from users where id = $1"
+    } else {
+        "select 1 from users where id = $1 for update"
+    };
+    let rows: Vec<Row> = with_writer!(db, |w| {
+        async {
+            let mut tx = w.begin().await?;
+            sqlx::query(lock).bind(owner).execute(&mut tx).await?;
+            let rows = sqlx::query_as(
+                "insert into app_passwords (id, user_id, name, hash, created_at)
+                 select $1, $2, $3, $4, $5
+                 where (select count(*) from app_passwords where user_id = $2) < $6
+                 returning id, name, created_at, last_used_at",
+            )
+            .bind(id)
+            .bind(owner)
+            .bind(name)
+            .bind(&hash)
+            .bind(now)
+            .bind(PER_ACCOUNT)
+            .fetch_all(&mut tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rows)
+        }
+        .await
+    })?;
+    let Some(row) = rows.into_iter().next() else {
+        return Err(AppError::Conflict(format!(
+            "This account already has {PER_ACCOUNT} app passwords: delete one it no longer \
+             needs first."
+        )));
+    };
+    Ok(AppPassword {
+        password: Some(password),
+        ..row.into()
+    })
+}
+
+/// `owner`'s app passwords, oldest first, without their secrets.
+pub async fn all(db: &Db, owner: UserId) -> Result<Vec<AppPassword>, AppError> {
+    let rows: Vec<Row> = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select id, name, created_at, last_used_at from app_passwords
+             where user_id = $1 order by created_at, id",
+        )
+        .bind(owner)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows.into_iter().map(AppPassword::from).collect())
+}
+
+/// Deletes one of `owner`'s app passwords: 404 when they have none with that id.
+pub async fn delete(db: &Db, owner: UserId, id: Uuid) -> Result<(), AppError> {
+    let gone = with_writer!(db, |w| {
+        sqlx::query("delete from app_passwords where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *w)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if gone == 0 {
+        return Err(AppError::NotFound("No such app password.".into()));
+    }
+    Ok(())
+}
+
+/// The account whose e-mail is `email` (lower-cased) and one of whose app passwords is
+/// `password`, if any; its `last_used_at` moves (at most every few minutes).
+pub async fn verify(db: &Db, email: &str, password: &str) -> Result<Option<UserId>, AppError> {
+    let hash = digest(password);
+    let found: Option<(Uuid, UserId, Option<DateTime<Utc>>)> = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select app_passwords.id, users.id, app_passwords.last_used_at
+             from app_passwords join users on users.id = app_passwords.user_id
+             where app_passwords.hash = $1 and users.email = $2",
+        )
+        .bind(&hash)
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+    })?;
+    let Some((id, user, last_used)) = found else {
+        return Ok(None);
+    };
+    let now = crate::db::now();
+    if last_used.is_none_or(|at| now - at > LAST_USED_GRAIN) {
+        with_writer!(db, |w| {
+            sqlx::query("update app_passwords set last_used_at = $2 where id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *w)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    Ok(Some(user))
+}
+
+/// `owner`'s app passwords for the account page, oldest first, times read in `zone`.
+pub async fn on_page(
+    db: &Db,
+    owner: UserId,
+    zone: &str,
+) -> Result<Vec<super::AppPasswordOnPage>, AppError> {
+    let shown = |at: DateTime<Utc>| crate::timestamp::in_zone(at, zone);
+    Ok(all(db, owner)
+        .await?
+        .into_iter()
+        .map(|p| super::AppPasswordOnPage {
+            id: p.id,
+            name: p.name,
+            created: shown(p.created_at),
+            last_used: p.last_used_at.map(shown),
+        })
+        .collect())
+}
