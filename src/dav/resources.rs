@@ -62,8 +62,9 @@ pub async fn get(
     Ok(response)
 }
 
-/// What `If-Match` and `If-None-Match` ask of a write.
-fn conditions(headers: &HeaderMap) -> Result<Conditions, AppError> {
+/// What `If-Match` and `If-None-Match` ask of a write: the current tag is the ETag `GET`
+/// gives, computed from the task as it is inside the write's transaction.
+fn expectation(headers: &HeaderMap) -> Result<DavExpect, AppError> {
     let tags = |name| {
         EntityTags::parse(
             headers
@@ -76,25 +77,16 @@ fn conditions(headers: &HeaderMap) -> Result<Conditions, AppError> {
         (Some(_), Some(_)) => Err(AppError::BadRequest(
             "Send If-Match or If-None-Match, not both.".into(),
         )),
-        (Some(tags), None) => Ok(Conditions::Match(tags)),
-        (None, Some(EntityTags::Any)) => Ok(Conditions::Absent),
+        (Some(tags), None) => Ok(DavExpect::Matches {
+            tags,
+            tag_of: |resource: &Resource| ical::etag(&ical::write(resource)),
+        }),
+        (None, Some(EntityTags::Any)) => Ok(DavExpect::Absent),
         (None, Some(_)) => Err(AppError::BadRequest(
             "If-None-Match on a write may only be *.".into(),
         )),
-        (None, None) => Ok(Conditions::None),
+        (None, None) => Ok(DavExpect::Nothing),
     }
-}
-
-enum Conditions {
-    None,
-    Absent,
-    Match(EntityTags),
-}
-
-/// Runs `write` with the expectation the conditions make (the current ETag is computed from
-/// the task as it is inside the write's transaction).
-fn matcher(tags: &EntityTags) -> impl Fn(&Resource) -> bool + Sync + '_ {
-    move |resource: &Resource| tags.matches(&ical::etag(&ical::write(resource)))
 }
 
 pub async fn put(
@@ -105,7 +97,7 @@ pub async fn put(
     body: &str,
 ) -> Result<Response, AppError> {
     let (list, name) = resource_target(target)?;
-    let conditions = conditions(headers)?;
+    let expect = expectation(headers)?;
     let read = ical::read(body, &caller.user.time_zone)?;
     let mut draft = read.draft;
     draft.list_id = Some(list);
@@ -115,15 +107,6 @@ pub async fn put(
         completed: read.completed,
         uid: &read.uid,
         extra: read.extra.as_deref(),
-    };
-    let matches;
-    let expect = match &conditions {
-        Conditions::None => DavExpect::Nothing,
-        Conditions::Absent => DavExpect::Absent,
-        Conditions::Match(tags) => {
-            matches = matcher(tags);
-            DavExpect::Matches(&matches)
-        }
     };
     let (_resource, created) =
         dav::put(&state.db, caller.id, list_of(list), &name, fields, expect).await?;
@@ -144,16 +127,7 @@ pub async fn delete(
     headers: &HeaderMap,
 ) -> Result<Response, AppError> {
     let (list, name) = resource_target(target)?;
-    let conditions = conditions(headers)?;
-    let matches;
-    let expect = match &conditions {
-        Conditions::None => DavExpect::Nothing,
-        Conditions::Absent => DavExpect::Absent,
-        Conditions::Match(tags) => {
-            matches = matcher(tags);
-            DavExpect::Matches(&matches)
-        }
-    };
+    let expect = expectation(headers)?;
     dav::delete(&state.db, caller.id, list_of(list), &name, expect).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -359,3 +359,29 @@ async fn hostile_values_from_a_calendar_app_are_escaped_on_the_page() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_change_through_caldav_reaches_the_event_stream_like_any_other() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let password = app_password(&app, &user).await;
+        let creds = (user.email.as_str(), password.as_str());
+        let list = inbox(&app, &user).await;
+        let mut stream = crate::live::follow(&app, &user, None).await;
+        let path = format!("/dav/{}/{list}/streamed.ics", user.id);
+        let (status, ..) = dav(&app, creds, "PUT", &path, &[], &vtodo("s", "Streamed", "")).await;
+        assert_eq!(status, 201);
+        let (status, ..) = dav(&app, creds, "DELETE", &path, &[], "").await;
+        assert_eq!(status, 204);
+        let mut kinds = Vec::new();
+        while let Some(item) = stream.next_within(std::time::Duration::from_secs(2)).await {
+            if let crate::live::Item::Event(event) = item {
+                kinds.push((event.kind().to_string(), event.json()));
+            }
+        }
+        let names: Vec<&str> = kinds.iter().map(|(kind, _)| kind.as_str()).collect();
+        assert_eq!(names, ["task.created", "task.deleted"], "{kinds:?}");
+        assert_eq!(kinds[0].1["title"], "Streamed");
+    })
+    .await;
+}

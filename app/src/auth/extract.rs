@@ -333,12 +333,7 @@ pub async fn as_signed_in_user<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
-    crate::error::respond(async {
-        let state = Identity::from_context()?;
-        let auth = in_server_fn::<AuthUser, _>(&state).await?;
-        body(state, auth).await
-    })
-    .await
+    signed_in(true, body).await
 }
 
 /// [`as_signed_in_user`] even while an operator's password reset waits: for what the account
@@ -350,9 +345,23 @@ pub async fn as_signed_in_lenient<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
+    signed_in(false, body).await
+}
+
+/// [`as_signed_in_user`] (`strict`) or [`as_signed_in_lenient`].
+async fn signed_in<T, F>(
+    strict: bool,
+    body: impl FnOnce(Identity, AuthUser) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
     crate::error::respond(async {
         let state = Identity::from_context()?;
-        let SignedIn(auth) = in_server_fn::<SignedIn, _>(&state).await?;
+        let auth = match strict {
+            true => in_server_fn::<AuthUser, _>(&state).await?,
+            false => in_server_fn::<SignedIn, _>(&state).await?.0,
+        };
         body(state, auth).await
     })
     .await

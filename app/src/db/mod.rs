@@ -308,6 +308,17 @@ impl Db {
         matches!(self.engine, Engine::Sqlite { .. })
     }
 
+    /// A statement that holds the row of the user bound at `$1` until commit, so that a
+    /// user's count-then-insert writes (a limit per account) take turns on PostgreSQL;
+    /// SQLite's write turn already makes each one step.
+    pub fn lock_user(&self) -> &'static str {
+        if self.is_sqlite() {
+            "select 1 from users where id = $1"
+        } else {
+            "select 1 from users where id = $1 for update"
+        }
+    }
+
     /// The backend's name, for logs and health output.
     pub fn backend(&self) -> &'static str {
         match self.engine {

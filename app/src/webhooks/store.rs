@@ -61,14 +61,9 @@ pub async fn create(
 ) -> Result<Webhook, AppError> {
     let (id, now, secret) = (Uuid::now_v7(), crate::db::now(), super::rules::new_secret());
     let events = serde_json::to_string(events).unwrap_or_else(|_| "[]".into());
-    // The count and the insert see the same webhooks: SQLite's write turn makes them one
-    // step; on PostgreSQL the owner's row is locked first, so that concurrent creates of one
-    // account take turns (each would otherwise count the same nine and insert a tenth).
-    let lock = if db.is_sqlite() {
-        "select 1 from users where id = $1"
-    } else {
-        "select 1 from users where id = $1 for update"
-    };
+    // The count and the insert see the same rows: concurrent creates of one account take
+    // turns (each would otherwise count the same ones and insert one too many).
+    let lock = db.lock_user();
     let rows: Vec<Row> = with_writer!(db, |w| {
         async {
             let mut tx = w.begin().await?;

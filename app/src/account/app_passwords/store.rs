@@ -56,13 +56,9 @@ fn digest(password: &str) -> Vec<u8> {
 pub async fn create(db: &Db, owner: UserId, name: &str) -> Result<AppPassword, AppError> {
     let (id, now, password) = (Uuid::now_v7(), crate::db::now(), new_password());
     let hash = digest(&password);
-    // Counted and inserted in one statement; on PostgreSQL the owner's row is locked
-    // first so that concurrent creates take turns (SQLite's write turn already does).
-    let lock = if db.is_sqlite() {
-        "select 1 from users where id = $1"
-    } else {
-        "select 1 from users where id = $1 for update"
-    };
+    // The count and the insert see the same rows: concurrent creates of one account take
+    // turns (each would otherwise count the same ones and insert one too many).
+    let lock = db.lock_user();
     let rows: Vec<Row> = with_writer!(db, |w| {
         async {
             let mut tx = w.begin().await?;

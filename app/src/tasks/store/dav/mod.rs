@@ -49,12 +49,28 @@ pub struct Resource {
 }
 
 /// What a write through CalDAV expects of the resource as it is now.
-pub enum DavExpect<'a> {
+pub enum DavExpect {
     Nothing,
     /// `If-None-Match: *`: that there is none.
     Absent,
-    /// `If-Match`: that it exists and `matches` says yes to it (its ETag is one named).
-    Matches(&'a (dyn Fn(&Resource) -> bool + Sync)),
+    /// `If-Match`: that it exists and its tag (as `tag_of` computes it from the resource as
+    /// it is inside the write's transaction) is one of `tags`.
+    Matches {
+        tags: crate::tasks::versions::EntityTags,
+        tag_of: fn(&Resource) -> String,
+    },
+}
+
+impl DavExpect {
+    /// Whether the resource as it is now (`None`: there is none) is what was expected.
+    fn holds(&self, current: Option<&Resource>) -> bool {
+        match (self, current) {
+            (Self::Nothing, _) => true,
+            (Self::Absent, current) => current.is_none(),
+            (Self::Matches { .. }, None) => false,
+            (Self::Matches { tags, tag_of }, Some(resource)) => tags.matches(&tag_of(resource)),
+        }
+    }
 }
 
 /// What a `PUT` brings besides the task's fields.

@@ -28,7 +28,7 @@ pub async fn put(
     list: ListId,
     name: &str,
     fields: DavFields<'_>,
-    expect: DavExpect<'_>,
+    expect: DavExpect,
 ) -> Result<(Resource, bool), AppError> {
     let input = fields.input;
     let now = db::now();
@@ -85,10 +85,9 @@ pub async fn put(
             }
         };
         let current = current.map(Resource::from);
-        let verdict = match (&expect, &current) {
-            (DavExpect::Absent, Some(_)) | (DavExpect::Matches(_), None) => Err(stale()),
-            (DavExpect::Matches(matches), Some(resource)) if !matches(resource) => Err(stale()),
-            _ => Ok(()),
+        let verdict = match expect.holds(current.as_ref()) {
+            true => Ok(()),
+            false => Err(stale()),
         };
         match (target, verdict, current) {
             (Err(refused), ..) | (_, Err(refused), _) => (Err(refused), Vec::new()),
@@ -170,7 +169,7 @@ pub async fn delete(
     me: UserId,
     list: ListId,
     name: &str,
-    expect: DavExpect<'_>,
+    expect: DavExpect,
 ) -> Result<(), AppError> {
     let current_sql = format!(
         "select {COLUMNS}, {DAV_COLUMNS} from tasks where {} and {}{}",
@@ -191,13 +190,10 @@ pub async fn delete(
             .fetch_optional(&mut *tx)
             .await?
             .map(Resource::from);
-        match (current, &expect) {
-            (None, _) => (Err(not_found()), Vec::new()),
-            (Some(resource), DavExpect::Matches(matches)) if !matches(&resource) => {
-                (Err(stale()), Vec::new())
-            }
-            (Some(_), DavExpect::Absent) => (Err(stale()), Vec::new()),
-            (Some(resource), _) => {
+        match current {
+            None => (Err(not_found()), Vec::new()),
+            Some(resource) if !expect.holds(Some(&resource)) => (Err(stale()), Vec::new()),
+            Some(resource) => {
                 let gone: Vec<(TaskId,)> = sqlx::query_as(&sql)
                     .bind(TaskId(resource.task.id))
                     .bind(me)
