@@ -340,10 +340,15 @@ async fn hostile_values_from_a_calendar_app_are_escaped_on_the_page() {
         let creds = (user.email.as_str(), password.as_str());
         let list = inbox(&app, &user).await;
         let hostile = "<script>alert(1)</script>";
-        let body = vtodo("h", hostile, &format!("DESCRIPTION:{hostile}\r\n"));
+        let breakout = "</textarea><script>alert(3)</script>";
+        let body = vtodo("h", hostile, &format!("DESCRIPTION:{breakout}\r\n"));
         let path = format!("/dav/{}/{list}/h.ics", user.id);
         let (status, ..) = dav(&app, creds, "PUT", &path, &[], &body).await;
         assert_eq!(status, 201);
+        let id = tasks(&app, &user).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let browser = signed_in_browser(&app, &user).await;
         let page = app
             .get_page_as(&browser, "/tasks")
@@ -356,6 +361,14 @@ async fn hostile_values_from_a_calendar_app_are_escaped_on_the_page() {
             "{page}"
         );
         assert!(!page.contains(hostile));
+        // The editor's description box (a textarea) holds it as text too.
+        let edit = format!("/tasks?edit={id}");
+        let page = app.get_page_as(&browser, &edit).await.text().await.unwrap();
+        assert!(
+            page.contains("&lt;/textarea&gt;&lt;script&gt;alert(3)"),
+            "{page}"
+        );
+        assert!(!page.contains(breakout) && !page.contains(hostile));
     })
     .await;
 }
