@@ -249,24 +249,37 @@ fn absolute_trigger(alarm: &Component) -> Option<DateTime<Utc>> {
     }
 }
 
-/// A resource's strong `ETag`: a hash of the calendar object exactly as `GET` sends it.
-pub fn etag(ics: &str) -> String {
-    app::tasks::versions::etag_of(ics.as_bytes())
+/// A resource's strong `ETag`, without writing it out: its id and the microsecond of its
+/// last change. Every change to what `GET` sends moves `updated_at` (the task's fields, and
+/// the name, UID and kept content, which only a `PUT` writes), so two versions never share
+/// a tag, and a listing of many tasks tags each at no cost.
+pub fn etag(resource: &app::tasks::store::dav::Resource) -> String {
+    format!(
+        "\"{}-{}\"",
+        resource.task.id.simple(),
+        resource.task.updated_at.timestamp_micros()
+    )
 }
 
-/// The property values of the `VTODO` in `ics` named `name` (unescaped), for a query's
-/// filters.
-pub fn values(ics: &str, name: &str) -> Option<Vec<String>> {
+/// The properties of the `VTODO` in `ics`, each as its upper-case name and its value
+/// (unescaped), for a query's filters.
+pub fn properties(ics: &str) -> Vec<(String, String)> {
     let unfolded = unfold(ics);
-    let calendar = read_calendar(&unfolded).ok()?;
-    let todo = calendar.components.iter().find(|c| c.name == "VTODO")?;
-    Some(
-        todo.properties
-            .iter()
-            .filter(|p| p.name.as_str().eq_ignore_ascii_case(name))
-            .map(|p| p.val.clone().unescape_text().as_str().to_string())
-            .collect(),
-    )
+    let Ok(calendar) = read_calendar(&unfolded) else {
+        return Vec::new();
+    };
+    let Some(todo) = calendar.components.iter().find(|c| c.name == "VTODO") else {
+        return Vec::new();
+    };
+    todo.properties
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str().to_ascii_uppercase(),
+                p.val.clone().unescape_text().as_str().to_string(),
+            )
+        })
+        .collect()
 }
 
 mod write;

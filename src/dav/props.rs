@@ -178,23 +178,20 @@ fn calendar_props(caller: &Caller, calendar: &Calendar) -> Vec<(Name, Value)> {
     ]
 }
 
-/// A task's properties: the calendar data only when `with_data` (it is rendered anyway, for
-/// the ETag).
+/// A task's properties: the calendar data (written out) only when `with_data`.
 pub fn resource_props(resource: &Resource, with_data: bool) -> Vec<(Name, Value)> {
-    let ics = ical::write(resource);
     let mut props = vec![
-        text(DAV, "getetag", ical::etag(&ics)),
+        text(DAV, "getetag", ical::etag(resource)),
         text(
             DAV,
             "getcontenttype",
             "text/calendar; charset=utf-8; component=VTODO",
         ),
         xml_value(DAV, "resourcetype", ""),
-        text(DAV, "getcontentlength", ics.len().to_string()),
         text(DAV, "getlastmodified", http_date(resource.task.updated_at)),
     ];
     if with_data {
-        props.push(text(CALDAV, "calendar-data", ics));
+        props.push(text(CALDAV, "calendar-data", ical::write(resource)));
     }
     props
 }

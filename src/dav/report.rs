@@ -144,18 +144,25 @@ fn matches(filter: &Element, resource: &Resource, zone: &str) -> bool {
     if prop_filters.is_empty() {
         return true;
     }
-    let ics = ical::write(resource);
-    prop_filters.into_iter().all(|f| prop_matches(f, &ics))
+    let properties = ical::properties(&ical::write(resource));
+    prop_filters
+        .into_iter()
+        .all(|f| prop_matches(f, &properties))
 }
 
 /// A `prop-filter`: the property is not there (`is-not-defined`), or it is and, with a
 /// `text-match`, one of its values holds the text (case-insensitively), or none does when
 /// the match is negated.
-fn prop_matches(filter: &Element, ics: &str) -> bool {
+fn prop_matches(filter: &Element, properties: &[(String, String)]) -> bool {
     let Some(name) = filter.attribute("name") else {
         return true;
     };
-    let values = ical::values(ics, name).unwrap_or_default();
+    let name = name.to_ascii_uppercase();
+    let values: Vec<&String> = properties
+        .iter()
+        .filter(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .collect();
     if filter.child(CALDAV, "is-not-defined").is_some() {
         return values.is_empty();
     }

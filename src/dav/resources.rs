@@ -4,7 +4,7 @@
 use app::{
     error::AppError,
     tasks::{
-        store::dav::{self, DavExpect, DavFields, Resource},
+        store::dav::{self, DavExpect, DavFields},
         versions::EntityTags,
     },
 };
@@ -42,7 +42,7 @@ pub async fn get(
         .await?
         .ok_or_else(no_such_task)?;
     let ics = ical::write(&resource);
-    let etag = ical::etag(&ics);
+    let etag = ical::etag(&resource);
     let length = ics.len();
     let mut response = Response::new(if head { Body::empty() } else { Body::from(ics) });
     let headers = response.headers_mut();
@@ -79,7 +79,7 @@ fn expectation(headers: &HeaderMap) -> Result<DavExpect, AppError> {
         )),
         (Some(tags), None) => Ok(DavExpect::Matches {
             tags,
-            tag_of: |resource: &Resource| ical::etag(&ical::write(resource)),
+            tag_of: ical::etag,
         }),
         (None, Some(EntityTags::Any)) => Ok(DavExpect::Absent),
         (None, Some(_)) => Err(AppError::BadRequest(
