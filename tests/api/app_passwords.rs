@@ -108,3 +108,47 @@ async fn wrong_app_passwords_count_toward_the_login_limits() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_password_change_and_signing_out_everywhere_leave_app_passwords_alone() {
+    for_each_backend(|app| async move {
+        let user = app.new_user().await;
+        let password = app_password(&app, &user).await;
+        let creds = (user.email.as_str(), password.as_str());
+        let change =
+            json!({"current_password": user.password, "new_password": "another password 2"});
+        let response = send(
+            &app,
+            &user.token,
+            Method::POST,
+            "/api/auth/password",
+            Some(change),
+        )
+        .await;
+        assert_eq!(response.status(), 204);
+        let (status, ..) = dav(&app, creds, "PROPFIND", "/dav/", &[], "").await;
+        assert_eq!(status, 207);
+        let token = app.login(&user.email, "another password 2").await;
+        let response = send(&app, &token, Method::POST, "/api/auth/logout-all", None).await;
+        assert_eq!(response.status(), 204);
+        let (status, ..) = dav(&app, creds, "PROPFIND", "/dav/", &[], "").await;
+        assert_eq!(status, 207);
+
+        // Deleting the account removes them.
+        let token = app.login(&user.email, "another password 2").await;
+        let body = json!({"password": "another password 2"});
+        let response = send(&app, &token, Method::DELETE, "/api/auth/me", Some(body)).await;
+        assert_eq!(response.status(), 204);
+        let (status, ..) = dav(&app, creds, "PROPFIND", "/dav/", &[], "").await;
+        assert_eq!(status, 401);
+        let db = app.db().await;
+        let left: i64 = app::match_pool!(db, |pool| {
+            sqlx::query_scalar("select count(*) from app_passwords")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        assert_eq!(left, 0);
+    })
+    .await;
+}
