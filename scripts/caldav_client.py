@@ -180,6 +180,17 @@ def scenario():
     check(refused is not None, "a viewer cannot add to it")
     check(len(tasks(ada)) == 1, "and nothing was added")
 
+    # Lists made, renamed and deleted from the app.
+    garden = principal.make_calendar(name="Garden", supported_calendar_component_set=["VTODO"])
+    lists = call("GET", f"/api/{ada['id']}/lists", token=ada["token"])["lists"]
+    check("Garden" in [l["name"] for l in lists], "a calendar made in the client is a list")
+    garden.set_properties([caldav.elements.dav.DisplayName("Yard")])
+    lists = call("GET", f"/api/{ada['id']}/lists", token=ada["token"])["lists"]
+    check("Yard" in [l["name"] for l in lists], "renaming it in the client renames the list")
+    garden.delete()
+    lists = call("GET", f"/api/{ada['id']}/lists", token=ada["token"])["lists"]
+    check("Yard" not in [l["name"] for l in lists], "deleting it in the client deletes the list")
+
     wrong = caldav.DAVClient(url=f"{BASE}/dav/", username=ada["email"], password="caldav password 1")
     try:
         wrong.principal()

@@ -8,6 +8,7 @@
 //! ([`ical`]); the tasks themselves go through the task store like every other change
 //! (`app::tasks::store::dav`), so they send events and webhooks and move the ETags.
 
+mod collections;
 mod ical;
 mod props;
 mod report;
@@ -37,7 +38,7 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 
 /// What `DAV:` says the server speaks.
 const COMPLIANCE: &str = "1, 3, calendar-access";
-const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, REPORT";
+const ALLOW: &str = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCALENDAR";
 
 /// The routes: `/.well-known/caldav` and everything under `/dav`.
 pub fn router() -> Router<AppState> {
@@ -158,13 +159,17 @@ async fn handle(
         "REPORT" => report::report(&state, &caller, &target, body).await,
         "GET" | "HEAD" => resources::get(&state, &caller, &target, method == Method::HEAD).await,
         "PUT" => resources::put(&state, &caller, &target, &parts.headers, body).await,
-        "DELETE" => resources::delete(&state, &caller, &target, &parts.headers).await,
-        "MKCOL" | "MKCALENDAR" | "PROPPATCH" | "COPY" | "MOVE" | "LOCK" | "UNLOCK" | "POST" => {
-            Err(AppError::Forbidden(
-                "Lists are made, renamed and shared on the task page or through the JSON API."
-                    .into(),
-            ))
+        "DELETE" if matches!(target, Target::Calendar(..)) => {
+            collections::delete(&state, &caller, &target).await
         }
+        "DELETE" => resources::delete(&state, &caller, &target, &parts.headers).await,
+        "MKCALENDAR" => collections::mkcalendar(&state, &caller, &target, body).await,
+        "PROPPATCH" => collections::proppatch(&state, &caller, &target, body).await,
+        "MKCOL" | "COPY" | "MOVE" | "LOCK" | "UNLOCK" | "POST" => Err(AppError::Forbidden(
+            "Lists are made with MKCALENDAR, or on the task page or through the JSON API; \
+             tasks are moved between lists there too."
+                .into(),
+        )),
         _ => Err(AppError::MethodNotAllowed(format!(
             "{method} is not a method this server answers under /dav."
         ))),

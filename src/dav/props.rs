@@ -117,6 +117,12 @@ fn root_props(caller: &Caller) -> Vec<(Name, Value)> {
 fn home_props(caller: &Caller) -> Vec<(Name, Value)> {
     let mut props = vec![
         xml_value(DAV, "resourcetype", "<d:collection/><d:principal/>"),
+        // A calendar app may make a list here (MKCALENDAR).
+        xml_value(
+            DAV,
+            "current-user-privilege-set",
+            "<d:privilege><d:read/></d:privilege><d:privilege><d:bind/></d:privilege>",
+        ),
         text(DAV, "displayname", caller.user.name.clone()),
         xml_value(DAV, "owner", xml::href(&home_href(caller.id.as_uuid()))),
     ];

@@ -204,6 +204,23 @@ impl Multistatus {
         self.out.push_str("</d:response>");
     }
 
+    /// Properties a `PROPPATCH` did not set, with why (`403 Forbidden`, `424 Failed
+    /// Dependency`).
+    pub fn failed(&mut self, href: &str, names: &[Name], status: &str) {
+        if names.is_empty() {
+            return;
+        }
+        self.out.push_str("<d:response><d:href>");
+        self.out.push_str(&escape(href));
+        self.out.push_str("</d:href><d:propstat><d:prop>");
+        for name in names {
+            self.out.push_str(&format!("<{}/>", tag(name)));
+        }
+        self.out.push_str(&format!(
+            "</d:prop><d:status>HTTP/1.1 {status}</d:status></d:propstat></d:response>"
+        ));
+    }
+
     /// A resource that is gone (a sync report's deletion) or was not found (a multiget's).
     pub fn status(&mut self, href: &str, status: &str) {
         self.out.push_str(&format!(

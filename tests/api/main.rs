@@ -11,6 +11,7 @@ mod assets;
 mod auth;
 mod bulk;
 mod caldav;
+mod caldav_lists;
 mod cors;
 mod cross_site;
 mod files;

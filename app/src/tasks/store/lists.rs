@@ -110,6 +110,13 @@ pub async fn get_with_inbox(db: &Db, me: UserId, id: ListId) -> Result<(List, bo
 /// 409 for a name one of the owner's lists already has.
 fn name_taken(error: sqlx::Error) -> AppError {
     match error {
+        // A calendar app's chosen id (see [`create_with_id`]) that is taken.
+        sqlx::Error::Database(e)
+            if e.is_unique_violation()
+                && (e.constraint() == Some("lists_pkey") || e.message().contains("lists.id")) =>
+        {
+            AppError::Conflict("There is a list at this address already.".into())
+        }
         sqlx::Error::Database(e) if e.is_unique_violation() => AppError::Conflict(
             "You already have a list with this name (names are compared without case).".into(),
         ),
@@ -120,8 +127,18 @@ fn name_taken(error: sqlx::Error) -> AppError {
 /// Makes a list owned by `me`: 409 when they own one of that name, 403 past
 /// [`MAX_OWNED_LISTS`].
 pub async fn create(db: &Db, me: UserId, name: &ListName) -> Result<List, AppError> {
+    create_with_id(db, me, ListId(Uuid::now_v7()), name).await
+}
+
+/// [`create`] with the id a calendar app chose for it (CalDAV's `MKCALENDAR` names the new
+/// collection's URL): 409 when that id is taken too.
+pub async fn create_with_id(
+    db: &Db,
+    me: UserId,
+    id: ListId,
+    name: &ListName,
+) -> Result<List, AppError> {
     let now = db::now();
-    let id = ListId(Uuid::now_v7());
     let select = format!("select {COLUMNS} {FROM} where lists.id = $2");
     let created = write_recorded!(db, |tx| {
         let owned: i64 = sqlx::query_scalar("select count(*) from lists where owner_id = $1")
