@@ -77,5 +77,9 @@ begin
 end;
 $$;
 
-create trigger dav_changes_of_tasks after insert or update or delete on tasks
+-- named to fire after the count triggers (postgresql fires a table's triggers in the order
+-- of their names): every write locks the owner's task_counts row before its list's row, and
+-- this one, firing first, locked the list before the counts, so a create and an import or a
+-- deletion in the same list deadlocked.
+create trigger tasks_dav_changes after insert or update or delete on tasks
 for each row execute function dav_changes_of_tasks();
