@@ -226,17 +226,22 @@ async fn authenticate(
     let Some((email, password)) = credentials.split_once(':') else {
         return Err(ask_for_credentials(ASK));
     };
-    let email = email.trim().to_lowercase();
-    if email.len() > 320 || password.len() > 200 {
+    // The address as every sign-in reads it (trimmed, lower-case, bounded); one that is no
+    // address names no account.
+    let Ok(email) = app::auth::Email::parse(email) else {
+        return Err(ask_for_credentials(ASK));
+    };
+    let email = email.as_str();
+    if password.len() > 200 {
         return Err(ask_for_credentials(ASK));
     }
-    let verified = app_passwords::store::verify(&state.db, &email, password)
+    let verified = app_passwords::store::verify(&state.db, email, password)
         .await
         .map_err(IntoResponse::into_response)?;
     let Some(id) = verified else {
         // The failure counts as a failed login; past the limits the answer is 429.
         let throttle = state.asker(client).throttle;
-        if let Err(refused) = throttle.start_login(&state.db, &email, client).await {
+        if let Err(refused) = throttle.start_login(&state.db, email, client).await {
             return Err(refused.into_response());
         }
         return Err(ask_for_credentials(

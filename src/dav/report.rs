@@ -44,21 +44,28 @@ pub async fn report(
                 "A multiget may name at most {MULTIGET_MAX} tasks."
             )));
         }
-        for href in hrefs {
-            let path = href.text.trim();
-            // A full URL names the same path.
-            let path = match path.find("/dav/") {
-                Some(at) => &path[at..],
-                None => path,
-            };
-            let found = match Target::parse(path) {
-                Some(Target::Resource(u, l, name)) if u == *user && l == *list => {
-                    dav::resource(&state.db, me, calendar.id, &name).await?
-                }
-                _ => None,
-            };
-            match found {
-                Some(resource) => respond_resource(&mut answer, *user, *list, &wanted, &resource),
+        // Each href as a path (a full URL names the same path), and the name it gives in
+        // this calendar, if any; the tasks are read in one go.
+        let named: Vec<(&str, Option<String>)> = hrefs
+            .iter()
+            .map(|href| {
+                let path = href.text.trim();
+                let path = path.find("/dav/").map_or(path, |at| &path[at..]);
+                let name = match Target::parse(path) {
+                    Some(Target::Resource(u, l, name)) if u == *user && l == *list => Some(name),
+                    _ => None,
+                };
+                (path, name)
+            })
+            .collect();
+        let names: Vec<String> = named.iter().filter_map(|(_, n)| n.clone()).collect();
+        let found = dav::named_resources(&state.db, me, calendar.id, &names).await?;
+        for (path, name) in &named {
+            match name
+                .as_ref()
+                .and_then(|n| found.iter().find(|r| &r.name == n))
+            {
+                Some(resource) => respond_resource(&mut answer, *user, *list, &wanted, resource),
                 None => answer.status(path, "404 Not Found"),
             }
         }
