@@ -52,7 +52,11 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
         .pragma(
             "journal_size_limit",
             limits.sqlite_wal_limit_bytes.to_string(),
-        );
+        )
+        // A statement that may have to undo part of itself (an insert whose triggers upsert)
+        // keeps its journal in memory: on disk that was a file opened, written and unlinked
+        // for every task created. Such journals hold one statement's changes.
+        .pragma("temp_store", "memory");
     if let Some(max_bytes) = limits.sqlite_max_bytes {
         options = options.pragma(
             "max_page_count",
@@ -68,7 +72,17 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
             .test_before_acquire(false)
             .acquire_timeout(limits.acquire_timeout)
     };
-    let pool = pool_options().connect_with(options.clone()).await?;
+    // Writes take turns (see `app::db`), so one connection does them all on a file: its page
+    // and statement caches stay warm. With several, each write ran on whichever connection
+    // had been idle longest and read again every page the others had changed since.
+    let writers = match config.sqlite_file() {
+        Some(_) => 1,
+        None => config.database_max_connections,
+    };
+    let pool = pool_options()
+        .max_connections(writers)
+        .connect_with(options.clone())
+        .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     // A log left behind by a crash was replayed when the database opened; fold it into the
     // database file now, so a long-running instance starts from an empty log.

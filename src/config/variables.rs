@@ -18,7 +18,8 @@ pub const VARIABLES: &[Variable] = &[
     Variable {
         name: "DATABASE_MAX_CONNECTIONS",
         default: "10",
-        help: "size of the database connection pool (1 to 1000)",
+        help: "size of the database connection pool (1 to 1000); on an SQLite file the readers' \
+               pool, as writes take turns on one connection of their own",
     },
     Variable {
         name: "DATABASE_STARTUP_TIMEOUT_SECS",

@@ -1,15 +1,8 @@
 //! The event log: each user's numbered events, written in the transaction of the change
 //! they describe, read from a number on, and pruned after `KEPT_FOR`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::{Change, Event, To, CHANNEL, KEPT_FOR};
-use crate::{
-    db,
-    db::Db,
-    ids::{ListId, UserId},
-    with_reader, with_writer,
-};
+use crate::{db, db::Db, ids::UserId, with_reader, with_writer};
 
 /// Writing events inside a transaction, on either engine.
 pub trait EventLog {
@@ -24,89 +17,117 @@ pub trait EventLog {
     ) -> impl std::future::Future<Output = Result<Vec<UserId>, sqlx::Error>> + Send;
 }
 
-/// Rows per insert statement: 5 parameters each, well under either engine's limit.
-const ROWS_PER_INSERT: usize = 500;
-
-macro_rules! event_log {
-    ($connection:ty, $database:ty, $notify:literal) => {
-        impl EventLog for $connection {
-            async fn record(&mut self, changes: &[Change]) -> Result<Vec<UserId>, sqlx::Error> {
-                // Each list's members are read once, however many of its tasks changed.
-                let mut members: BTreeMap<ListId, Vec<UserId>> = BTreeMap::new();
-                for change in changes {
-                    for to in change.audience() {
-                        if let To::Members(list) = to {
-                            if !members.contains_key(list) {
-                                let ids: Vec<UserId> = sqlx::query_scalar(
-                                    "select user_id from list_members where list_id = $1",
-                                )
-                                .bind(*list)
-                                .fetch_all(&mut *self)
-                                .await?;
-                                members.insert(*list, ids);
-                            }
-                        }
+/// `changes` as the one JSON parameter of [`SQLITE_RECORD`] and [`POSTGRES_RECORD`]: in
+/// order, each with its kind (`k`), its data (`d`), the lists whose members hear of it (`l`)
+/// and the accounts that do besides (`u`), ids as 32 hex digits.
+fn as_json(changes: &[Change]) -> String {
+    let rows: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|change| {
+            let (mut lists, mut users) = (Vec::new(), Vec::new());
+            for to in change.audience() {
+                match to {
+                    To::Members(list) => lists.push(list.as_uuid().simple().to_string()),
+                    To::Users(ids) => {
+                        users.extend(ids.iter().map(|id| id.as_uuid().simple().to_string()))
                     }
                 }
-                let mut logs: BTreeMap<UserId, Vec<&Change>> = BTreeMap::new();
-                for change in changes {
-                    let mut heard: BTreeSet<UserId> = BTreeSet::new();
-                    for to in change.audience() {
-                        match to {
-                            To::Members(list) => heard.extend(members.get(list).into_iter().flatten()),
-                            To::Users(users) => heard.extend(users.iter()),
-                        }
-                    }
-                    for user in heard {
-                        logs.entry(user).or_default().push(change);
-                    }
-                }
-                let now = db::now();
-                for (user, changes) in &logs {
-                    let count = changes.len() as i64;
-                    let last: i64 = sqlx::query_scalar(
-                        "insert into event_seqs (user_id, last) values ($1, $2)
-                         on conflict (user_id) do update set last = event_seqs.last + excluded.last
-                         returning last",
-                    )
-                    .bind(*user)
-                    .bind(count)
-                    .fetch_all(&mut *self)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or(sqlx::Error::RowNotFound)?;
-                    let mut seq = last - count;
-                    for chunk in changes.chunks(ROWS_PER_INSERT) {
-                        let mut insert = sqlx::QueryBuilder::<$database>::new(
-                            "insert into task_events (user_id, seq, kind, data, created_at) ",
-                        );
-                        insert.push_values(chunk, |mut row, change| {
-                            seq += 1;
-                            row.push_bind(*user)
-                                .push_bind(seq)
-                                .push_bind(change.kind().as_str())
-                                .push_bind(change.data().to_string())
-                                .push_bind(now);
-                        });
-                        insert.build().execute(&mut *self).await?;
-                    }
-                    if $notify {
-                        sqlx::query("select pg_notify($1, $2)")
-                            .bind(CHANNEL)
-                            .bind(user.to_string())
-                            .execute(&mut *self)
-                            .await?;
-                    }
-                }
-                Ok(logs.into_keys().collect())
             }
-        }
-    };
+            serde_json::json!({"k": change.kind().as_str(), "d": change.data(), "l": lists, "u": users})
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
 }
 
-event_log!(db::WriterTx<'_, sqlx::Sqlite>, sqlx::Sqlite, false);
-event_log!(db::WriterTx<'_, sqlx::Postgres>, sqlx::Postgres, true);
+/// Who hears of which change: `(ord, user_id)`, each once, from the changes in `$1` (see
+/// [`as_json`]). SQLite keeps ids as 16-byte blobs.
+const SQLITE_HEARD: &str = "
+    with c as (select key as ord, value as v from json_each($1)),
+    heard as (
+        select c.ord, m.user_id from c, json_each(c.v, '$.l') l
+            join list_members m on m.list_id = unhex(l.value)
+        union
+        select c.ord, unhex(u.value) from c, json_each(c.v, '$.u') u
+    )";
+
+/// The whole of [`EventLog::record`] on SQLite, as one batch of statements run in one call
+/// to the connection's worker thread: each hearer's counter moves on by the number of
+/// changes they hear of (in the order of their ids), the events are numbered after it in the
+/// order of the changes, and the last statement gives who heard.
+static SQLITE_RECORD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{SQLITE_HEARD}
+         insert into event_seqs (user_id, last)
+         select user_id, count(*) from heard where true group by user_id order by user_id
+         on conflict (user_id) do update set last = event_seqs.last + excluded.last;
+         {SQLITE_HEARD}
+         insert into task_events (user_id, seq, kind, data, created_at)
+         select h.user_id,
+                s.last - count(*) over (partition by h.user_id)
+                       + row_number() over (partition by h.user_id order by h.ord),
+                c.v ->> '$.k', c.v ->> '$.d', $2
+         from heard h join c on c.ord = h.ord join event_seqs s on s.user_id = h.user_id;
+         {SQLITE_HEARD}
+         select distinct user_id from heard order by user_id;"
+    )
+});
+
+/// The same on PostgreSQL as one statement, which also notifies [`CHANNEL`] once per hearer
+/// (delivered at commit). Taking the numbers locks each hearer's counter until commit, in
+/// the order of their ids.
+const POSTGRES_RECORD: &str = "
+    with c as (select ord, v from json_array_elements($1::json) with ordinality as t(v, ord)),
+    heard as (
+        select c.ord, m.user_id from c cross join json_array_elements_text(c.v -> 'l') l
+            join list_members m on m.list_id = l::uuid
+        union
+        select c.ord, u::uuid from c cross join json_array_elements_text(c.v -> 'u') u
+    ),
+    counts as (select user_id, count(*) as n from heard group by user_id),
+    seqs as (
+        insert into event_seqs (user_id, last)
+        select user_id, n from counts order by user_id
+        on conflict (user_id) do update set last = event_seqs.last + excluded.last
+        returning user_id, last
+    ),
+    events as (
+        insert into task_events (user_id, seq, kind, data, created_at)
+        select h.user_id,
+               s.last - n.n + row_number() over (partition by h.user_id order by h.ord),
+               c.v ->> 'k', c.v ->> 'd', $2
+        from heard h join c on c.ord = h.ord join seqs s on s.user_id = h.user_id
+             join counts n on n.user_id = h.user_id
+    )
+    select s.user_id, pg_notify($3, s.user_id::text)::text as notified from seqs s
+    order by s.user_id";
+
+impl EventLog for db::WriterTx<'_, sqlx::Sqlite> {
+    async fn record(&mut self, changes: &[Change]) -> Result<Vec<UserId>, sqlx::Error> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(SQLITE_RECORD.as_str())
+            .bind(as_json(changes))
+            .bind(db::now())
+            .fetch_all(self)
+            .await
+    }
+}
+
+impl EventLog for db::WriterTx<'_, sqlx::Postgres> {
+    async fn record(&mut self, changes: &[Change]) -> Result<Vec<UserId>, sqlx::Error> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let heard: Vec<(UserId, String)> = sqlx::query_as(POSTGRES_RECORD)
+            .bind(as_json(changes))
+            .bind(db::now())
+            .bind(CHANNEL)
+            .fetch_all(self)
+            .await?;
+        Ok(heard.into_iter().map(|(user, _)| user).collect())
+    }
+}
 
 /// The owner's last event number (0 before their first).
 pub async fn last_seq(db: &Db, owner: UserId) -> Result<i64, sqlx::Error> {
