@@ -147,7 +147,10 @@ def summarize(report, expected, cpu_seconds, also_fine=()):
     failures = {k: v for k, v in report.get("errorDistribution", {}).items() if "deadline" not in k}
     errors = requests - fine + sum(failures.values())
     p = report.get("latencyPercentiles", {})
+    # What the errors were: each unexpected status and each failure, with its count.
+    unexpected = {k: v for k, v in codes.items() if k != str(expected)}
     return {
+        "unexpected": {**unexpected, **failures},
         "requests": requests,
         "rps": round(report["summary"]["requestsPerSec"], 1),
         "p50_ms": round((p.get("p50") or 0) * 1000, 2),
@@ -157,10 +160,10 @@ def summarize(report, expected, cpu_seconds, also_fine=()):
     }
 
 
-def measured(server, expected, **kwargs):
+def measured(server, expected, also_fine=(), **kwargs):
     before = server.cpu_seconds()
     report = oha(**kwargs)
-    summary = summarize(report, expected, server.cpu_seconds() - before)
+    summary = summarize(report, expected, server.cpu_seconds() - before, also_fine)
     summary["rss_mib_after"] = server.status("VmRSS")
     summary["rss_mib_peak_so_far"] = server.status("VmHWM")
     return summary
@@ -209,8 +212,11 @@ def main():
                              body={"is_completed": True}, token=writer["token"], levels=WRITE_LEVELS),
             "update": dict(url=writer_url, method="PUT",
                            body={"title": "updated title", "description": "x"}, token=writer["token"]),
+            # One account logging in over and over meets the login limit by design (429), and
+            # at 256 connections the password queue is full (503, with Retry-After): both are
+            # counted apart (`unexpected`), not as errors.
             "login": dict(url=f"{BASE}/api/auth/login", method="POST",
-                          body={"email": reader["email"], "password": PASSWORD}),
+                          body={"email": reader["email"], "password": PASSWORD}, also_fine=(429, 503)),
             "/tasks page": dict(url=f"{BASE}/tasks", headers={"cookie": cookie, "accept": "text/html"}),
         }
         for name, spec in scenarios.items():
@@ -218,9 +224,10 @@ def main():
                 continue
             expected = spec.pop("expected", 200)
             levels = spec.pop("levels", CONCURRENCY)
+            also_fine = spec.pop("also_fine", ())
             results["scenarios"][name] = {}
             for c in levels:
-                results["scenarios"][name][c] = measured(server, expected, concurrency=c, **spec)
+                results["scenarios"][name][c] = measured(server, expected, also_fine, concurrency=c, **spec)
                 print(f"{name:>12} c={c:<3} {results['scenarios'][name][c]}", flush=True)
 
         # Delete: every request removes a different task, so each level deletes a fixed count.
@@ -354,6 +361,13 @@ def render(r):
         lines += ["Delete: oha draws each URL at random from the list of existing tasks, so some "
               "requests repeat a task already deleted; those 404s are counted in req/s but not "
                   "as errors (see `repeat_404` in latest.json).", ""]
+    if "login" in r["scenarios"]:
+        levels = r["scenarios"]["login"].values()
+        limited = sum(s.get("unexpected", {}).get("429", 0) for s in levels)
+        full = sum(s.get("unexpected", {}).get("503", 0) for s in levels)
+        lines += [f"Login: one account logs in over and over, so the login limit answers some with "
+                  f"429 ({limited} in all), and a full password queue some with 503 and Retry-After "
+                  f"({full}); neither is counted as an error.", ""]
     if r["growth"]:
         lines += ["## Growth: list (50) at 16 connections", "",
                   "The deep page is the last page, reached by the cursor of the page before it (as a "

@@ -52,11 +52,7 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
         .pragma(
             "journal_size_limit",
             limits.sqlite_wal_limit_bytes.to_string(),
-        )
-        // A statement that may have to undo part of itself (an insert whose triggers upsert)
-        // keeps its journal in memory: on disk that was a file opened, written and unlinked
-        // for every task created. Such journals hold one statement's changes.
-        .pragma("temp_store", "memory");
+        );
     if let Some(max_bytes) = limits.sqlite_max_bytes {
         options = options.pragma(
             "max_page_count",
@@ -79,9 +75,13 @@ async fn open_sqlite(config: &Config) -> Result<Db, StartupError> {
         Some(_) => 1,
         None => config.database_max_connections,
     };
+    // A write statement that may have to undo part of itself (an insert whose triggers
+    // upsert) keeps its journal in memory: on disk that was a file opened, written and
+    // unlinked for every task created. Such a journal holds one statement's changes. Reads
+    // keep their temporary files (a large sort) on disk.
     let pool = pool_options()
         .max_connections(writers)
-        .connect_with(options.clone())
+        .connect_with(options.clone().pragma("temp_store", "memory"))
         .await?;
     sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
     // A log left behind by a crash was replayed when the database opened; fold it into the
