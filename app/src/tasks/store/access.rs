@@ -24,11 +24,17 @@ pub(super) fn shared_with(me: &str) -> String {
     )
 }
 
+/// The roles that may change a list's tasks, as SQL: `{column} in (...)`.
+pub(super) fn writes(column: &str) -> String {
+    format!("{column} in ('owner', 'editor')")
+}
+
 /// The condition "the user whose id is bound at `me` may change the task" (of `tasks`).
 pub(super) fn writable(me: &str) -> String {
     format!(
         "tasks.list_id in (select list_id from list_members
-                           where user_id = {me} and role in ('owner', 'editor'))"
+                           where user_id = {me} and {})",
+        writes("role")
     )
 }
 
@@ -36,7 +42,8 @@ pub(super) fn writable(me: &str) -> String {
 pub(super) fn list_writable(list: &str, me: &str) -> String {
     format!(
         "exists (select 1 from list_members
-                 where list_id = {list} and user_id = {me} and role in ('owner', 'editor'))"
+                 where list_id = {list} and user_id = {me} and {})",
+        writes("role")
     )
 }
 

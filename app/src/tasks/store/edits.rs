@@ -36,11 +36,12 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
          select $3, target.owner_id, target.id, $1, $4, $5, $6, $7, $8, $9, $10, $11, $11,
                 $12, $13, $14, $15
          from ({}{share}) as target
-         where target.role in ('owner', 'editor')
+         where {}
            and coalesce((select total from task_counts
                          where user_id = target.owner_id{update}), 0) < $16
          returning {COLUMNS}",
-        access::TARGET
+        access::TARGET,
+        access::writes("target.role")
     );
     let quota = i64::try_from(db.task_quota()).unwrap_or(i64::MAX);
     let task = write_recorded!(db, |tx| {
