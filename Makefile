@@ -79,11 +79,11 @@ run: build
 # The watch loop while working on the code: a debug build, rebuilt and served again on every
 # change, the page reloading itself (Cargo.toml's reload-port).
 dev: tools
-	cargo leptos watch
+	cargo leptos watch --split
 
 build: tools
 	@$(PHASE) "building the server and the browser bundle in release mode (first build: about 9 minutes on 2 cores; after a change to the code about 3, with nothing changed seconds)" \
-	  cargo leptos build --release
+	  cargo leptos build --release --split
 	@$(MAKE) --no-print-directory redoc
 	@$(PHASE) "compressing the static files once, with brotli and gzip at their highest levels" \
 	  ./target/release/todo precompress $(SITE_ROOT)
@@ -91,7 +91,7 @@ build: tools
 # The browser bundle in release mode and the debug server of `cargo test` (TEST_SERVER=debug).
 build-test-server: tools
 	@$(PHASE) "building the browser bundle in release mode (first build: about 4 minutes on 2 cores)" \
-	  cargo leptos build --release --frontend-only
+	  cargo leptos build --release --split --frontend-only
 	@$(MAKE) --no-print-directory redoc
 	@$(PHASE) "building the debug server (nothing to do after the Rust tests)" \
 	  cargo test --workspace --locked --no-run

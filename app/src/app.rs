@@ -4,14 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 use crate::{
     account::sections::DeleteAccountPage,
     account::views::AccountPage,
     auth::views::{provide_auth, LoginPage, SignupPage, UserMenu},
-    components::HydrationMarker,
     tasks::{
         lists::views::{ListPage, NewListPage},
         views::TasksPage,
@@ -49,7 +48,6 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| {
             if page.is_empty() { "Todo".to_string() } else { format!("{page} · Todo") }
         } />
-        <HydrationMarker />
         <Router>
             <Pages />
         </Router>
@@ -68,17 +66,54 @@ fn Pages() -> impl IntoView {
             <Routes fallback=NotFound>
                 // Async: the server waits for every resource, so each page arrives complete
                 // (usable without JavaScript) and can still answer with a redirect.
-                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                <Route path=path!("/account/delete") view=DeleteAccountPage ssr=SsrMode::Async />
+                // The task page is in the bundle every page loads; every other page's own
+                // code is a chunk of its own, fetched when it is shown (see `lazy_page!`).
                 <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
-                <Route path=path!("/lists/new") view=NewListPage ssr=SsrMode::Async />
-                <Route path=path!("/lists/:id") view=ListPage ssr=SsrMode::Async />
+                <Route path=path!("/") view={Lazy::<Home>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/signup") view={Lazy::<Signup>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async />
+                <Route
+                    path=path!("/account/delete")
+                    view={Lazy::<DeleteAccount>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/lists/new") view={Lazy::<NewList>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/lists/:id") view={Lazy::<List>::new()} ssr=SsrMode::Async />
             </Routes>
         </main>
     }
+}
+
+/// A route whose page is a chunk of the browser bundle of its own (`cargo leptos build
+/// --split`): the browser fetches it when the page is first shown (or hydrated), so the task
+/// page, which most visits open, does not carry the account page, the sign-up and log-in
+/// forms or the list pages. Without `--split` it is an ordinary route.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    Home => HomePage,
+    Signup => SignupPage,
+    Login => LoginPage,
+    Account => AccountPage,
+    DeleteAccount => DeleteAccountPage,
+    NewList => NewListPage,
+    List => ListPage,
 }
 
 #[component]

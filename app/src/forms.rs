@@ -193,7 +193,8 @@ pub fn AfterFailedForm(children: ChildrenFn) -> impl IntoView {
                     // are made again, not what they read while being made. (The task page's
                     // add form is still made again after each task added: see the task page
                     // issue.)
-                    children.with_value(|c| untrack(|| c()))
+                    // (Nothing once this page was left while the failed form was awaited.)
+                    children.try_with_value(|c| untrack(|| c()))
                 })
             }}
         </Suspense>

@@ -27,10 +27,26 @@ pub mod db;
 
 pub use app::{shell, App};
 
-/// The browser entry point: attaches the reactive app to the server-rendered HTML.
+/// The browser entry point: attaches the reactive app to the server-rendered HTML. The page's
+/// own code may be a chunk still to be fetched (`lazy_page!` in `app.rs`), so hydration
+/// runs as a task that waits for it; once it is done, `<html data-hydrated="true">` says so
+/// (what the end-to-end tests wait for before they click: a click before would be lost).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::document;
+    use wasm_bindgen::JsCast;
+
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    let Some(body) = document().body() else {
+        return;
+    };
+    // (Leptos's executor is set up by `hydrate_from_async` itself, inside this task.)
+    wasm_bindgen_futures::spawn_local(async move {
+        let app = leptos::mount::hydrate_from_async(body.unchecked_into(), App).await;
+        app.forget();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -57,6 +57,8 @@ for (const js of [true, false]) {
       await listLink(page, 'Groceries').click();
       await expect(page).toHaveURL(/\/tasks\?list=[0-9a-f-]{36}$/);
       await expect(listLink(page, 'Groceries')).toHaveAttribute('aria-current', 'page');
+      // The heading names the list shown; every list's tasks are "Your tasks".
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Groceries');
       await add(page, 'Milk', 'Milk');
       await expect(listLink(page, 'Groceries')).toContainText('1');
       // Quick add files into another list by name, from wherever the box is.
@@ -70,6 +72,7 @@ for (const js of [true, false]) {
       await expect(row(page, 'Bread')).toHaveCount(0);
 
       await listLink(page, 'All lists').click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your tasks');
       for (const title of ['Milk', 'Bread', 'Call mum']) await expect(row(page, title)).toBeVisible();
       await expect(taskList(page).getByRole('listitem')).toHaveCount(3);
     });

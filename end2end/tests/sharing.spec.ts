@@ -84,6 +84,8 @@ for (const js of [true, false]) {
       await expect(page.getByLabel('Their e-mail address')).toHaveValue('nobody-here@example.com');
       await share(page, viewer.email, 'Viewer');
       await expect(page.getByRole('status')).toHaveText('Shared: the member can open the list now.');
+      // Shared: the form is empty again for the next person.
+      await expect(page.getByLabel('Their e-mail address')).toHaveValue('');
       await share(page, editor.email, 'Editor');
       const members = page.getByRole('list').filter({ has: page.locator('.member') });
       await expect(members.getByRole('listitem')).toHaveCount(3);

@@ -310,3 +310,59 @@ async fn without_javascript_deleting_asks_first_and_escapes_the_title() {
     })
     .await;
 }
+
+/// Putting back counts toward the quota of each task's owner, as adding does: an editor who
+/// is full themselves may put back a task of someone else's list, and may not put one back
+/// into a list whose owner filled up since (nothing is put back then).
+#[tokio::test]
+async fn putting_back_counts_toward_the_quota_of_each_task_owner() {
+    crate::helpers::for_each_backend_with(&[("TASKS_PER_ACCOUNT", "2")], |app| async move {
+        let (owner, editor) = (app.new_user().await, app.new_user().await);
+        let list = crate::requests::new_list(&app, &owner, "Shared").await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let body = json!({"email": editor.email, "role": "editor"});
+        let path = format!("/lists/{list}/members");
+        assert_eq!(
+            crate::requests::call(&app, &owner, Method::PUT, &path, Some(body))
+                .await
+                .0,
+            200
+        );
+        let in_list = |title: &str| json!({"title": title, "list_id": list});
+        let shared = crate::requests::created(&app, &owner, in_list("Shared one")).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        crate::requests::created(&app, &owner, in_list("Shared two")).await;
+        crate::requests::created(&app, &editor, json!({"title": "Own one"})).await;
+        crate::requests::created(&app, &editor, json!({"title": "Own two"})).await;
+        let page = TestApp::new_client();
+        browser_login(&app, &page, &editor).await;
+        // The editor is full, the owner has room again: put back.
+        let (status, removed) = call(&app, &page, "/rpc/tasks/delete", &[("id", &shared)]).await;
+        assert_eq!(status, 200, "{removed}");
+        let batch = removed["batch"].as_str().unwrap().to_string();
+        let (status, restored) =
+            call(&app, &page, "/rpc/tasks/restore", &[("batch", &batch)]).await;
+        assert_eq!((status, restored), (200, json!(1)));
+        assert_eq!(tasks_seen(&app, &owner).await, 2);
+
+        // The owner fills the place the deletion made: nothing is put back.
+        let (status, removed) = call(&app, &page, "/rpc/tasks/delete", &[("id", &shared)]).await;
+        assert_eq!(status, 200, "{removed}");
+        let batch = removed["batch"].as_str().unwrap().to_string();
+        crate::requests::created(&app, &owner, json!({"title": "Filled the place"})).await;
+        let (status, refused) = call(&app, &page, "/rpc/tasks/restore", &[("batch", &batch)]).await;
+        assert_eq!(status, 403, "{refused}");
+        assert_eq!(tasks_seen(&app, &owner).await, 2);
+    })
+    .await;
+}
+
+async fn tasks_seen(app: &TestApp, user: &TestUser) -> u64 {
+    let (status, body) = crate::requests::call(app, user, Method::GET, "/tasks", None).await;
+    assert_eq!(status, 200, "{body}");
+    body["total"].as_u64().unwrap()
+}

@@ -321,21 +321,38 @@ fn urlencode(value: &str) -> String {
 pub fn RequireUser(children: ChildrenFn, #[prop(optional)] allow_reset: bool) -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
+    let pathname = location.pathname;
     let here = Signal::derive(move || current_page(&location));
+    // The page this guards: once the address is another (the router is on its way to the
+    // next page, whose code may still be loading), this one no longer redirects or renders.
+    let guarded = StoredValue::new(pathname.get_untracked());
+    let gone = move || match (pathname.try_get_untracked(), guarded.try_get_value()) {
+        (Some(now), Some(then)) => now != then,
+        _ => true,
+    };
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 // Awaiting (not reading) waits for a check still under way.
-                match auth.user.await {
+                let user = auth.user.await;
+                if gone() {
+                    return ().into_any();
+                }
+                match user {
                         Ok(Some(user)) if user.must_change_password && !allow_reset => {
                             view! { <Redirect path=super::ACCOUNT_PAGE /> }.into_any()
                         }
                         // Untracked: only the user check decides when the page is made
                         // again, not what the page reads while being made.
-                        Ok(Some(_)) => children.with_value(|c| untrack(|| c())).into_any(),
+                        Ok(Some(_)) => children
+                            .try_with_value(|c| untrack(|| c()))
+                            .unwrap_or_else(|| ().into_any()),
                         Ok(None) => {
-                            let target = with_next("/login", &here.get_untracked());
+                            let Some(here) = here.try_get_untracked() else {
+                                return ().into_any();
+                            };
+                            let target = with_next("/login", &here);
                             view! { <Redirect path=target /> }.into_any()
                         }
                         Err(e) => {

@@ -2,17 +2,6 @@
 
 use leptos::prelude::*;
 
-/// Marks `<html data-hydrated="true">` once hydration finished: the signal end-to-end tests
-/// wait for before they click, because a click before hydration would be lost.
-#[component]
-pub fn HydrationMarker() -> impl IntoView {
-    Effect::new(move |_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
 /// A labelled input with its message beside it. `check` runs the shared validator when the
 /// field is left, so the browser shows the same message the server would.
 #[component]

@@ -144,6 +144,8 @@ pub struct PageSharing {
     pub read_only: Vec<Uuid>,
     /// The other accounts that added tasks on the page.
     pub authors: Vec<Author>,
+    /// The name of the list shown, when one list is (the page's heading).
+    pub shown_name: Option<String>,
 }
 
 impl PageSharing {

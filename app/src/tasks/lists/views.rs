@@ -333,6 +333,13 @@ fn ShareForm(id: Uuid, action: ServerAction<ShareList>) -> impl IntoView {
     let kept_role = form.kept("role");
     let viewer = Signal::derive(move || kept_role.get().as_deref() == Some("viewer"));
     let role_error = form.field("role");
+    // Shared: the address (and role) typed go, ready for the next person.
+    let form_element = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(element)) = (action.value().get(), form_element.get_untracked()) {
+            element.reset();
+        }
+    });
     view! {
         <section class="card" aria-labelledby="share-title">
             <h2 id="share-title">"Share"</h2>
@@ -340,7 +347,8 @@ fn ShareForm(id: Uuid, action: ServerAction<ShareList>) -> impl IntoView {
                 "An editor adds, changes and deletes the list’s tasks; a viewer only sees them. "
                 "Sharing again with a member changes their role."
             </p>
-            <ActionForm action=action attr:novalidate=true attr:aria-labelledby="share-title">
+            <ActionForm action=action node_ref=form_element attr:novalidate=true
+                attr:aria-labelledby="share-title">
                 <input type="hidden" name="id" value=id.to_string() />
                 <FormMessage message=form.message() />
                 <Field label="Their e-mail address" name="email" input_type="email"

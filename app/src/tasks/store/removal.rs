@@ -151,6 +151,10 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
          on conflict (id) do nothing returning {COLUMNS}",
         access::list_writable("deleted_tasks.list_id", "$2")
     );
+    let owners_of = format!(
+        "select user_id, count(*) from deleted_tasks
+         where batch = $1 and {DELETER} = $2 and id >= $3 and id <= $4 group by user_id"
+    );
     let forget = format!(
         "delete from deleted_tasks
          where batch = $1 and {DELETER} = $2 and id >= $3 and id <= $4"
@@ -166,9 +170,22 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
                 .bind(since)
                 .fetch_all(&mut *tx)
                 .await?;
-            // Putting back counts toward the quota like adding.
-            let held = tx.tasks_held(owner).await?;
-            let allowed = within_quota(db, held, ids.len());
+            // Putting back counts toward the quota like adding: each task's owner's (a
+            // shared list's tasks are its owner's, whoever deleted and puts them back).
+            let mut allowed = Ok(());
+            if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
+                let owners: Vec<(UserId, i64)> = sqlx::query_as(&owners_of)
+                    .bind(batch)
+                    .bind(owner)
+                    .bind(first)
+                    .bind(last)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for (whose, adding) in owners {
+                    let held = tx.tasks_held(whose).await?;
+                    allowed = allowed.and(within_quota(db, held, adding.max(0) as usize));
+                }
+            }
             match (ids.first(), ids.last(), allowed) {
                 (_, _, Err(refused)) => ((Err(refused), false), Vec::new()),
                 (Some(first), Some(last), Ok(())) => {

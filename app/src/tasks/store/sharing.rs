@@ -50,6 +50,19 @@ pub(super) async fn of_page(
                 .await
         })?;
     }
+    if let Some(list) = shown {
+        sharing.shown_name = with_reader!(db, |pool| {
+            sqlx::query_scalar::<_, String>(
+                "select lists.name from lists join list_members
+                   on list_members.list_id = lists.id and list_members.user_id = $1
+                 where lists.id = $2",
+            )
+            .bind(me)
+            .bind(ListId(list))
+            .fetch_optional(pool)
+            .await
+        })?;
+    }
     let others: BTreeSet<Uuid> = tasks
         .iter()
         .map(|t| t.user_id)

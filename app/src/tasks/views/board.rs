@@ -151,7 +151,14 @@ pub(super) fn Board(
             <ListControls query />
         </aside>
         <section class="card tasks" aria-labelledby="tasks-title">
-            <h1 id="tasks-title">"Your tasks"</h1>
+            // The list's name when one list is shown.
+            <h1 id="tasks-title">
+                <Transition fallback=|| "Your tasks">
+                    {move || board.get().map(|loaded| {
+                        loaded.ok().and_then(|b| b.sharing.shown_name).unwrap_or_else(|| "Your tasks".into())
+                    })}
+                </Transition>
+            </h1>
             <NewTaskForm add=actions.add today=today.into() feedback=actions.feedback
                 autofocus=confirm.get_untracked().is_none()
                     && editing_from_url.get_untracked().is_none()
@@ -184,10 +191,18 @@ pub(super) fn Board(
                     {move || {
                         board.get().map(|result| match result {
                             Ok(board) => {
-                                if today.get_untracked() != Some(board.today) {
-                                    today.set(Some(board.today));
+                                // In the browser only: on the server this runs on the
+                                // Transition's own task while the add form, on the page's,
+                                // reads `today`, and a read that meets a write panics (as a
+                                // disposed value). The server has nothing to preview and loads
+                                // the list once, so neither is needed there.
+                                #[cfg(feature = "hydrate")]
+                                {
+                                    if today.get_untracked() != Some(board.today) {
+                                        today.set(Some(board.today));
+                                    }
+                                    shown.set_value(Some((board.clone(), query.get_untracked())));
                                 }
-                                shown.set_value(Some((board.clone(), query.get_untracked())));
                                 Ok(view! {
                                     <BoardView board query=query.get() editing=editing_from_url.get()
                                         confirm=confirm.get() actions />
@@ -197,6 +212,7 @@ pub(super) fn Board(
                             // The list shown went (deleted, or the user was removed from
                             // it): its tasks go from the page at once.
                             Err(AppError::NotFound(_)) if query.with_untracked(|q| q.list.is_some()) => {
+                                #[cfg(feature = "hydrate")]
                                 shown.set_value(None);
                                 Ok(view! { <ListGone /> }.into_any())
                             }

@@ -128,7 +128,9 @@ pub(super) fn BoardView(
 
     let (toggle_next, toggle_query, clear_query) = (here.clone(), query.clone(), query.clone());
     // A list loaded after the add answered holds the new task: its pending row goes.
-    if !actions.add.pending().get_untracked() {
+    // (Only when there is one: on the server, where there never is, a write here could meet
+    // a read on another task.)
+    if !actions.add.pending().get_untracked() && actions.adding.with_untracked(Option::is_some) {
         actions.adding.set(None);
     }
     let adding = move || {
