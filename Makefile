@@ -70,7 +70,7 @@ help:
 	@echo "make test-e2e   only the Playwright suite, against a release build (TEST_SERVER=debug: the debug server)"
 	@echo "make fuzz       only the API fuzzing (schemathesis, FUZZ_SECONDS=180), against the same server"
 	@echo "make caldav     only the CalDAV client library checks (python-caldav), against the same server"
-	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*, hostile-*, lists-* and webhooks-*.{md,json}"
+	@echo "make bench      load the release server and write bench/results/latest.{md,json}, streams-*, hostile-*, lists-*, webhooks-* and footprint.{md,json}"
 	@echo "make check      formatting and clippy"
 
 run: build
@@ -147,7 +147,7 @@ caldav-deps:
 	    bash -c 'python3 -m venv $(CALDAV_VENV) && $(CALDAV_VENV)/bin/pip install --quiet --disable-pip-version-check caldav==$(CALDAV_VERSION)'
 
 # Load figures for a release build on a throwaway database (BENCH_DATABASE_URL for PostgreSQL).
-bench: build
+bench: build e2e-deps
 	@[ "$$(oha --version 2>/dev/null)" = "oha $(OHA_VERSION)" ] || { \
 	  echo "==> installing the oha load generator $(OHA_VERSION) from crates.io (a few minutes, once)"; \
 	  cargo install oha --locked --force --version $(OHA_VERSION); }
@@ -156,6 +156,8 @@ bench: build
 	python3 bench/hostile.py
 	python3 bench/lists.py
 	python3 bench/webhooks.py
+	@# The first load of /tasks in Chromium, plain and throttled to a mid phone.
+	cd end2end && FOOTPRINT_RESULTS=1 CHROMIUM_PATH="$(CHROMIUM)" TODO_BIN=target/release/todo npx playwright test footprint
 
 # Installs whatever of the toolchain is missing, and says why the first run is slow. One
 # after the other: on two cores, side by side was slower (measured: cargo-leptos alone
