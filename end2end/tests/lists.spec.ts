@@ -101,6 +101,12 @@ test('a hostile list name is shown as text, and a list shared with you is marked
   await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await expect(row(page, 'Shared task')).toBeVisible();
   await link.click();
+  // The heading names it, as text, in the browser and from the server.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(hostile);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(hostile);
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
   await add(page, 'Mine too', 'Mine too');
   const tasks = await (await request.get(`/api/${login.user.id}/tasks?list=${list.id}`, { headers: auth })).json();
   expect(tasks.tasks.map((t: { title: string }) => t.title)).toEqual(['Mine too', 'Shared task']);
