@@ -625,3 +625,57 @@ async fn own_and_shared_tasks_page_together_in_every_order() {
     })
     .await;
 }
+
+/// The task page's board for a member: the list shown comes with its name and, for a viewer,
+/// marked read-only; every list, searched for something none of them holds, is an empty page
+/// (not an error).
+#[tokio::test]
+async fn the_board_names_the_list_shown_and_a_search_matching_nothing_is_empty() {
+    for_each_backend(|app| async move {
+        let (owner, viewer) = (app.new_user().await, app.new_user().await);
+        let list = new_list(&app, &owner, "Garden <b>").await;
+        assert_eq!(share(&app, &owner, &list, &viewer, "viewer").await.0, 200);
+        let body = json!({"title": "Prune the roses", "list_id": list});
+        assert_eq!(
+            call(&app, &owner, Method::POST, "/tasks", Some(body))
+                .await
+                .0,
+            201
+        );
+        let browser = TestApp::new_client();
+        crate::requests::browser_login(&app, &browser, &viewer).await;
+        let board = |params: &[(&str, &str)]| {
+            let mut form: Vec<(String, String)> = params
+                .iter()
+                .map(|(k, v)| (format!("params[{k}]"), v.to_string()))
+                .collect();
+            form.push(("page".into(), "1".into()));
+            let (app, browser) = (app.clone(), browser.clone());
+            async move {
+                let form: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                crate::requests::call_server_fn(&app, &browser, "/rpc/tasks/board", &form).await
+            }
+        };
+
+        let (status, shown) = board(&[("list", &list)]).await;
+        assert_eq!(status, 200, "{shown}");
+        assert_eq!(shown["sharing"]["shown_name"], "Garden <b>", "{shown}");
+        assert_eq!(shown["sharing"]["read_only"], json!([list]), "{shown}");
+        assert_eq!(shown["page"]["total"], 1, "{shown}");
+
+        let (status, everything) = board(&[]).await;
+        assert_eq!(status, 200, "{everything}");
+        assert_eq!(everything["sharing"]["shown_name"], Value::Null);
+        assert_eq!(
+            everything["sharing"]["read_only"],
+            json!([list]),
+            "{everything}"
+        );
+
+        let (status, nothing) = board(&[("q", "nowhere-to-be-found")]).await;
+        assert_eq!(status, 200, "{nothing}");
+        assert_eq!(nothing["page"]["total"], 0, "{nothing}");
+    })
+    .await;
+}

@@ -1,7 +1,8 @@
 //! What the task page needs to know about a page of tasks beyond the tasks: which of their
 //! lists the user may only read (no edit controls there), and the names of the other
-//! accounts that added some of them ("added by"). Two small reads, only when the page holds
-//! such tasks: a user whose lists are all their own and who added every task reads nothing.
+//! accounts that added some of them ("added by"), and the name of the list shown. Small
+//! reads, only when the page needs them: a user whose lists are all their own, who added
+//! every task and looks at all of them reads nothing.
 
 use std::collections::BTreeSet;
 
@@ -15,12 +16,12 @@ use crate::{
     db::Db,
     error::AppError,
     ids::{ListId, UserId},
-    tasks::{Author, PageSharing, Task},
+    tasks::{lists::Role, Author, PageSharing, Task},
     with_reader,
 };
 
 /// The read-only lists and the other authors among `tasks` (a page of them) and `shown`
-/// (the list the page shows, if one).
+/// (the list the page shows, if one, with its name).
 pub(super) async fn of_page(
     db: &Db,
     me: UserId,
@@ -29,31 +30,12 @@ pub(super) async fn of_page(
     shown: Option<Uuid>,
 ) -> Result<PageSharing, AppError> {
     let mut sharing = PageSharing::default();
-    // Only a member of someone else's list can be a viewer anywhere (the stamp of one list's
-    // listing does not say, so that list is looked at).
-    if stamp.shared_with_me || shown.is_some() {
-        let lists: BTreeSet<Uuid> = tasks.iter().map(|t| t.list_id).chain(shown).collect();
-        let mut sql = Sql::default();
-        let me = sql.bind(Bind::User(me));
-        let each: Vec<String> = lists
-            .into_iter()
-            .map(|l| sql.bind(Bind::List(ListId(l))))
-            .collect();
-        sql.text = format!(
-            "select list_id from list_members
-             where user_id = {me} and role = 'viewer' and list_id in ({})",
-            each.join(", ")
-        );
-        sharing.read_only = with_reader!(db, |pool| {
-            bind_all!(sqlx::query_scalar::<_, Uuid>(&sql.text), sql)
-                .fetch_all(pool)
-                .await
-        })?;
-    }
     if let Some(list) = shown {
-        sharing.shown_name = with_reader!(db, |pool| {
-            sqlx::query_scalar::<_, String>(
-                "select lists.name from lists join list_members
+        // One list shown: every task of the page is in it. Its name (the heading) and the
+        // caller's role there in one read.
+        let found: Option<(String, String)> = with_reader!(db, |pool| {
+            sqlx::query_as(
+                "select lists.name, list_members.role from lists join list_members
                    on list_members.list_id = lists.id and list_members.user_id = $1
                  where lists.id = $2",
             )
@@ -62,6 +44,33 @@ pub(super) async fn of_page(
             .fetch_optional(pool)
             .await
         })?;
+        if let Some((name, role)) = found {
+            if Role::from_name(&role) == Some(Role::Viewer) {
+                sharing.read_only.push(list);
+            }
+            sharing.shown_name = Some(name);
+        }
+    } else if stamp.shared_with_me {
+        // Only a member of someone else's list can be a viewer anywhere.
+        let lists: BTreeSet<Uuid> = tasks.iter().map(|t| t.list_id).collect();
+        let mut sql = Sql::default();
+        let me = sql.bind(Bind::User(me));
+        let each: Vec<String> = lists
+            .into_iter()
+            .map(|l| sql.bind(Bind::List(ListId(l))))
+            .collect();
+        if !each.is_empty() {
+            sql.text = format!(
+                "select list_id from list_members
+                 where user_id = {me} and role = 'viewer' and list_id in ({})",
+                each.join(", ")
+            );
+            sharing.read_only = with_reader!(db, |pool| {
+                bind_all!(sqlx::query_scalar::<_, Uuid>(&sql.text), sql)
+                    .fetch_all(pool)
+                    .await
+            })?;
+        }
     }
     let others: BTreeSet<Uuid> = tasks
         .iter()
