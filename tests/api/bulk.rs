@@ -215,3 +215,81 @@ async fn without_javascript_bulk_actions_keep_to_the_filter_and_come_back_to_the
     })
     .await;
 }
+
+/// Under "All lists", a viewer's "mark all" and "clear completed" count only the tasks of
+/// the lists they may change: once theirs are all done, the page offers "Mark all as not
+/// done", though a list they only view still holds active tasks.
+#[tokio::test]
+async fn bulk_actions_under_all_lists_count_only_what_a_viewer_may_change() {
+    for_each_backend(|app| async move {
+        let (owner, viewer) = (app.new_user().await, app.new_user().await);
+        let list = crate::requests::new_list(&app, &owner, "Theirs").await;
+        let list = list["id"].as_str().unwrap().to_string();
+        let body = json!({"email": viewer.email, "role": "viewer"});
+        let path = format!("/lists/{list}/members");
+        let shared = crate::requests::call(&app, &owner, Method::PUT, &path, Some(body)).await;
+        assert_eq!(shared.0, 200, "{}", shared.1);
+        for (title, done) in [("theirs a", false), ("theirs b", true), ("theirs c", false)] {
+            let body = json!({"title": title, "list_id": list, "tags": ["x"]});
+            let (status, task) =
+                crate::requests::call(&app, &owner, Method::POST, "/tasks", Some(body)).await;
+            assert_eq!(status, 201, "{task}");
+            if done {
+                let path = format!("/tasks/{}/complete", task["id"].as_str().unwrap());
+                let body = Some(json!({"is_completed": true}));
+                assert_eq!(
+                    crate::requests::call(&app, &owner, Method::PATCH, &path, body)
+                        .await
+                        .0,
+                    200
+                );
+            }
+        }
+        tagged(&app, &viewer, "mine a", "x", false).await;
+        tagged(&app, &viewer, "mine b", "x", true).await;
+        let browser = signed_in_browser(&app, &viewer).await;
+        let board = |params: &'static [(&'static str, &'static str)]| {
+            let (app, browser) = (app.clone(), browser.clone());
+            async move {
+                let mut form = params.to_vec();
+                form.push(("page", "1"));
+                let (status, board) =
+                    call_server_fn(&app, &browser, "/rpc/tasks/board", &form).await;
+                assert_eq!(status, 200, "{board}");
+                let counts =
+                    |of: &str| (board[of]["active"].clone(), board[of]["completed"].clone());
+                (counts("matching"), counts("changeable"))
+            }
+        };
+        let n = |a: u64, c: u64| (json!(a), json!(c));
+        // Everything, by tag (counted under the filter), and the active ones.
+        assert_eq!(board(&[]).await, (n(3, 2), n(1, 1)));
+        assert_eq!(board(&[("params[tag]", "x")]).await, (n(3, 2), n(1, 1)));
+        assert_eq!(
+            board(&[("params[status]", "active")]).await,
+            (n(3, 0), n(1, 0))
+        );
+
+        let marked = call_server_fn(
+            &app,
+            &browser,
+            "/rpc/tasks/complete-all",
+            &[("completed", "true")],
+        )
+        .await;
+        assert_eq!(marked.0, 200, "{}", marked.1);
+        assert_eq!(marked.1["count"], 1, "{}", marked.1);
+        assert_eq!(board(&[]).await, (n(2, 3), n(0, 2)));
+        let page = app
+            .get_page_as(&browser, "/tasks")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Mark all as not done"), "{page}");
+        assert!(page.contains("Clear completed (2)"), "{page}");
+        // The owner's list is as it was.
+        assert_eq!(count(&app, &owner, "status=active").await, 2);
+    })
+    .await;
+}

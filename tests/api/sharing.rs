@@ -543,31 +543,36 @@ async fn a_stranger_and_a_removed_member_reach_nothing_of_a_list_on_any_route() 
 
 const PRIORITIES: [&str; 3] = ["low", "high", "none"];
 
-/// A member's listing of everything merges their own lists and the lists shared with them in
-/// one order: every sort, paged by cursor two at a time, gives what one page gives.
+/// A member's listing of everything merges their own lists and the lists shared with them (by
+/// two others) in one order: every sort, paged by cursor two at a time, gives what one page
+/// gives, and the newest first is the order they were made in, backwards.
 #[tokio::test]
 async fn own_and_shared_tasks_page_together_in_every_order() {
     for_each_backend(|app| async move {
         let (owner, member) = (app.new_user().await, app.new_user().await);
+        let other = app.new_user().await;
         let list = new_list(&app, &owner, "Shared").await;
         assert_eq!(share(&app, &owner, &list, &member, "editor").await.0, 200);
-        for (i, due) in [
+        let theirs = new_list(&app, &other, "Also shared").await;
+        assert_eq!(share(&app, &other, &theirs, &member, "viewer").await.0, 200);
+        let dues = [
             "2031-01-03",
             "",
             "2031-01-01",
             "2031-01-02",
             "",
             "2031-01-05",
-        ]
-        .iter()
-        .enumerate()
-        {
-            let (who, list_id) = if i % 2 == 0 {
-                (&owner, Some(list.as_str()))
-            } else {
-                (&member, None)
+            "2031-01-02",
+            "",
+            "2031-01-04",
+        ];
+        for (i, due) in dues.iter().enumerate() {
+            let (who, list_id) = match i % 3 {
+                0 => (&owner, Some(list.as_str())),
+                1 => (&member, None),
+                _ => (&other, Some(theirs.as_str())),
             };
-            let mut body = json!({"title": format!("task {i}"), "priority": PRIORITIES[i % 3]});
+            let mut body = json!({"title": format!("task {i}"), "priority": PRIORITIES[i % 4 % 3]});
             if let Some(list_id) = list_id {
                 body["list_id"] = json!(list_id);
             }
@@ -588,7 +593,12 @@ async fn own_and_shared_tasks_page_together_in_every_order() {
             "sort=created&order=asc",
         ] {
             let whole = titles(&app, &member, &format!("limit=100&{sort}")).await;
-            assert_eq!(whole.len(), 6, "{sort}");
+            assert_eq!(whole.len(), dues.len(), "{sort}");
+            if sort.is_empty() {
+                let made: Vec<String> =
+                    (0..dues.len()).rev().map(|i| format!("task {i}")).collect();
+                assert_eq!(whole, made);
+            }
             let mut paged = Vec::new();
             let mut cursor: Option<String> = None;
             loop {

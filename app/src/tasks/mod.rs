@@ -121,9 +121,11 @@ pub struct TaskBoard {
     pub page: TaskPage,
     /// Every task of the user's.
     pub counts: TaskCounts,
-    /// The tasks the list selects (all its pages): what "mark all" and "clear completed"
-    /// act on.
+    /// The tasks the list selects (all its pages).
     pub matching: TaskCounts,
+    /// Those of `matching` the user may change (not in a list they only view): what "mark
+    /// all" and "clear completed" act on.
+    pub changeable: TaskCounts,
     /// 1-based.
     pub page_number: u32,
     pub page_count: u32,

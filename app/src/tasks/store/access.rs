@@ -24,6 +24,28 @@ pub(super) fn shared_with(me: &str) -> String {
     )
 }
 
+/// The condition of [`each_shared`]'s `per_list` query: the task is in the list at hand.
+pub(super) const IN_EACH_SHARED: &str = "tasks.list_id = shared.list_id";
+
+/// The rows `per_list` (a query of `tasks` under [`IN_EACH_SHARED`]) gives for each list
+/// shared with the user bound at `me`, one list at a time (PostgreSQL's `lateral`): what
+/// [`shared_with`] reaches, each list read in the order of its own index.
+pub(super) fn each_shared(me: &str, per_list: &str) -> String {
+    format!(
+        "select in_list.* from list_members as shared cross join lateral ({per_list}) as in_list
+         where shared.user_id = {me} and shared.role <> 'owner'"
+    )
+}
+
+/// The condition "the task is in a list the user bound at `me` may only read" (of `tasks`).
+pub(super) fn only_readable(me: &str) -> String {
+    format!(
+        "tasks.list_id in (select list_id from list_members
+                           where user_id = {me} and not {})",
+        writes("role")
+    )
+}
+
 /// The roles that may change a list's tasks, as SQL: `{column} in (...)`.
 pub(super) fn writes(column: &str) -> String {
     format!("{column} in ('owner', 'editor')")

@@ -32,7 +32,7 @@ async fn rows(
 ) -> Result<Vec<TaskRow>, AppError> {
     let (sort, order) = (query.sort, query.order());
     let mut sql = Sql::default();
-    let scopes = scopes(&mut sql, owner, query, stamp);
+    let scopes = scopes(&mut sql, db, owner, query, stamp);
     let parts = parts(&mut sql, sort, order, after);
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let limit = i64::from(limit);
@@ -43,7 +43,7 @@ async fn rows(
             part.condition, part.order
         )
     };
-    if let ([scope], [part]) = (scopes.as_slice(), parts.as_slice()) {
+    if let ([Scope::Where(scope)], [part]) = (scopes.as_slice(), parts.as_slice()) {
         let text = select(&mut sql, scope, part, "");
         let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
         sql.text = format!("{text} limit {l} offset {o}");
@@ -56,10 +56,20 @@ async fn rows(
         for (i, part) in parts.iter().enumerate() {
             for scope in &scopes {
                 let extra = format!(", {i} as part_no, {column} as sort_key");
-                let text = select(&mut sql, scope, part, &extra);
-                let reach = sql.bind(Bind::Int(reach));
                 let n = branches.len();
-                branches.push(format!("select * from ({text} limit {reach}) as part{n}"));
+                let branch = match scope {
+                    Scope::Where(scope) => {
+                        let text = select(&mut sql, scope, part, &extra);
+                        let reach = sql.bind(Bind::Int(reach));
+                        format!("{text} limit {reach}")
+                    }
+                    Scope::EachShared(me) => {
+                        let each = select(&mut sql, access::IN_EACH_SHARED, part, &extra);
+                        let reach = sql.bind(Bind::Int(reach));
+                        access::each_shared(me, &format!("{each} limit {reach}"))
+                    }
+                };
+                branches.push(format!("select * from ({branch}) as part{n}"));
             }
         }
         let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
@@ -109,16 +119,31 @@ async fn total(
     Ok(total)
 }
 
+/// Which tasks one branch of a listing reads.
+enum Scope {
+    /// Those a condition on `tasks` keeps.
+    Where(String),
+    /// Those of each list shared with the user bound here, read list by list (PostgreSQL).
+    EachShared(String),
+}
+
 /// [`scope`] as ranges that each read in the order of an index: the tasks of `me`'s own
 /// lists (one range of the owner's indexes), and apart those of the lists shared with them,
-/// so that a page of everything they can see merges two short ordered reads rather than
-/// sorting every task of every list.
-fn scopes(sql: &mut Sql, me: UserId, query: &TaskQuery, stamp: &Stamped) -> Vec<String> {
+/// so that a page of everything they can see merges short ordered reads rather than sorting
+/// every task of every list. On PostgreSQL the shared lists are read one by one, each the
+/// page's length at most in the order of its list's index (`tasks_by_list` for the created
+/// order); SQLite reads them as one range.
+fn scopes(sql: &mut Sql, db: &Db, me: UserId, query: &TaskQuery, stamp: &Stamped) -> Vec<Scope> {
     if query.list.is_some() || !stamp.shared_with_me {
-        return vec![scope(sql, me, query, stamp)];
+        return vec![Scope::Where(scope(sql, me, query, stamp))];
     }
     let me = sql.bind(Bind::User(me));
-    vec![format!("user_id = {me}"), access::shared_with(&me)]
+    let shared = if db.is_sqlite() {
+        Scope::Where(access::shared_with(&me))
+    } else {
+        Scope::EachShared(me.clone())
+    };
+    vec![Scope::Where(format!("user_id = {me}")), shared]
 }
 
 /// Which tasks a listing of `me`'s reads, before its filters: those of every list they are
@@ -163,46 +188,33 @@ async fn counts_stamped(db: &Db, me: UserId, query: &TaskQuery) -> Result<Stampe
         })?;
         return Ok(stamped(row.ok_or_else(access::no_such_list)?, false));
     }
-    let (total, completed, version, shared): (Option<i64>, Option<i64>, Option<i64>, bool) =
-        with_reader!(db, |pool| {
-            sqlx::query_as(
-                "select (select total from task_counts where user_id = $1),
-                        (select completed from task_counts where user_id = $1),
-                        (select version from task_counts where user_id = $1),
-                        exists (select 1 from list_members
-                                where user_id = $1 and role <> 'owner')",
-            )
-            .bind(me)
-            .fetch_one(pool)
-            .await
-        })?;
-    if !shared {
-        let own = (
-            total.unwrap_or(0),
-            completed.unwrap_or(0),
-            version.unwrap_or(0),
-        );
-        return Ok(stamped(own, false));
-    }
-    // Every list's counts, and every owner's version: any change to any of them moves it.
-    let row = with_reader!(db, |pool| {
+    // Their own counts, and those of every list shared with them with every sharer's
+    // version (a change to any of them moves it), in one statement.
+    let row: Option<(i64, i64, i64, bool)> = with_reader!(db, |pool| {
         sqlx::query_as(
-            "select cast(coalesce(sum(lists.total), 0) as bigint),
-                    cast(coalesce(sum(lists.completed), 0) as bigint),
-                    cast(coalesce((select sum(task_counts.version) from task_counts
-                                   where task_counts.user_id in
-                                       (select mine.owner_id from lists as mine
-                                        join list_members as membership
-                                          on membership.list_id = mine.id
-                                        where membership.user_id = $1)), 0) as bigint)
-             from lists join list_members on list_members.list_id = lists.id
-             where list_members.user_id = $1",
+            "select cast(mine.total + coalesce(sum(lists.total), 0) as bigint),
+                    cast(mine.completed + coalesce(sum(lists.completed), 0) as bigint),
+                    cast(mine.version + coalesce((
+                        select sum(theirs.version) from task_counts as theirs
+                        where theirs.user_id in (
+                            select held.owner_id from lists as held
+                            join list_members as membership on membership.list_id = held.id
+                            where membership.user_id = $1 and membership.role <> 'owner')
+                    ), 0) as bigint),
+                    count(lists.id) > 0
+             from task_counts as mine
+             left join list_members on list_members.user_id = mine.user_id
+                                   and list_members.role <> 'owner'
+             left join lists on lists.id = list_members.list_id
+             where mine.user_id = $1
+             group by mine.user_id, mine.total, mine.completed, mine.version",
         )
         .bind(me)
-        .fetch_one(pool)
+        .fetch_optional(pool)
         .await
     })?;
-    Ok(stamped(row, true))
+    let (total, completed, version, shared) = row.unwrap_or((0, 0, 0, false));
+    Ok(stamped((total, completed, version), shared))
 }
 
 /// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
@@ -273,6 +285,8 @@ pub async fn board(
     let rows = rows(db, owner, query, &stamp, today, None, PAGE_SIZE, offset).await?;
     let tasks: Vec<Task> = rows.into_iter().map(Task::from).collect();
     let sharing = super::sharing::of_page(db, owner, &stamp, &tasks, query.list).await?;
+    let changeable =
+        super::sharing::changeable(db, owner, query, today, &stamp, matching_counts).await?;
     let reminders = tasks
         .iter()
         .filter_map(|t| Some((t.id, super::occurrence::local_time(zone, t.remind_at?))))
@@ -286,6 +300,7 @@ pub async fn board(
         },
         counts: stamp.counts,
         matching: matching_counts,
+        changeable,
         page_number,
         page_count,
         today,

@@ -6,19 +6,72 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{
-    sql::{bind_all, Bind, Sql},
+    access,
+    sql::{bind_all, filters, Bind, Sql},
     totals::Stamped,
 };
 use crate::{
     db::Db,
     error::AppError,
     ids::{ListId, UserId},
-    tasks::{lists::Role, Author, PageSharing, Task},
+    tasks::{lists::Role, Author, Filter, PageSharing, Task, TaskCounts, TaskQuery},
     with_reader,
 };
+
+/// Of the `matching` tasks `query` selects, those in lists `me` may change: what "mark all"
+/// and "clear completed" act on. All of them, unless every list is shown and `me` is a
+/// viewer of some: then less those lists' (from their counts; counted under filters).
+pub(super) async fn changeable(
+    db: &Db,
+    me: UserId,
+    query: &TaskQuery,
+    today: NaiveDate,
+    stamp: &Stamped,
+    matching: TaskCounts,
+) -> Result<TaskCounts, AppError> {
+    if query.list.is_some() || !stamp.shared_with_me {
+        return Ok(matching);
+    }
+    let mut sql = Sql::default();
+    let me = sql.bind(Bind::User(me));
+    sql.text = if query.narrows() {
+        let filters = filters(&mut sql, db, query, today, false);
+        format!(
+            "select cast(coalesce(sum(case when is_completed then 0 else 1 end), 0) as bigint),
+                    cast(coalesce(sum(case when is_completed then 1 else 0 end), 0) as bigint)
+             from tasks where {}{filters}",
+            access::only_readable(&me)
+        )
+    } else {
+        format!(
+            "select cast(coalesce(sum(lists.total - lists.completed), 0) as bigint),
+                    cast(coalesce(sum(lists.completed), 0) as bigint)
+             from lists join list_members on list_members.list_id = lists.id
+             where list_members.user_id = {me} and not {}",
+            access::writes("list_members.role")
+        )
+    };
+    let (active, completed): (i64, i64) = with_reader!(db, |pool| {
+        bind_all!(sqlx::query_as::<_, (i64, i64)>(&sql.text), sql)
+            .fetch_one(pool)
+            .await
+    })?;
+    // The filters keep one state at most, as `matching` does.
+    let keeps = |state| query.status == Filter::All || query.status == state;
+    let viewed = |count: i64, state| if keeps(state) { count.max(0) as u64 } else { 0 };
+    Ok(TaskCounts {
+        active: matching
+            .active
+            .saturating_sub(viewed(active, Filter::Active)),
+        completed: matching
+            .completed
+            .saturating_sub(viewed(completed, Filter::Completed)),
+    })
+}
 
 /// The read-only lists and the other authors among `tasks` (a page of them) and `shown`
 /// (the list the page shows, if one, with its name).

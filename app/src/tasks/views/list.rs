@@ -42,6 +42,7 @@ pub(super) fn BoardView(
         page,
         counts,
         matching: selected,
+        changeable,
         page_number,
         page_count,
         today,
@@ -51,15 +52,16 @@ pub(super) fn BoardView(
     } = board;
     // The list shown is one the user may only read: it says so, and offers no bulk change.
     let shown_read_only = query.list.is_some_and(|list| sharing.reads_only(list));
-    // "Mark all" and "Clear completed" act on what the list selects, every page of it.
-    let total = selected.active + selected.completed;
+    // "Mark all" and "Clear completed" act on what the list selects, every page of it, in
+    // the lists the user may change.
+    let total = changeable.active + changeable.completed;
     // Under filters, what is left of what they select; else the account's.
     let left = if query.narrows() {
         selected.active
     } else {
         counts.active
     };
-    let all_done = total > 0 && selected.active == 0;
+    let all_done = total > 0 && changeable.active == 0;
     let empty_message = if query.narrows() {
         "No tasks match these filters."
     } else {
@@ -106,8 +108,8 @@ pub(super) fn BoardView(
                 }
                 .into_any()
             }),
-            Confirm::ClearCompleted => (selected.completed > 0).then(|| {
-                let question = match selected.completed {
+            Confirm::ClearCompleted => (changeable.completed > 0).then(|| {
+                let question = match changeable.completed {
                     1 => "Delete the 1 completed task? This cannot be undone.".to_string(),
                     n => format!("Delete all {n} completed tasks? This cannot be undone."),
                 };
@@ -239,13 +241,13 @@ pub(super) fn BoardView(
                         .collect_view()}
                 </ul>
             </nav>
-            {(selected.completed > 0 && !shown_read_only).then(|| view! {
+            {(changeable.completed > 0 && !shown_read_only).then(|| view! {
                 <ActionForm action=actions.clear attr:class="inline-form">
                     <input type="hidden" name="next" value=here />
                     <ListFields query=clear_query />
                     <button type="submit" class="link-button"
                         on:click=move |_| feedback.focus_after(vec![ADD_FIELD.to_string()])>
-                        {format!("Clear completed ({})", selected.completed)}
+                        {format!("Clear completed ({})", changeable.completed)}
                     </button>
                 </ActionForm>
             })}
