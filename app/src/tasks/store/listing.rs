@@ -6,14 +6,14 @@ use chrono::NaiveDate;
 use super::{
     access,
     cursor::{Cursor, Listing},
-    rows::{not_found, TaskRow, COLUMNS},
-    sql::{bind_all, filters, parts, sort_column, Bind, Part, Sql},
-    totals::{self, Stamped},
+    rows::{not_found, Ranked, TaskRow, COLUMNS},
+    sql::{bind_all, filters, parts, Bind, Part, Sql},
+    totals::{self, counts_stamped, Stamped},
 };
 use crate::{
     db::Db,
     error::AppError,
-    ids::{ListId, TaskId, UserId},
+    ids::{TaskId, UserId},
     tasks::{Filter, TagCount, Task, TaskBoard, TaskCounts, TaskPage, TaskQuery, PAGE_SIZE},
     with_reader,
 };
@@ -34,6 +34,8 @@ async fn rows(
     let mut sql = Sql::default();
     let scopes = scopes(&mut sql, db, owner, query, stamp);
     let parts = parts(&mut sql, sort, order, after);
+    // The limits are written into the statement, not bound: PostgreSQL then plans it once
+    // per connection (a bound limit made it plan every listing anew, a third of its cost).
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let limit = i64::from(limit);
     let select = |sql: &mut Sql, scope: &str, part: &Part, extra: &str| {
@@ -45,46 +47,52 @@ async fn rows(
     };
     if let ([Scope::Where(scope)], [part]) = (scopes.as_slice(), parts.as_slice()) {
         let text = select(&mut sql, scope, part, "");
-        let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
-        sql.text = format!("{text} limit {l} offset {o}");
-    } else {
-        // Each stretch of each range gives at most what the page could need, in its index's
-        // order; the union keeps the stretches in turn and merges the ranges of each.
-        let reach = limit.saturating_add(offset);
-        let column = sort_column(sort);
-        let mut branches = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            for scope in &scopes {
-                let extra = format!(", {i} as part_no, {column} as sort_key");
-                let n = branches.len();
-                let branch = match scope {
-                    Scope::Where(scope) => {
-                        let text = select(&mut sql, scope, part, &extra);
-                        let reach = sql.bind(Bind::Int(reach));
-                        format!("{text} limit {reach}")
-                    }
-                    Scope::EachShared(me) => {
-                        let each = select(&mut sql, access::IN_EACH_SHARED, part, &extra);
-                        let reach = sql.bind(Bind::Int(reach));
-                        access::each_shared(me, &format!("{each} limit {reach}"))
-                    }
-                };
-                branches.push(format!("select * from ({branch}) as part{n}"));
-            }
-        }
-        let (l, o) = (sql.bind(Bind::Int(limit)), sql.bind(Bind::Int(offset)));
-        sql.text = format!(
-            "{} order by part_no, sort_key {}, created_at desc, id desc limit {l} offset {o}",
-            branches.join(" union all "),
-            order.as_str()
-        );
+        sql.text = format!("{text} limit {limit} offset {offset}");
+        let rows = with_reader!(db, |pool| {
+            bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
+                .fetch_all(pool)
+                .await
+        })?;
+        return Ok(rows);
     }
-    let rows = with_reader!(db, |pool| {
-        bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
+    // Each stretch of each range gives at most what the page could need, in its index's
+    // order; the stretches in turn, and the ranges of each merged, are put in order here
+    // (cheaper than a sort of the union by the database).
+    let reach = limit.saturating_add(offset);
+    let mut branches = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        for scope in &scopes {
+            let extra = format!(", cast({i} as integer) as part_no");
+            let branch = match scope {
+                Scope::Where(scope) => {
+                    let text = select(&mut sql, scope, part, &extra);
+                    format!("{text} limit {reach}")
+                }
+                // Each list's tasks in order, the lists one after the other (not in order).
+                Scope::EachShared(me) => {
+                    let each = select(&mut sql, access::IN_EACH_SHARED, part, &extra);
+                    access::each_shared(me, &format!("{each} limit {reach}"))
+                }
+            };
+            let n = branches.len();
+            branches.push(format!("select * from ({branch}) as part{n}"));
+        }
+    }
+    sql.text = branches.join(" union all ");
+    let mut ranked = with_reader!(db, |pool| {
+        bind_all!(sqlx::query_as::<_, Ranked>(&sql.text), sql)
             .fetch_all(pool)
             .await
     })?;
-    Ok(rows)
+    ranked.sort_unstable_by(Ranked::order(sort, order));
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    Ok(ranked
+        .into_iter()
+        .skip(skip)
+        .take(take)
+        .map(|ranked| ranked.row)
+        .collect())
 }
 
 /// How many of the owner's tasks `query` keeps: from the counts the database keeps when only
@@ -157,64 +165,6 @@ fn scope(sql: &mut Sql, me: UserId, query: &TaskQuery, stamp: &Stamped) -> Strin
     } else {
         format!("user_id = {me}")
     }
-}
-
-/// The counts of what `query` lists before its filters (one list's, or those of every list
-/// `me` is a member of), and the version its filtered counts are valid for. 404 for a list
-/// `me` is no member of.
-async fn counts_stamped(db: &Db, me: UserId, query: &TaskQuery) -> Result<Stamped, AppError> {
-    let stamped = |(total, completed, version): (i64, i64, i64), shared_with_me| Stamped {
-        counts: TaskCounts {
-            active: (total - completed).max(0) as u64,
-            completed: completed.max(0) as u64,
-        },
-        version,
-        shared_with_me,
-    };
-    if let Some(list) = query.list {
-        let row = with_reader!(db, |pool| {
-            sqlx::query_as(
-                "select lists.total, lists.completed, coalesce(task_counts.version, 0)
-                 from lists
-                 join list_members on list_members.list_id = lists.id
-                                  and list_members.user_id = $2
-                 left join task_counts on task_counts.user_id = lists.owner_id
-                 where lists.id = $1",
-            )
-            .bind(ListId(list))
-            .bind(me)
-            .fetch_optional(pool)
-            .await
-        })?;
-        return Ok(stamped(row.ok_or_else(access::no_such_list)?, false));
-    }
-    // Their own counts, and those of every list shared with them with every sharer's
-    // version (a change to any of them moves it), in one statement.
-    let row: Option<(i64, i64, i64, bool)> = with_reader!(db, |pool| {
-        sqlx::query_as(
-            "select cast(mine.total + coalesce(sum(lists.total), 0) as bigint),
-                    cast(mine.completed + coalesce(sum(lists.completed), 0) as bigint),
-                    cast(mine.version + coalesce((
-                        select sum(theirs.version) from task_counts as theirs
-                        where theirs.user_id in (
-                            select held.owner_id from lists as held
-                            join list_members as membership on membership.list_id = held.id
-                            where membership.user_id = $1 and membership.role <> 'owner')
-                    ), 0) as bigint),
-                    count(lists.id) > 0
-             from task_counts as mine
-             left join list_members on list_members.user_id = mine.user_id
-                                   and list_members.role <> 'owner'
-             left join lists on lists.id = list_members.list_id
-             where mine.user_id = $1
-             group by mine.user_id, mine.total, mine.completed, mine.version",
-        )
-        .bind(me)
-        .fetch_optional(pool)
-        .await
-    })?;
-    let (total, completed, version, shared) = row.unwrap_or((0, 0, 0, false));
-    Ok(stamped((total, completed, version), shared))
 }
 
 /// A page of the owner's tasks as `query` filters and sorts them: `offset` tasks skipped
@@ -359,13 +309,6 @@ pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
             count: count.max(0) as u64,
         })
         .collect())
-}
-
-/// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
-pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
-    Ok(counts_stamped(db, owner, &TaskQuery::default())
-        .await?
-        .counts)
 }
 
 /// The task `id`, if `me` may read it.

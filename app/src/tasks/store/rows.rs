@@ -1,11 +1,13 @@
 //! A task as the database holds it, and what every query shares about it.
 
+use std::cmp::Ordering;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     error::AppError,
     ids::{ListId, TaskId, UserId},
-    tasks::{events::Change, Priority, Task},
+    tasks::{events::Change, Order, Priority, Sort, Task},
 };
 
 /// A task's columns (`reminder_due`, its `remind_at` while still to be sent, is read only so
@@ -35,6 +37,42 @@ pub(crate) struct TaskRow {
     pub(super) repeat_anchor: Option<NaiveDate>,
     pub(super) last_completed_at: Option<DateTime<Utc>>,
     pub(super) remind_at: Option<DateTime<Utc>>,
+}
+
+/// A row of one stretch of a merged listing (see `listing::rows`): `part_no` is the
+/// stretch's place in the list.
+#[derive(sqlx::FromRow)]
+pub(super) struct Ranked {
+    #[sqlx(flatten)]
+    pub(super) row: TaskRow,
+    pub(super) part_no: i32,
+}
+
+impl Ranked {
+    /// The listing's order, as its SQL gives each stretch: the stretches in turn, then the
+    /// sort's column in `order` (equal within a stretch that reads only ties), then the
+    /// newest first. Titles compare by bytes, as their `C`/binary collation does.
+    pub(super) fn order(sort: Sort, order: Order) -> impl Fn(&Self, &Self) -> Ordering {
+        move |a, b| {
+            let (x, y) = (&a.row, &b.row);
+            let by_column = match sort {
+                Sort::Created => x.created_at.cmp(&y.created_at),
+                Sort::Updated => x.updated_at.cmp(&y.updated_at),
+                Sort::Due => x.due_date.cmp(&y.due_date),
+                Sort::Priority => x.priority.cmp(&y.priority),
+                Sort::Title => x.title_key.as_bytes().cmp(y.title_key.as_bytes()),
+            };
+            let by_column = match order {
+                Order::Asc => by_column,
+                Order::Desc => by_column.reverse(),
+            };
+            a.part_no
+                .cmp(&b.part_no)
+                .then(by_column)
+                .then_with(|| y.created_at.cmp(&x.created_at))
+                .then_with(|| y.id.cmp(&x.id))
+        }
+    }
 }
 
 impl From<TaskRow> for Task {

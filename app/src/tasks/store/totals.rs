@@ -1,5 +1,6 @@
-//! Counts of filtered lists, each valid for the version of the owner's tasks it was taken
-//! at. In this process only, bounded in bytes; another instance counts for itself, and a
+//! The counts a listing starts from ([`counts_stamped`], kept by the database), and counts
+//! of filtered lists, each valid for the version of the owner's tasks it was taken at. The
+//! latter in this process only, bounded in bytes; another instance counts for itself, and a
 //! change anywhere moves the version every instance reads.
 use std::{
     collections::HashMap,
@@ -8,9 +9,13 @@ use std::{
 
 use chrono::NaiveDate;
 
+use super::access;
 use crate::{
-    ids::UserId,
+    db::Db,
+    error::AppError,
+    ids::{ListId, UserId},
     tasks::{TaskCounts, TaskQuery},
+    with_reader,
 };
 
 /// More than this held and the map starts afresh: a few thousand filtered lists (a
@@ -87,6 +92,75 @@ pub(super) fn put(key: Key, stamp: Stamped, total: u64) {
 }
 
 /// How many bytes the map holds now, by [`Key::bytes`]'s reckoning.
+/// The counts of what `query` lists before its filters (one list's, or those of every list
+/// `me` is a member of), and the version its filtered counts are valid for. 404 for a list
+/// `me` is no member of.
+pub(super) async fn counts_stamped(
+    db: &Db,
+    me: UserId,
+    query: &TaskQuery,
+) -> Result<Stamped, AppError> {
+    let stamped = |(total, completed, version): (i64, i64, i64), shared_with_me| Stamped {
+        counts: TaskCounts {
+            active: (total - completed).max(0) as u64,
+            completed: completed.max(0) as u64,
+        },
+        version,
+        shared_with_me,
+    };
+    if let Some(list) = query.list {
+        let row = with_reader!(db, |pool| {
+            sqlx::query_as(
+                "select lists.total, lists.completed, coalesce(task_counts.version, 0)
+                 from lists
+                 join list_members on list_members.list_id = lists.id
+                                  and list_members.user_id = $2
+                 left join task_counts on task_counts.user_id = lists.owner_id
+                 where lists.id = $1",
+            )
+            .bind(ListId(list))
+            .bind(me)
+            .fetch_optional(pool)
+            .await
+        })?;
+        return Ok(stamped(row.ok_or_else(access::no_such_list)?, false));
+    }
+    // Their own counts, and those of every list shared with them with every sharer's
+    // version (a change to any of them moves it), in one statement.
+    let row: Option<(i64, i64, i64, bool)> = with_reader!(db, |pool| {
+        sqlx::query_as(
+            "select cast(mine.total + coalesce(sum(lists.total), 0) as bigint),
+                    cast(mine.completed + coalesce(sum(lists.completed), 0) as bigint),
+                    cast(mine.version + coalesce((
+                        select sum(theirs.version) from task_counts as theirs
+                        where theirs.user_id in (
+                            select held.owner_id from lists as held
+                            join list_members as membership on membership.list_id = held.id
+                            where membership.user_id = $1 and membership.role <> 'owner')
+                    ), 0) as bigint),
+                    count(lists.id) > 0
+             from task_counts as mine
+             left join list_members on list_members.user_id = mine.user_id
+                                   and list_members.role <> 'owner'
+             left join lists on lists.id = list_members.list_id
+             where mine.user_id = $1
+             group by mine.user_id, mine.total, mine.completed, mine.version",
+        )
+        .bind(me)
+        .fetch_optional(pool)
+        .await
+    })?;
+    let (total, completed, version, shared) = row.unwrap_or((0, 0, 0, false));
+    Ok(stamped((total, completed, version), shared))
+}
+
+/// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
+pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
+    Ok(counts_stamped(db, owner, &TaskQuery::default())
+        .await?
+        .counts)
+}
+
 #[cfg(test)]
 fn held_bytes() -> usize {
     totals().lock().map_or(0, |t| t.bytes)
