@@ -692,3 +692,60 @@ async fn the_board_names_the_list_shown_and_a_search_matching_nothing_is_empty()
     })
     .await;
 }
+
+/// A member of more shared lists than SQLite reads one by one (32) still gets every task,
+/// newest first, paged by cursor as on one page.
+#[tokio::test]
+async fn a_member_of_many_shared_lists_pages_through_all_of_them_in_order() {
+    for_each_backend(|app| async move {
+        let member = app.new_user().await;
+        let owners = [app.new_user().await, app.new_user().await];
+        let mut made = Vec::new();
+        for n in 0..34 {
+            let owner = &owners[n % 2];
+            let list = new_list(&app, owner, &format!("List {n}")).await;
+            assert_eq!(share(&app, owner, &list, &member, "viewer").await.0, 200);
+            let title = format!("shared {n}");
+            let body = json!({"title": title, "list_id": list});
+            assert_eq!(
+                call(&app, owner, Method::POST, "/tasks", Some(body))
+                    .await
+                    .0,
+                201
+            );
+            made.push(title);
+            if n % 10 == 0 {
+                let title = format!("own {n}");
+                let body = json!({"title": title});
+                assert_eq!(
+                    call(&app, &member, Method::POST, "/tasks", Some(body))
+                        .await
+                        .0,
+                    201
+                );
+                made.push(title);
+            }
+        }
+        made.reverse();
+        assert_eq!(titles(&app, &member, "limit=100").await, made);
+        let mut paged = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let path = format!("/tasks?limit=5{cursor}");
+            let (status, page) = call(&app, &member, Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{page}");
+            let tasks = page["tasks"].as_array().unwrap();
+            paged.extend(
+                tasks
+                    .iter()
+                    .map(|t| t["title"].as_str().unwrap().to_string()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, made);
+    })
+    .await;
+}

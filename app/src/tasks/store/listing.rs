@@ -7,13 +7,13 @@ use super::{
     access,
     cursor::{Cursor, Listing},
     rows::{not_found, Ranked, TaskRow, COLUMNS},
-    sql::{bind_all, filters, parts, Bind, Part, Sql},
+    sql::{bind_all, filters, parts, sort_column, Bind, Part, Sql},
     totals::{self, counts_stamped, Stamped},
 };
 use crate::{
     db::Db,
     error::AppError,
-    ids::{TaskId, UserId},
+    ids::{ListId, TaskId, UserId},
     tasks::{Filter, TagCount, Task, TaskBoard, TaskCounts, TaskPage, TaskQuery, PAGE_SIZE},
     with_reader,
 };
@@ -24,7 +24,7 @@ async fn rows(
     db: &Db,
     owner: UserId,
     query: &TaskQuery,
-    stamp: &Stamped,
+    (stamp, shared): (&Stamped, &[ListId]),
     today: NaiveDate,
     after: Option<&Cursor>,
     limit: u32,
@@ -32,7 +32,7 @@ async fn rows(
 ) -> Result<Vec<TaskRow>, AppError> {
     let (sort, order) = (query.sort, query.order());
     let mut sql = Sql::default();
-    let scopes = scopes(&mut sql, db, owner, query, stamp);
+    let scopes = scopes(&mut sql, db, owner, query, stamp, shared);
     let parts = parts(&mut sql, sort, order, after);
     // The limits are written into the statement, not bound: PostgreSQL then plans it once
     // per connection (a bound limit made it plan every listing anew, a third of its cost).
@@ -56,13 +56,17 @@ async fn rows(
         return Ok(rows);
     }
     // Each stretch of each range gives at most what the page could need, in its index's
-    // order; the stretches in turn, and the ranges of each merged, are put in order here
-    // (cheaper than a sort of the union by the database).
+    // order; the stretches are put in turn and the ranges of each merged. SQLite sorts them
+    // itself and gives the page only (each row it gives crosses to its worker thread, the
+    // larger cost); PostgreSQL gives them all and they are put in order here (its sort of
+    // the union cost more than sending the rows left out).
+    let sorted_by_database = db.is_sqlite();
     let reach = limit.saturating_add(offset);
+    let column = sort_column(sort);
     let mut branches = Vec::new();
     for (i, part) in parts.iter().enumerate() {
         for scope in &scopes {
-            let extra = format!(", cast({i} as integer) as part_no");
+            let extra = format!(", cast({i} as integer) as part_no, {column} as sort_key");
             let branch = match scope {
                 Scope::Where(scope) => {
                     let text = select(&mut sql, scope, part, &extra);
@@ -79,13 +83,22 @@ async fn rows(
         }
     }
     sql.text = branches.join(" union all ");
+    if sorted_by_database {
+        sql.text += &format!(
+            " order by part_no, sort_key {}, created_at desc, id desc limit {limit} offset {offset}",
+            order.as_str()
+        );
+    }
     let mut ranked = with_reader!(db, |pool| {
         bind_all!(sqlx::query_as::<_, Ranked>(&sql.text), sql)
             .fetch_all(pool)
             .await
     })?;
-    ranked.sort_unstable_by(Ranked::order(sort, order));
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let mut skip = 0;
+    if !sorted_by_database {
+        ranked.sort_unstable_by(Ranked::order(sort, order));
+        skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    }
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(ranked
         .into_iter()
@@ -136,22 +149,38 @@ enum Scope {
 }
 
 /// [`scope`] as ranges that each read in the order of an index: the tasks of `me`'s own
-/// lists (one range of the owner's indexes), and apart those of the lists shared with them,
-/// so that a page of everything they can see merges short ordered reads rather than sorting
-/// every task of every list. On PostgreSQL the shared lists are read one by one, each the
-/// page's length at most in the order of its list's index (`tasks_by_list` for the created
-/// order); SQLite reads them as one range.
-fn scopes(sql: &mut Sql, db: &Db, me: UserId, query: &TaskQuery, stamp: &Stamped) -> Vec<Scope> {
+/// lists (one range of the owner's indexes), and apart those of each list shared with them,
+/// each the page's length at most in the order of its list's index (`tasks_by_list` for the
+/// created order), so that a page of everything they can see merges short ordered reads
+/// rather than sorting every task of every shared list. PostgreSQL reads the shared lists one
+/// by one in the same statement (`lateral`); SQLite, which cannot, is given them as a branch
+/// each (`shared`, read with the counts; each branch still checks the membership). Beyond
+/// [`totals::SHARED_APART`] shared lists, SQLite reads them as one range, sorted whole.
+fn scopes(
+    sql: &mut Sql,
+    db: &Db,
+    me: UserId,
+    query: &TaskQuery,
+    stamp: &Stamped,
+    shared: &[ListId],
+) -> Vec<Scope> {
     if query.list.is_some() || !stamp.shared_with_me {
         return vec![Scope::Where(scope(sql, me, query, stamp))];
     }
     let me = sql.bind(Bind::User(me));
-    let shared = if db.is_sqlite() {
-        Scope::Where(access::shared_with(&me))
+    let mut scopes = vec![Scope::Where(format!("user_id = {me}"))];
+    if !db.is_sqlite() {
+        scopes.push(Scope::EachShared(me));
+    } else if shared.is_empty() {
+        scopes.push(Scope::Where(access::shared_with(&me)));
     } else {
-        Scope::EachShared(me.clone())
-    };
-    vec![Scope::Where(format!("user_id = {me}")), shared]
+        for list in shared {
+            let list = sql.bind(Bind::List(*list));
+            let condition = format!("tasks.list_id = {list} and {}", access::shared_with(&me));
+            scopes.push(Scope::Where(condition));
+        }
+    }
+    scopes
 }
 
 /// Which tasks a listing of `me`'s reads, before its filters: those of every list they are
@@ -180,13 +209,13 @@ pub async fn list(
     offset: u64,
 ) -> Result<Listing, AppError> {
     let (sort, order) = (query.sort, query.order());
-    let stamp = counts_stamped(db, owner, query).await?;
+    let (stamp, shared) = counts_stamped(db, owner, query).await?;
     // One task more than asked for says whether another page follows.
     let mut rows = rows(
         db,
         owner,
         query,
-        &stamp,
+        (&stamp, &shared),
         today,
         after,
         limit.saturating_add(1),
@@ -222,7 +251,7 @@ pub async fn board(
 ) -> Result<TaskBoard, AppError> {
     let today = super::today_in(zone);
     // One read of the counts serves the footer and the filtered totals.
-    let stamp = counts_stamped(db, owner, query).await?;
+    let (stamp, shared) = counts_stamped(db, owner, query).await?;
     let matching = total(db, owner, query, today, stamp).await?;
     let in_state = |status| matching_in(db, owner, query, today, stamp, matching, status);
     let matching_counts = TaskCounts {
@@ -232,7 +261,17 @@ pub async fn board(
     let page_count = matching.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
     let page_number = page.clamp(1, page_count);
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
-    let rows = rows(db, owner, query, &stamp, today, None, PAGE_SIZE, offset).await?;
+    let rows = rows(
+        db,
+        owner,
+        query,
+        (&stamp, &shared),
+        today,
+        None,
+        PAGE_SIZE,
+        offset,
+    )
+    .await?;
     let tasks: Vec<Task> = rows.into_iter().map(Task::from).collect();
     let sharing = super::sharing::of_page(db, owner, &stamp, &tasks, query.list).await?;
     let changeable =

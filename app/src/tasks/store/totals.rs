@@ -92,14 +92,19 @@ pub(super) fn put(key: Key, stamp: Stamped, total: u64) {
 }
 
 /// How many bytes the map holds now, by [`Key::bytes`]'s reckoning.
+/// On SQLite, the lists shared with a user are read one by one when they are this many at
+/// most (see `listing::scopes`).
+pub(super) const SHARED_APART: i64 = 32;
+
 /// The counts of what `query` lists before its filters (one list's, or those of every list
-/// `me` is a member of), and the version its filtered counts are valid for. 404 for a list
-/// `me` is no member of.
+/// `me` is a member of), and the version its filtered counts are valid for; on SQLite also
+/// the lists shared with `me`, when they are [`SHARED_APART`] at most (else none). 404 for a
+/// list `me` is no member of.
 pub(super) async fn counts_stamped(
     db: &Db,
     me: UserId,
     query: &TaskQuery,
-) -> Result<Stamped, AppError> {
+) -> Result<(Stamped, Vec<ListId>), AppError> {
     let stamped = |(total, completed, version): (i64, i64, i64), shared_with_me| Stamped {
         counts: TaskCounts {
             active: (total - completed).max(0) as u64,
@@ -123,13 +128,20 @@ pub(super) async fn counts_stamped(
             .fetch_optional(pool)
             .await
         })?;
-        return Ok(stamped(row.ok_or_else(access::no_such_list)?, false));
+        return Ok((
+            stamped(row.ok_or_else(access::no_such_list)?, false),
+            Vec::new(),
+        ));
     }
     // Their own counts, and those of every list shared with them with every sharer's
     // version (a change to any of them moves it), in one statement.
-    let row: Option<(i64, i64, i64, bool)> = with_reader!(db, |pool| {
-        sqlx::query_as(
-            "select cast(mine.total + coalesce(sum(lists.total), 0) as bigint),
+    let shared_ids = if db.is_sqlite() {
+        format!("case when count(lists.id) <= {SHARED_APART} then group_concat(hex(lists.id)) end")
+    } else {
+        "cast(null as text)".to_string()
+    };
+    let sql = format!(
+        "select cast(mine.total + coalesce(sum(lists.total), 0) as bigint),
                     cast(mine.completed + coalesce(sum(lists.completed), 0) as bigint),
                     cast(mine.version + coalesce((
                         select sum(theirs.version) from task_counts as theirs
@@ -138,26 +150,33 @@ pub(super) async fn counts_stamped(
                             join list_members as membership on membership.list_id = held.id
                             where membership.user_id = $1 and membership.role <> 'owner')
                     ), 0) as bigint),
-                    count(lists.id) > 0
+                    count(lists.id) > 0, {shared_ids}
              from task_counts as mine
              left join list_members on list_members.user_id = mine.user_id
                                    and list_members.role <> 'owner'
              left join lists on lists.id = list_members.list_id
              where mine.user_id = $1
-             group by mine.user_id, mine.total, mine.completed, mine.version",
-        )
-        .bind(me)
-        .fetch_optional(pool)
-        .await
+             group by mine.user_id, mine.total, mine.completed, mine.version"
+    );
+    type Row = (i64, i64, i64, bool, Option<String>);
+    let row: Option<Row> = with_reader!(db, |pool| {
+        sqlx::query_as(&sql).bind(me).fetch_optional(pool).await
     })?;
-    let (total, completed, version, shared) = row.unwrap_or((0, 0, 0, false));
-    Ok(stamped((total, completed, version), shared))
+    let (total, completed, version, shared, ids) = row.unwrap_or((0, 0, 0, false, None));
+    // 32 hex digits each (SQLite keeps ids as 16-byte blobs).
+    let lists = ids
+        .iter()
+        .flat_map(|ids| ids.split(','))
+        .filter_map(|id| uuid::Uuid::try_parse(id).ok().map(ListId))
+        .collect();
+    Ok((stamped((total, completed, version), shared), lists))
 }
 
 /// The owner's counts, kept up to date by triggers on `tasks` (migration 0003).
 pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
     Ok(counts_stamped(db, owner, &TaskQuery::default())
         .await?
+        .0
         .counts)
 }
 
