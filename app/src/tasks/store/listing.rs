@@ -38,15 +38,15 @@ async fn rows(
     // per connection (a bound limit made it plan every listing anew, a third of its cost).
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let limit = i64::from(limit);
-    let select = |sql: &mut Sql, scope: &str, part: &Part, extra: &str| {
+    let select = |sql: &mut Sql, columns: &str, scope: &str, part: &Part, extra: &str| {
         let filters = filters(sql, db, query, today, true);
         format!(
-            "select {COLUMNS}{extra} from tasks where {scope}{filters}{} order by {}",
+            "select {columns}{extra} from tasks where {scope}{filters}{} order by {}",
             part.condition, part.order
         )
     };
     if let ([Scope::Where(scope)], [part]) = (scopes.as_slice(), parts.as_slice()) {
-        let text = select(&mut sql, scope, part, "");
+        let text = select(&mut sql, COLUMNS, scope, part, "");
         sql.text = format!("{text} limit {limit} offset {offset}");
         let rows = with_reader!(db, |pool| {
             bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
@@ -56,11 +56,17 @@ async fn rows(
         return Ok(rows);
     }
     // Each stretch of each range gives at most what the page could need, in its index's
-    // order; the stretches are put in turn and the ranges of each merged. SQLite sorts them
-    // itself and gives the page only (each row it gives crosses to its worker thread, the
-    // larger cost); PostgreSQL gives them all and they are put in order here (its sort of
-    // the union cost more than sending the rows left out).
+    // order; the stretches are put in turn and the ranges of each merged. SQLite sorts the
+    // union's keys itself (read from the indexes) and gives the page's rows only: each row it
+    // gives crosses to its worker thread, the larger cost, and a sort of whole rows the next.
+    // PostgreSQL gives every row of the union and they are put in order here (its sort of the
+    // union cost more than sending the rows left out).
     let sorted_by_database = db.is_sqlite();
+    let columns = if sorted_by_database {
+        "id, created_at"
+    } else {
+        COLUMNS
+    };
     let reach = limit.saturating_add(offset);
     let column = sort_column(sort);
     let mut branches = Vec::new();
@@ -69,12 +75,12 @@ async fn rows(
             let extra = format!(", cast({i} as integer) as part_no, {column} as sort_key");
             let branch = match scope {
                 Scope::Where(scope) => {
-                    let text = select(&mut sql, scope, part, &extra);
+                    let text = select(&mut sql, columns, scope, part, &extra);
                     format!("{text} limit {reach}")
                 }
                 // Each list's tasks in order, the lists one after the other (not in order).
                 Scope::EachShared(me) => {
-                    let each = select(&mut sql, access::IN_EACH_SHARED, part, &extra);
+                    let each = select(&mut sql, columns, access::IN_EACH_SHARED, part, &extra);
                     access::each_shared(me, &format!("{each} limit {reach}"))
                 }
             };
@@ -84,8 +90,17 @@ async fn rows(
     }
     sql.text = branches.join(" union all ");
     if sorted_by_database {
-        sql.text += &format!(
-            " order by part_no, sort_key {}, created_at desc, id desc limit {limit} offset {offset}",
+        let whole: Vec<String> = COLUMNS
+            .split(',')
+            .map(|c| format!("tasks.{}", c.trim()))
+            .collect();
+        sql.text = format!(
+            "select {}, page.part_no from (select * from ({}) as merged
+                 order by part_no, sort_key {}, created_at desc, id desc
+                 limit {limit} offset {offset}) as page
+             join tasks on tasks.id = page.id",
+            whole.join(", "),
+            sql.text,
             order.as_str()
         );
     }
@@ -94,11 +109,12 @@ async fn rows(
             .fetch_all(pool)
             .await
     })?;
-    let mut skip = 0;
-    if !sorted_by_database {
-        ranked.sort_unstable_by(Ranked::order(sort, order));
-        skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    }
+    // SQLite's page comes in no particular order after the join.
+    ranked.sort_unstable_by(Ranked::order(sort, order));
+    let skip = match sorted_by_database {
+        true => 0,
+        false => usize::try_from(offset).unwrap_or(usize::MAX),
+    };
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
     Ok(ranked
         .into_iter()
