@@ -91,7 +91,6 @@ pub(super) fn put(key: Key, stamp: Stamped, total: u64) {
     }
 }
 
-/// How many bytes the map holds now, by [`Key::bytes`]'s reckoning.
 /// On SQLite, the lists shared with a user are read one by one when they are this many at
 /// most (see `listing::scopes`).
 pub(super) const SHARED_APART: i64 = 32;
@@ -180,6 +179,7 @@ pub async fn counts(db: &Db, owner: UserId) -> Result<TaskCounts, AppError> {
         .counts)
 }
 
+/// How many bytes the map holds now, by [`Key::bytes`]'s reckoning.
 #[cfg(test)]
 fn held_bytes() -> usize {
     totals().lock().map_or(0, |t| t.bytes)
