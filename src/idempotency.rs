@@ -16,7 +16,6 @@ use app::{
     auth::extract::AuthUser,
     db::{self, Db},
     error::{AppError, FieldError},
-    with_reader, with_writer,
 };
 use axum::{
     body::Body,
@@ -216,8 +215,8 @@ async fn claim(db: &Db, owner: Uuid, key: &str, fingerprint: &[u8]) -> Result<Cl
     // Twice at most: a row pruned between the insert and the read is claimed again.
     for _ in 0..2 {
         let now = db::now();
-        let inserted = with_writer!(db, |pool| {
-            sqlx::query(
+        let inserted = db
+            .write(
                 "insert into idempotency_keys (user_id, key, fingerprint, created_at)
                  values ($1, $2, $3, $4) on conflict (user_id, key) do nothing",
             )
@@ -225,23 +224,20 @@ async fn claim(db: &Db, owner: Uuid, key: &str, fingerprint: &[u8]) -> Result<Cl
             .bind(key)
             .bind(fingerprint)
             .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+            .execute()
+            .await?;
         if inserted == 1 {
             return Ok(Claim::Mine);
         }
-        let row: Option<Row> = with_reader!(db, |pool| {
-            sqlx::query_as(
+        let row: Option<Row> = db
+            .read(
                 "select fingerprint, status, body, headers, created_at from idempotency_keys
                  where user_id = $1 and key = $2",
             )
             .bind(owner)
             .bind(key)
-            .fetch_optional(pool)
-            .await
-        })?;
+            .optional()
+            .await?;
         let Some((kept_fingerprint, status, body, headers, created_at)) = row else {
             continue;
         };
@@ -249,8 +245,8 @@ async fn claim(db: &Db, owner: Uuid, key: &str, fingerprint: &[u8]) -> Result<Cl
         let abandoned = status.is_none() && created_at < now - ABANDONED_AFTER;
         if expired || abandoned {
             // Taken over only if still as read: of two takers, one wins.
-            let taken = with_writer!(db, |pool| {
-                sqlx::query(
+            let taken = db
+                .write(
                     "update idempotency_keys
                      set fingerprint = $3, status = null, body = null, headers = null, created_at = $4
                      where user_id = $1 and key = $2 and created_at = $5",
@@ -260,10 +256,8 @@ async fn claim(db: &Db, owner: Uuid, key: &str, fingerprint: &[u8]) -> Result<Cl
                 .bind(fingerprint)
                 .bind(now)
                 .bind(created_at)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
+                .execute()
+                .await?;
             return Ok(if taken == 1 {
                 Claim::Mine
             } else {
@@ -289,34 +283,28 @@ async fn claim(db: &Db, owner: Uuid, key: &str, fingerprint: &[u8]) -> Result<Cl
 
 async fn keep(db: &Db, owner: Uuid, key: &str, stored: &Stored) -> Result<(), sqlx::Error> {
     let headers = serde_json::to_string(&stored.headers).unwrap_or_else(|_| "[]".into());
-    with_writer!(db, |pool| {
-        sqlx::query(
-            "update idempotency_keys set status = $3, body = $4, headers = $5
+    db.write(
+        "update idempotency_keys set status = $3, body = $4, headers = $5
              where user_id = $1 and key = $2",
-        )
-        .bind(owner)
-        .bind(key)
-        .bind(i32::from(stored.status))
-        .bind(stored.body.as_slice())
-        .bind(headers.as_str())
-        .execute(pool)
-        .await
-        .map(drop)
-    })
+    )
+    .bind(owner)
+    .bind(key)
+    .bind(i32::from(stored.status))
+    .bind(stored.body.as_slice())
+    .bind(headers.as_str())
+    .execute()
+    .await
+    .map(drop)
 }
 
 /// Lets a retry run anew (the first attempt failed on the server's side).
 async fn release(db: &Db, owner: Uuid, key: &str) {
-    let released = with_writer!(db, |pool| {
-        sqlx::query(
-            "delete from idempotency_keys where user_id = $1 and key = $2 and status is null",
-        )
+    let released = db
+        .write("delete from idempotency_keys where user_id = $1 and key = $2 and status is null")
         .bind(owner)
         .bind(key)
-        .execute(pool)
-        .await
-        .map(drop)
-    });
+        .execute()
+        .await;
     if let Err(error) = released {
         tracing::warn!(%error, "releasing an idempotency key failed");
     }
@@ -324,11 +312,8 @@ async fn release(db: &Db, owner: Uuid, key: &str) {
 
 /// Deletes keys older than [`KEPT_FOR`].
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
-    with_writer!(db, |pool| {
-        sqlx::query("delete from idempotency_keys where created_at < $1")
-            .bind(db::now() - KEPT_FOR)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })
+    db.write("delete from idempotency_keys where created_at < $1")
+        .bind(db::now() - KEPT_FOR)
+        .execute()
+        .await
 }

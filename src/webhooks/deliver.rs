@@ -15,8 +15,9 @@ use chrono::TimeDelta;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use app::webhooks::{
+    progress::{self, Attempt},
     rules::is_public,
-    store::{self, Attempt, Row},
+    store::Row,
 };
 
 /// Deliveries in flight at once, over every webhook.
@@ -89,11 +90,11 @@ pub async fn deliver_webhooks(db: Db, settings: app::webhooks::rules::Settings) 
         last_pass = Some(Instant::now());
         if looked.is_none_or(|at| at.elapsed() >= LOOK_AGAIN) {
             looked = Some(Instant::now());
-            if let Ok(users) = store::watched(&db).await {
+            if let Ok(users) = progress::watched(&db).await {
                 watched = users.into_iter().collect();
             }
         }
-        match store::due(&db, app::db::now()).await {
+        match progress::due(&db, app::db::now()).await {
             Ok(due) => {
                 for id in due {
                     if !running.lock().map(|mut r| r.insert(id)).unwrap_or(false) {
@@ -113,7 +114,7 @@ pub async fn deliver_webhooks(db: Db, settings: app::webhooks::rules::Settings) 
             }
             Err(error) => tracing::warn!(%error, "looking for webhook deliveries failed"),
         }
-        let retry = match store::next_retry(&db).await {
+        let retry = match progress::next_retry(&db).await {
             Ok(Some(at)) => (at - app::db::now()).to_std().unwrap_or_default(),
             _ => LOOK_AGAIN,
         };
@@ -137,7 +138,7 @@ pub async fn deliver_webhooks(db: Db, settings: app::webhooks::rules::Settings) 
 
 /// Delivers what webhook `id` has waiting, if this instance can take it.
 async fn run(db: &Db, client: &reqwest::Client, allow_private: bool, id: uuid::Uuid) {
-    let mut hook = match store::take(db, id, LEASE).await {
+    let mut hook = match progress::take(db, id, LEASE).await {
         Ok(Some(hook)) => hook,
         Ok(None) => return,
         Err(error) => {
@@ -158,7 +159,7 @@ async fn run(db: &Db, client: &reqwest::Client, allow_private: bool, id: uuid::U
             }
         }
     }
-    if let Err(error) = store::release(db, id).await {
+    if let Err(error) = progress::release(db, id).await {
         tracing::warn!(%error, "giving a webhook back failed");
     }
 }
@@ -176,10 +177,10 @@ async fn next(
         let data = serde_json::json!({ "webhook_id": hook.id }).to_string();
         (None, "ping".to_string(), data, now)
     } else {
-        match store::next_event(db, hook).await? {
+        match progress::next_event(db, hook).await? {
             None => return Ok(None),
             Some((seq, kind, _, _)) if !hook.takes(&kind) => {
-                store::skip(db, hook, seq).await?;
+                progress::skip(db, hook, seq).await?;
                 return Ok(Some(Row {
                     cursor: seq,
                     attempt: 0,
@@ -217,7 +218,9 @@ async fn next(
         duration_ms,
         ok,
     };
-    store::record(db, hook, seq, attempt, LEASE).await.map(Some)
+    progress::record(db, hook, seq, attempt, LEASE)
+        .await
+        .map(Some)
 }
 
 /// Sends one signed delivery; the answer's status, or why there was none.

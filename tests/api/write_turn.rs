@@ -258,30 +258,42 @@ async fn a_writer_reads_every_statement_to_its_end_whichever_fetch_is_called() {
         let db = todo::startup::connect_database(&database.config())
             .await
             .unwrap();
-        let optional = app::with_writer!(&db, |writer| {
-            sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
-                .fetch_optional(writer)
-                .await
-        });
+        let optional = db
+            .write(FAILS_ON_ITS_SECOND_ROW)
+            .scalar_optional::<i64>()
+            .await;
         assert!(
             matches!(optional, Err(sqlx::Error::Database(_))),
             "{backend:?}: {optional:?}"
         );
-        let one = app::with_writer!(&db, |writer| {
-            async {
-                let mut tx = writer.begin().await?;
-                let row = sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
-                    .fetch_one(&mut tx)
-                    .await;
-                tx.rollback().await?;
-                row
-            }
-            .await
-        });
+        let mut writer = db.writer().await.unwrap();
+        let mut tx = writer.begin().await.unwrap();
+        let one = tx.sql(FAILS_ON_ITS_SECOND_ROW).scalar::<i64>().await;
         assert!(
             matches!(one, Err(sqlx::Error::Database(_))),
             "{backend:?}: {one:?}"
         );
+        tx.rollback().await.unwrap();
+        // The engine's own transaction, for what only one engine says, reads to the end too.
+        let mut tx = writer.begin().await.unwrap();
+        let engine = match tx.engine() {
+            app::db::EngineTx::Sqlite(tx) => {
+                sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
+                    .fetch_one(tx)
+                    .await
+            }
+            app::db::EngineTx::Postgres(tx) => {
+                sqlx::query_scalar::<_, i64>(FAILS_ON_ITS_SECOND_ROW)
+                    .fetch_one(tx)
+                    .await
+            }
+        };
+        assert!(
+            matches!(engine, Err(sqlx::Error::Database(_))),
+            "{backend:?}: {engine:?}"
+        );
+        tx.rollback().await.unwrap();
+        drop(writer);
         if backend == Backend::Sqlite {
             // What the writer protects from: a plain SQLite connection stops after the first
             // row and reports success.
@@ -293,13 +305,10 @@ async fn a_writer_reads_every_statement_to_its_end_whichever_fetch_is_called() {
             assert_eq!(plain.unwrap(), Some(1));
         }
         // And the writer still answers what a first row is.
-        let first = app::with_writer!(&db, |writer| {
-            sqlx::query_scalar::<_, i64>(
-                "select cast(7 as bigint) union all select cast(8 as bigint)",
-            )
-            .fetch_optional(writer)
-            .await
-        });
+        let first = db
+            .write("select cast(7 as bigint) union all select cast(8 as bigint)")
+            .scalar_optional::<i64>()
+            .await;
         assert_eq!(first.unwrap(), Some(7));
         db.close().await;
         database.drop_database().await;

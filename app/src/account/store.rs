@@ -21,7 +21,6 @@ use crate::{
     error::{AppError, FieldError},
     ids::{ListId, UserId},
     tasks::{events::Change, ValidTask},
-    with_reader, with_writer,
 };
 
 #[derive(sqlx::FromRow)]
@@ -41,17 +40,16 @@ pub async fn list_sessions(
     current: Option<&str>,
     zone: &str,
 ) -> Result<Vec<ActiveSession>, AppError> {
-    let rows = with_reader!(db, |pool| {
-        sqlx::query_as::<_, SessionRow>(
+    let rows: Vec<SessionRow> = db
+        .read(
             "select s.session_id, s.handle, s.user_agent, s.created_at, s.last_seen_at
              from user_sessions s join sessions r on r.id = s.session_id
              where s.user_id = $1
              order by s.last_seen_at desc, s.created_at desc",
         )
         .bind(user)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     Ok(rows
         .into_iter()
         .map(|row| ActiveSession {
@@ -66,28 +64,26 @@ pub async fn list_sessions(
 
 /// Ends one of the user's sessions, named by its handle; 404 when they have no such one.
 pub async fn end_session(db: &Db, user: UserId, handle: Uuid) -> Result<(), AppError> {
-    let ended = with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "delete from sessions where id in
-                 (select session_id from user_sessions where handle = $1 and user_id = $2)",
-            )
+    let ended = {
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.sql(
+            "delete from sessions where id in
+             (select session_id from user_sessions where handle = $1 and user_id = $2)",
+        )
+        .bind(handle)
+        .bind(user)
+        .execute()
+        .await?;
+        let ended = tx
+            .sql("delete from user_sessions where handle = $1 and user_id = $2")
             .bind(handle)
             .bind(user)
-            .execute(&mut tx)
+            .execute()
             .await?;
-            let ended = sqlx::query("delete from user_sessions where handle = $1 and user_id = $2")
-                .bind(handle)
-                .bind(user)
-                .execute(&mut tx)
-                .await?
-                .rows_affected();
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(ended)
-        }
-        .await
-    })?;
+        tx.commit().await?;
+        ended
+    };
     if ended == 0 {
         return Err(AppError::NotFound("That session has already ended.".into()));
     }
@@ -109,16 +105,13 @@ pub async fn update_profile(
         .time_zone
         .as_ref()
         .map_or(user.time_zone.as_str(), |z| z.as_str());
-    with_writer!(db, |pool| {
-        sqlx::query("update users set name = $1, time_zone = $2, updated_at = $3 where id = $4")
-            .bind(name)
-            .bind(time_zone)
-            .bind(db::now())
-            .bind(user.id)
-            .execute(pool)
-            .await
-            .map(drop)
-    })?;
+    db.write("update users set name = $1, time_zone = $2, updated_at = $3 where id = $4")
+        .bind(name)
+        .bind(time_zone)
+        .bind(db::now())
+        .bind(user.id)
+        .execute()
+        .await?;
     Ok(User {
         name: name.to_string(),
         time_zone: time_zone.to_string(),
@@ -180,15 +173,14 @@ pub async fn change_email(
 ) -> Result<User, AppError> {
     let db = asker.db;
     confirm_password(asker, user, current, wrong).await?;
-    let changed = with_writer!(db, |pool| {
-        sqlx::query("update users set email = $1, updated_at = $2 where id = $3")
-            .bind(email.as_str())
-            .bind(db::now())
-            .bind(user.id)
-            .execute(pool)
-            .await
-            .map(drop)
-    });
+    let changed = db
+        .write("update users set email = $1, updated_at = $2 where id = $3")
+        .bind(email.as_str())
+        .bind(db::now())
+        .bind(user.id)
+        .execute()
+        .await
+        .map(drop);
     match changed {
         Ok(()) => Ok(User {
             email: email.as_str().to_string(),
@@ -225,19 +217,16 @@ async fn set_password_hash(
     hash: &str,
     must_change: bool,
 ) -> Result<(), AppError> {
-    with_writer!(db, |pool| {
-        sqlx::query(
-            "update users set password_hash = $1, must_change_password = $2, updated_at = $3
-             where id = $4",
-        )
-        .bind(hash)
-        .bind(must_change)
-        .bind(db::now())
-        .bind(user)
-        .execute(pool)
-        .await
-        .map(drop)
-    })?;
+    db.write(
+        "update users set password_hash = $1, must_change_password = $2, updated_at = $3
+         where id = $4",
+    )
+    .bind(hash)
+    .bind(must_change)
+    .bind(db::now())
+    .bind(user)
+    .execute()
+    .await?;
     Ok(())
 }
 
@@ -257,23 +246,25 @@ pub async fn delete_account(
     crate::tasks::store::write_recorded!(db, |tx| {
         // Who hears of it: the other members of each list it owns (deleted with it), and
         // those of each list it was a member of (it is no longer one of them).
-        let others: Vec<(ListId, UserId)> = sqlx::query_as(
-            "select list_members.list_id, list_members.user_id
-             from list_members join lists on lists.id = list_members.list_id
-             where lists.owner_id = $1 and list_members.user_id <> $1
-             order by list_members.list_id",
-        )
-        .bind(me)
-        .fetch_all(&mut *tx)
-        .await?;
-        let joined: Vec<ListId> = sqlx::query_scalar(
-            "select list_members.list_id
-             from list_members join lists on lists.id = list_members.list_id
-             where list_members.user_id = $1 and lists.owner_id <> $1",
-        )
-        .bind(me)
-        .fetch_all(&mut *tx)
-        .await?;
+        let others: Vec<(ListId, UserId)> = tx
+            .sql(
+                "select list_members.list_id, list_members.user_id
+                 from list_members join lists on lists.id = list_members.list_id
+                 where lists.owner_id = $1 and list_members.user_id <> $1
+                 order by list_members.list_id",
+            )
+            .bind(me)
+            .all()
+            .await?;
+        let joined: Vec<ListId> = tx
+            .sql(
+                "select list_members.list_id
+                 from list_members join lists on lists.id = list_members.list_id
+                 where list_members.user_id = $1 and lists.owner_id <> $1",
+            )
+            .bind(me)
+            .scalars()
+            .await?;
         let mut changes: Vec<Change> = others
             .chunk_by(|a, b| a.0 == b.0)
             .map(|members| {
@@ -286,15 +277,15 @@ pub async fn delete_account(
                 .into_iter()
                 .map(|list| Change::member_deleted(list, me)),
         );
-        sqlx::query(
+        tx.sql(
             "delete from sessions where id in
              (select session_id from user_sessions where user_id = $1)",
         )
         .bind(user.id)
-        .execute(&mut *tx)
+        .execute()
         .await?;
         // 'login:<ip> <email>' and 'login-account:<email>'.
-        sqlx::query(
+        tx.sql(
             "delete from throttle_events
                  where subject = $1
                     or (subject like 'login:%'
@@ -302,13 +293,13 @@ pub async fn delete_account(
         )
         .bind(format!("login-account:{email}"))
         .bind(format!(" {email}"))
-        .execute(&mut *tx)
+        .execute()
         .await?;
         // Cascades to the lists it owns (their tasks with them), its memberships, tasks,
         // task_counts and user_sessions.
-        sqlx::query("delete from users where id = $1")
+        tx.sql("delete from users where id = $1")
             .bind(user.id)
-            .execute(&mut *tx)
+            .execute()
             .await?;
         ((), changes)
     })?;
@@ -325,12 +316,11 @@ pub async fn reset_password(
     email: &str,
 ) -> Result<Option<String>, AppError> {
     let email = email.trim().to_lowercase();
-    let Some(user) = with_reader!(db, |pool| {
-        sqlx::query_scalar::<_, Uuid>("select id from users where email = $1")
-            .bind(&email)
-            .fetch_optional(pool)
-            .await
-    })?
+    let Some(user) = db
+        .read("select id from users where email = $1")
+        .bind(&email)
+        .scalar_optional::<Uuid>()
+        .await?
     else {
         return Ok(None);
     };

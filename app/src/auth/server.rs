@@ -15,7 +15,6 @@ use crate::{
     db::{self, Db},
     error::AppError,
     ids::UserId,
-    with_reader, with_writer,
 };
 
 /// The one answer to a failed login, whether the email or the password was wrong.
@@ -99,8 +98,8 @@ async fn insert_account(
     let hash = passwords.hash(place, &account.password).await?;
     let now = db::now();
     let id = Uuid::new_v4();
-    let inserted = with_writer!(db, |pool| {
-        sqlx::query_as::<_, UserRow>(&format!(
+    let inserted = db
+        .write(format!(
             "insert into users (id, email, name, password_hash, created_at, updated_at, time_zone)
              values ($1, $2, $3, $4, $5, $5, $6)
              returning {USER_COLUMNS}"
@@ -111,10 +110,8 @@ async fn insert_account(
         .bind(hash)
         .bind(now)
         .bind(account.time_zone.as_str())
-        .fetch_all(pool)
-        .await
-        .map(db::first_row)
-    });
+        .optional::<UserRow>()
+        .await;
     match inserted {
         Ok(Some(row)) => Ok(row.into()),
         Ok(None) => Err(AppError::Internal),
@@ -145,14 +142,13 @@ pub async fn check_credentials(
     let attempt = throttle.start_login(db, email, client).await?;
 
     let checked = async {
-        let row = with_reader!(db, |pool| {
-            sqlx::query_as::<_, LoginRow>(&format!(
+        let row = db
+            .read(format!(
                 "select {USER_COLUMNS}, password_hash, tokens_not_before from users where email = $1"
             ))
             .bind(email)
-            .fetch_optional(pool)
-            .await
-        })?;
+            .optional::<LoginRow>()
+            .await?;
         let stored = row.as_ref().map(|r| r.password_hash.clone());
         let verified = passwords
             .verify(place, &credentials.password, stored)
@@ -183,12 +179,11 @@ pub async fn check_credentials(
 
 /// The user a session names, if it still exists.
 pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
-    let row = with_reader!(db, |pool| {
-        sqlx::query_as::<_, UserRow>(&format!("select {USER_COLUMNS} from users where id = $1"))
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let row = db
+        .read(format!("select {USER_COLUMNS} from users where id = $1"))
+        .bind(id)
+        .optional::<UserRow>()
+        .await?;
     Ok(row.map(User::from))
 }
 
@@ -196,8 +191,8 @@ pub async fn find_user(db: &Db, id: UserId) -> Result<Option<User>, AppError> {
 /// the user's tokens (a password change, "sign out everywhere", an operator's reset), or the
 /// user deleted.
 pub async fn user_for_token(db: &Db, claims: &Claims) -> Result<Option<User>, AppError> {
-    let row = with_reader!(db, |pool| {
-        sqlx::query_as::<_, UserRow>(&format!(
+    let row = db
+        .read(format!(
             "select {USER_COLUMNS} from users
              where id = $1 and (tokens_not_before <= $3 or surviving_jti = $2)
                and not exists (select 1 from revoked_tokens where jti = $2)"
@@ -205,9 +200,8 @@ pub async fn user_for_token(db: &Db, claims: &Claims) -> Result<Option<User>, Ap
         .bind(claims.sub)
         .bind(claims.jti)
         .bind(claims.iat)
-        .fetch_optional(pool)
-        .await
-    })?;
+        .optional::<UserRow>()
+        .await?;
     Ok(row.map(User::from))
 }
 
@@ -228,26 +222,23 @@ pub async fn revoke_token(db: &Db, claims: &Claims) -> Result<(), AppError> {
         .timestamp_opt(claims.exp, 0)
         .single()
         .unwrap_or_else(Utc::now);
-    with_writer!(db, |pool| {
-        sqlx::query("insert into revoked_tokens (jti, expires_at) values ($1, $2) on conflict (jti) do nothing")
-            .bind(claims.jti)
-            .bind(expires_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    db.write(
+        "insert into revoked_tokens (jti, expires_at) values ($1, $2) on conflict (jti) do nothing",
+    )
+    .bind(claims.jti)
+    .bind(expires_at)
+    .execute()
+    .await?;
     db.credentials_ended(UserId(claims.sub)).await;
     Ok(())
 }
 
 /// Deletes revocations of tokens that have expired anyway; returns how many went.
 pub async fn delete_expired_revocations(db: &Db) -> Result<u64, AppError> {
-    let removed = with_writer!(db, |pool| {
-        sqlx::query("delete from revoked_tokens where expires_at < $1")
-            .bind(db::now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let removed = db
+        .write("delete from revoked_tokens where expires_at < $1")
+        .bind(db::now())
+        .execute()
+        .await?;
     Ok(removed)
 }

@@ -11,7 +11,6 @@ use crate::{
     db::{self, Db},
     error::AppError,
     ids::UserId,
-    with_reader, with_writer,
 };
 
 /// How often a session's "last seen" is written at most: reading a page must not write.
@@ -34,23 +33,20 @@ pub async fn register_session(
 ) -> Result<(), AppError> {
     let now = db::now();
     let user_agent: String = user_agent.chars().take(512).collect();
-    with_writer!(db, |pool| {
-        sqlx::query(
-            "insert into user_sessions (session_id, handle, user_id, user_agent, created_at, last_seen_at)
+    db.write(
+        "insert into user_sessions (session_id, handle, user_id, user_agent, created_at, last_seen_at)
              values ($1, $2, $3, $4, $5, $5)
              on conflict (session_id) do update set user_id = excluded.user_id,
                  user_agent = excluded.user_agent, created_at = excluded.created_at,
                  last_seen_at = excluded.last_seen_at",
-        )
-        .bind(session_id)
-        .bind(Uuid::new_v4())
-        .bind(user)
-        .bind(user_agent)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(drop)
-    })?;
+    )
+    .bind(session_id)
+    .bind(Uuid::new_v4())
+    .bind(user)
+    .bind(user_agent)
+    .bind(now)
+    .execute()
+    .await?;
     Ok(())
 }
 
@@ -63,28 +59,23 @@ struct SessionCheck {
 /// another session, by a password change or by an operator). Notes when it was last seen,
 /// at most every few minutes.
 pub async fn session_is_current(db: &Db, user: UserId, session_id: &str) -> Result<bool, AppError> {
-    let found = with_reader!(db, |pool| {
-        sqlx::query_as::<_, SessionCheck>(
-            "select last_seen_at from user_sessions where session_id = $1 and user_id = $2",
-        )
+    let found = db
+        .read("select last_seen_at from user_sessions where session_id = $1 and user_id = $2")
         .bind(session_id)
         .bind(user)
-        .fetch_optional(pool)
-        .await
-    })?;
+        .optional::<SessionCheck>()
+        .await?;
     let Some(found) = found else {
         return Ok(false);
     };
     let now = db::now();
     if now - found.last_seen_at > LAST_SEEN_EVERY {
-        let touched = with_writer!(db, |pool| {
-            sqlx::query("update user_sessions set last_seen_at = $1 where session_id = $2")
-                .bind(now)
-                .bind(session_id)
-                .execute(pool)
-                .await
-                .map(drop)
-        });
+        let touched = db
+            .write("update user_sessions set last_seen_at = $1 where session_id = $2")
+            .bind(now)
+            .bind(session_id)
+            .execute()
+            .await;
         if let Err(error) = touched {
             // Only a hint for the session list: the request goes on.
             tracing::warn!(%error, "a session's last-seen time could not be noted");
@@ -95,28 +86,23 @@ pub async fn session_is_current(db: &Db, user: UserId, session_id: &str) -> Resu
 
 /// Forgets a session that logged out (its record is deleted by the session layer).
 pub async fn forget_session(db: &Db, session_id: &str) -> Result<(), AppError> {
-    with_writer!(db, |pool| {
-        sqlx::query("delete from user_sessions where session_id = $1")
-            .bind(session_id)
-            .execute(pool)
-            .await
-            .map(drop)
-    })?;
+    db.write("delete from user_sessions where session_id = $1")
+        .bind(session_id)
+        .execute()
+        .await?;
     Ok(())
 }
 
 /// Forgets sessions whose record has expired (the session layer deletes those); returns how
 /// many went.
 pub async fn forget_expired_sessions(db: &Db) -> Result<u64, AppError> {
-    let removed = with_writer!(db, |pool| {
-        sqlx::query(
+    let removed = db
+        .write(
             "delete from user_sessions
              where not exists (select 1 from sessions r where r.id = user_sessions.session_id)",
         )
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        .execute()
+        .await?;
     Ok(removed)
 }
 
@@ -127,34 +113,30 @@ pub async fn forget_expired_sessions(db: &Db) -> Result<u64, AppError> {
 pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), AppError> {
     let not_before = Utc::now().timestamp() + 1;
     let keep_session = keep.session_id.as_deref().unwrap_or("");
-    with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "update users set tokens_not_before = $1, surviving_jti = $2 where id = $3",
-            )
+    {
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.sql("update users set tokens_not_before = $1, surviving_jti = $2 where id = $3")
             .bind(not_before)
             .bind(keep.token)
             .bind(user)
-            .execute(&mut tx)
+            .execute()
             .await?;
-            sqlx::query(
-                "delete from sessions where id in
+        tx.sql(
+            "delete from sessions where id in
                  (select session_id from user_sessions where user_id = $1 and session_id <> $2)",
-            )
+        )
+        .bind(user)
+        .bind(keep_session)
+        .execute()
+        .await?;
+        tx.sql("delete from user_sessions where user_id = $1 and session_id <> $2")
             .bind(user)
             .bind(keep_session)
-            .execute(&mut tx)
+            .execute()
             .await?;
-            sqlx::query("delete from user_sessions where user_id = $1 and session_id <> $2")
-                .bind(user)
-                .bind(keep_session)
-                .execute(&mut tx)
-                .await?;
-            tx.commit().await
-        }
-        .await
-    })?;
+        tx.commit().await?;
+    }
     db.credentials_ended(user).await;
     Ok(())
 }

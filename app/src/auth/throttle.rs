@@ -20,7 +20,6 @@ use uuid::Uuid;
 use crate::{
     db::{self, Db},
     error::AppError,
-    with_reader, with_writer,
 };
 
 /// The ceilings, all configurable (their defaults are in the table of variables in docs/operations.md).
@@ -124,13 +123,11 @@ impl Throttle {
     pub async fn delete_expired(&self, db: &Db) -> Result<u64, AppError> {
         let longest = self.login_window.max(self.signup_window).max(SHARE_WINDOW);
         let before = db::now() - span(longest);
-        let removed = with_writer!(db, |pool| {
-            sqlx::query("delete from throttle_events where happened_at < $1")
-                .bind(before)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
+        let removed = db
+            .write("delete from throttle_events where happened_at < $1")
+            .bind(before)
+            .execute()
+            .await?;
         Ok(removed)
     }
 }
@@ -164,13 +161,10 @@ pub fn client_key(client: IpAddr) -> String {
 impl Attempt {
     /// Takes the attempt back: it did not happen as far as the ceilings are concerned.
     pub async fn withdraw(self, db: &Db) -> Result<(), AppError> {
-        with_writer!(db, |pool| {
-            sqlx::query("delete from throttle_events where attempt = $1")
-                .bind(self.id)
-                .execute(pool)
-                .await
-                .map(drop)
-        })?;
+        db.write("delete from throttle_events where attempt = $1")
+            .bind(self.id)
+            .execute()
+            .await?;
         Ok(())
     }
 
@@ -182,14 +176,11 @@ impl Attempt {
         email: &str,
         client: IpAddr,
     ) -> Result<(), AppError> {
-        with_writer!(db, |pool| {
-            sqlx::query("delete from throttle_events where attempt = $1 or subject = $2")
-                .bind(self.id)
-                .bind(login_pair(email, client))
-                .execute(pool)
-                .await
-                .map(drop)
-        })?;
+        db.write("delete from throttle_events where attempt = $1 or subject = $2")
+            .bind(self.id)
+            .bind(login_pair(email, client))
+            .execute()
+            .await?;
         Ok(())
     }
 }
@@ -200,23 +191,21 @@ async fn count_attempt(db: &Db, ceilings: &[Ceiling]) -> Result<Attempt, AppErro
     let attempt = Attempt { id: Uuid::new_v4() };
     let subjects: Vec<String> = ceilings.iter().map(|c| c.subject.clone()).collect();
     let statement = counting_statement(ceilings.len());
-    let inserted = with_writer!(db, |pool| {
-        async {
-            let mut tx = pool.begin().await?;
-            db::lock_subjects(&mut tx, &subjects).await?;
-            let mut query = sqlx::query(&statement).bind(attempt.id).bind(now);
-            for ceiling in ceilings {
-                query = query
-                    .bind(&ceiling.subject)
-                    .bind(now - span(ceiling.window))
-                    .bind(i64::from(ceiling.max));
-            }
-            let inserted = query.execute(&mut tx).await?.rows_affected();
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(inserted)
+    let inserted = {
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
+        db::lock_subjects(&mut tx, &subjects).await?;
+        let mut query = tx.sql(&statement).bind(attempt.id).bind(now);
+        for ceiling in ceilings {
+            query = query
+                .bind(ceiling.subject.as_str())
+                .bind(now - span(ceiling.window))
+                .bind(i64::from(ceiling.max));
         }
-        .await
-    })?;
+        let inserted = query.execute().await?;
+        tx.commit().await?;
+        inserted
+    };
     if inserted == ceilings.len() as u64 {
         return Ok(attempt);
     }
@@ -261,19 +250,18 @@ async fn seconds_until_a_slot_frees(
     for ceiling in ceilings {
         let window = span(ceiling.window);
         // The event whose expiry brings the count back under the ceiling.
-        let oldest_counted: Vec<(DateTime<Utc>,)> = with_reader!(db, |pool| {
-            sqlx::query_as(
+        let oldest_counted: Option<DateTime<Utc>> = db
+            .read(
                 "select happened_at from throttle_events
                  where subject = $1 and happened_at > $2
                  order by happened_at desc limit 1 offset $3",
             )
-            .bind(&ceiling.subject)
+            .bind(ceiling.subject.as_str())
             .bind(now - window)
             .bind(i64::from(ceiling.max) - 1)
-            .fetch_all(pool)
-            .await
-        })?;
-        if let Some((at,)) = db::first_row(oldest_counted) {
+            .scalar_optional()
+            .await?;
+        if let Some(at) = oldest_counted {
             free_at = free_at.max(at + window);
         }
     }

@@ -1,80 +1,52 @@
 //! The database handle: SQLite or PostgreSQL, chosen at start from the URL.
 //!
 //! Queries are written once in SQL both engines accept (`$1` placeholders, `returning`,
-//! timestamps and ids bound from Rust) and run through [`with_reader!`] or [`with_writer!`],
-//! which expand the same code for each backend, so every query is checked against both
-//! drivers' types.
+//! timestamps and ids bound from Rust) as a [`Query`] made by one of the handles below,
+//! which binds each value for the engine in use ([`Value`]) and decodes rows of either
+//! ([`Row`]): the engine is chosen in one place (`db::statement`), not at each query.
 //!
-//! The rules every query here keeps:
-//! - A read goes through [`with_reader!`], a write through a [`Writer`] (with
-//!   [`with_writer!`]), and nothing else reaches a pool. On SQLite the reader's pool is
-//!   opened read-only, so a write issued through it fails at once instead of racing for the
-//!   write lock; a [`Writer`] exists only with this process's write turn.
+//! The rules every query here keeps, by construction of the handles:
+//! - A read goes through [`Db::read`], a write through a [`Writer`] ([`Db::write`] for one
+//!   statement, [`Writer::begin`] for a transaction, [`Tx::sql`] inside it), and nothing else
+//!   reaches a pool. On SQLite the reader's pool is opened read-only, so a write issued
+//!   through it fails at once instead of racing for the write lock; a [`Writer`] exists only
+//!   with this process's write turn.
 //! - A statement that writes is read to its end: sqlx's SQLite driver stops `fetch_one` and
 //!   `fetch_optional` after the first row, the autocommit then happens when the statement is
 //!   reset, and the error of that reset (a full disk) is thrown away, so a write would be
 //!   acknowledged that was never stored. A [`Writer`] and its transactions read every
-//!   statement to its end whichever `fetch_*` is called. Stepping to the end also lets
-//!   SQLite run its automatic WAL checkpoints.
+//!   statement to its end whichever of [`Query::one`] or [`Query::optional`] is called.
+//!   Stepping to the end also lets SQLite run its automatic WAL checkpoints.
 //! - Both fail at once while the database is known to be down (see [`Outage`]) instead of
 //!   letting each request wait for the pool.
+//! - What only one engine says (row locks, arrays, `NOTIFY`) goes through [`Tx::engine`],
+//!   a transaction of that engine, whose outcome is passed back to [`Tx::note`].
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 use sqlx::{PgPool, SqlitePool};
 
 use crate::ids::UserId;
 
 mod outage;
+mod statement;
 mod writer;
 
 pub use outage::{means_unreachable, Outage};
-pub use writer::{Writer, WriterTx, Writers};
+pub use statement::{Query, Row, Scalar, Statement, Target, Value};
+pub use writer::{EngineTx, Tx, Writer, WriterTx, Writing};
+
+use statement::{Conn, Done, Fetch};
 
 /// Runs the same code against whichever pool `db` writes to, with no outage check and no
 /// write turn: for tests and tools that arrange or inspect rows directly. The application's
-/// queries use [`with_reader!`] and [`with_writer!`].
+/// queries use [`Db::read`] and a [`Writer`].
 #[macro_export]
 macro_rules! match_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db.unguarded_pool() {
             $crate::db::Pool::Sqlite($pool) => $body,
             $crate::db::Pool::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// Runs the same read against whichever engine `db` holds: `with_reader!(db, |pool| expr)`,
-/// where `pool` is a `&SqlitePool` (read-only connections) or a `&PgPool` and `expr` is a
-/// `Result<_, sqlx::Error>`. While the database is known to be down it answers at once
-/// with an unavailable error, and an unavailable error from `expr` marks it down.
-#[macro_export]
-macro_rules! with_reader {
-    ($db:expr, |$pool:ident| $body:expr) => {{
-        let db: &$crate::db::Db = &*$db;
-        $crate::guarded!(
-            db,
-            match db.reader() {
-                $crate::db::Pool::Sqlite($pool) => $body,
-                $crate::db::Pool::Postgres($pool) => $body,
-            }
-        )
-    }};
-}
-
-/// The outage check around a query of [`with_reader!`] and [`with_writer!`]: `result` is
-/// evaluated only while the database is not known to be down, and observed after.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! guarded {
-    ($db:ident, $result:expr) => {
-        match $db.available() {
-            Err(error) => Err(error),
-            Ok(()) => {
-                let result = $result;
-                $db.observe(&result);
-                result
-            }
         }
     };
 }
@@ -92,7 +64,7 @@ enum Engine {
     Sqlite {
         /// Where writes go: only through a [`Writer`], with the write turn.
         writes: SqlitePool,
-        /// Where reads go: read-only connections to the same file (see [`with_reader!`]).
+        /// Where reads go: read-only connections to the same file (see [`Db::read`]).
         reads: SqlitePool,
         /// One connection for writers that can only take the write turn before their
         /// connection (the session store): see [`Db::library_pools`].
@@ -120,7 +92,7 @@ pub enum LibraryPools<'a> {
 pub struct Db {
     engine: Engine,
     outage: Arc<Outage>,
-    /// SQLite's write turn (one at a time in this process): see [`with_writer!`].
+    /// SQLite's write turn (one at a time in this process): see [`Db::writer`].
     writes: Arc<tokio::sync::Semaphore>,
     /// Whose tasks just changed (committed): see [`Db::announce`].
     changed: tokio::sync::broadcast::Sender<Option<UserId>>,
@@ -262,7 +234,7 @@ impl Db {
 
     /// On SQLite, waits for this process's write turn, held until the guard is dropped; on
     /// PostgreSQL, `None` at once. Whoever holds it must not then wait for a connection of
-    /// the write pool: [`with_writer!`] takes its connection first.
+    /// the write pool: [`Db::writer`] takes its connection first.
     pub async fn write_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         match self.engine {
             Engine::Sqlite { .. } => self.writes.acquire().await.ok(),
@@ -270,16 +242,13 @@ impl Db {
         }
     }
 
-    /// The pool reads go to: on SQLite its read-only connections. Used by [`with_reader!`].
-    #[doc(hidden)]
-    pub fn reader(&self) -> Pool<'_> {
-        match &self.engine {
-            Engine::Sqlite { reads, .. } => Pool::Sqlite(reads),
-            Engine::Postgres(pool) => Pool::Postgres(pool),
-        }
+    /// A statement that only reads: run on SQLite's read-only connections, at once with an
+    /// unavailable error while the database is known to be down.
+    pub fn read<'q>(&self, sql: impl Into<Cow<'q, str>>) -> Query<'q, Reading<'_>> {
+        Query::new(Reading(self), Statement::new(sql, self.is_sqlite()))
     }
 
-    /// The pool writes go to, with no outage check and no write turn: for [`with_writer!`],
+    /// The pool writes go to, with no outage check and no write turn: for [`Db::writer`],
     /// start-up and tests only (see [`match_pool!`]).
     #[doc(hidden)]
     pub fn unguarded_pool(&self) -> Pool<'_> {
@@ -319,6 +288,17 @@ impl Db {
         }
     }
 
+    /// `clause` (a row lock: `for update`, `for share of …`, `for update skip locked`) on
+    /// PostgreSQL, where row locks order writers; nothing on SQLite, whose writes take
+    /// turns and whose SQL has no such clause.
+    pub fn row_lock(&self, clause: &'static str) -> &'static str {
+        if self.is_sqlite() {
+            ""
+        } else {
+            clause
+        }
+    }
+
     /// The backend's name, for logs and health output.
     pub fn backend(&self) -> &'static str {
         match self.engine {
@@ -344,10 +324,7 @@ impl Db {
 
     /// Round-trips a trivial query: is the database reachable right now?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        crate::with_reader!(self, |pool| sqlx::query("select 1")
-            .execute(pool)
-            .await
-            .map(drop))
+        self.read("select 1").execute().await.map(drop)
     }
 
     /// Closes every connection; waits for connections in use to be returned. On SQLite the
@@ -369,12 +346,6 @@ impl Db {
     }
 }
 
-/// The first row a write's `returning` clause gave, read with `fetch_all` (see the module
-/// notes): `with_writer!(db, |pool| query.fetch_all(pool).await.map(db::first_row))`.
-pub fn first_row<T>(rows: Vec<T>) -> Option<T> {
-    rows.into_iter().next()
-}
-
 /// Now, truncated to the microsecond both engines store, so what we return after a write
 /// equals what a later read returns.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
@@ -384,29 +355,16 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
         .unwrap_or(now)
 }
 
-/// What each engine needs so that a transaction's "check, then write" is atomic against
-/// other transactions about the same subjects (see `auth::throttle`).
-pub trait SubjectLocks: sqlx::Database {
-    fn lock(
-        tx: &mut WriterTx<'_, Self>,
-        subjects: &[String],
-    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
-}
-
-impl SubjectLocks for sqlx::Sqlite {
-    /// Nothing to do: SQLite runs one writer at a time, and a writing statement holds the
-    /// write lock from its start, its reads included.
-    async fn lock(_: &mut WriterTx<'_, Self>, _: &[String]) -> Result<(), sqlx::Error> {
-        Ok(())
-    }
-}
-
-impl SubjectLocks for sqlx::Postgres {
-    /// One transaction-scoped advisory lock per subject, taken in the order of their keys
-    /// (a volatile function in the select list runs after the sort), so two transactions
-    /// never wait for each other in a cycle. Released at commit or rollback.
-    async fn lock(tx: &mut WriterTx<'_, Self>, subjects: &[String]) -> Result<(), sqlx::Error> {
-        sqlx::query(
+/// Takes, inside `tx`, what makes a transaction's "check, then write" atomic against other
+/// transactions about the same `subjects` (see `auth::throttle`). On SQLite nothing: it runs
+/// one writer at a time, and a writing statement holds the write lock from its start, its
+/// reads included. On PostgreSQL one transaction-scoped advisory lock per subject, taken in
+/// the order of their keys (a volatile function in the select list runs after the sort), so
+/// two transactions never wait for each other in a cycle; released at commit or rollback.
+pub async fn lock_subjects(tx: &mut Tx<'_>, subjects: &[String]) -> Result<(), sqlx::Error> {
+    let locked = match tx.engine() {
+        EngineTx::Sqlite(_) => Ok(()),
+        EngineTx::Postgres(tx) => sqlx::query(
             "select pg_advisory_xact_lock(key) from (
                  select distinct hashtextextended(subject, 0) as key from unnest($1::text[]) as subject
              ) as keys order by key",
@@ -414,14 +372,29 @@ impl SubjectLocks for sqlx::Postgres {
         .bind(subjects)
         .execute(tx)
         .await
-        .map(drop)
-    }
+        .map(drop),
+    };
+    tx.note(&locked);
+    locked
 }
 
-/// Takes [`SubjectLocks`] for `subjects` inside `tx`, on either engine.
-pub async fn lock_subjects<D: SubjectLocks>(
-    tx: &mut WriterTx<'_, D>,
-    subjects: &[String],
-) -> Result<(), sqlx::Error> {
-    D::lock(tx, subjects).await
+/// The handle of [`Db::read`].
+pub struct Reading<'db>(&'db Db);
+
+impl Target for Reading<'_> {
+    async fn run<R: Row>(
+        self,
+        statement: Statement<'_>,
+        fetch: Fetch,
+    ) -> Result<Done<R>, sqlx::Error> {
+        let db = self.0;
+        db.available()?;
+        let conn = match &db.engine {
+            Engine::Sqlite { reads, .. } => Conn::SqliteReads(reads),
+            Engine::Postgres(pool) => Conn::PostgresReads(pool),
+        };
+        let done = statement.run(conn, fetch).await;
+        db.observe(&done);
+        done
+    }
 }

@@ -1,9 +1,10 @@
 //! The one way to write: a [`Writer`], which only [`Db::writer`] hands out, and only with
 //! what every write needs. On SQLite it holds this process's write turn for as long as it
-//! lives; on both engines it exists only while the database is not known to be down; and as
-//! an executor it reads every statement to its end, even through `fetch_one` and
-//! `fetch_optional` (see the notes of [`crate::db`]). Its transactions ([`WriterTx`]) are
-//! executors of the same kind. Neither gives out its raw connection.
+//! lives; on both engines it exists only while the database is not known to be down; its
+//! statements ([`Writer::sql`], [`Tx::sql`], [`Db::write`]) are read to their end (see the
+//! notes of [`crate::db`]), and a connection left unsettled by a failure is closed. The
+//! engine's own transaction ([`Tx::engine`]) is an executor of the same kind. Neither gives
+//! out its raw connection.
 
 use std::{borrow::Cow, fmt};
 
@@ -14,22 +15,47 @@ use sqlx::{
 };
 use tokio::sync::SemaphorePermit;
 
-use super::{Db, Pool};
+use super::{
+    statement::{Conn, Done, Fetch, Query, Row, Statement, Target},
+    Db, Pool,
+};
 
 /// A connection to write through, with the write turn on SQLite: see the module notes.
-pub struct Writer<'db, DB: Database> {
-    connection: PoolConnection<DB>,
+pub struct Writer<'db> {
+    db: &'db Db,
+    connection: Connection,
+    /// Whether the connection may be left in a state sqlx does not know of: a statement,
+    /// COMMIT or ROLLBACK failed, or a transaction was dropped unfinished. On SQLite it is
+    /// then closed rather than reused: it may be left inside a transaction SQLite has (or
+    /// has not) rolled back while sqlx counts it as still open, its next "transaction" would
+    /// be a savepoint whose release commits nothing, and a write would be acknowledged that
+    /// was never stored. (On PostgreSQL a failed transaction is rolled back when dropped.)
+    unsettled: bool,
     /// SQLite's write turn; `None` on PostgreSQL, where row locks order writers.
     _turn: Option<SemaphorePermit<'db>>,
 }
 
-/// A [`Writer`] of whichever engine the database runs on.
-pub enum Writers<'db> {
-    Sqlite(Writer<'db, Sqlite>),
-    Postgres(Writer<'db, Postgres>),
+/// The connection of a [`Writer`], of the engine in use.
+enum Connection {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
 }
 
-/// A transaction of a [`Writer`]: rolled back if dropped before [`WriterTx::commit`].
+/// A transaction of a [`Writer`]: rolled back if dropped before [`Tx::commit`].
+pub struct Tx<'w> {
+    db: &'w Db,
+    tx: EngineTx<'w>,
+    unsettled: &'w mut bool,
+}
+
+/// A transaction of the engine in use, for what only one engine says (locks, arrays): see
+/// [`Tx::engine`]. Each is an executor that reads every statement to its end.
+pub enum EngineTx<'w> {
+    Sqlite(WriterTx<'w, Sqlite>),
+    Postgres(WriterTx<'w, Postgres>),
+}
+
+/// A transaction of one engine: see [`EngineTx`].
 pub struct WriterTx<'w, DB: Database> {
     tx: Transaction<'w, DB>,
 }
@@ -42,68 +68,192 @@ impl Db {
     /// write's tail grew to tens of milliseconds under concurrency. The connection is taken
     /// first so that waiting for one is not part of the one-at-a-time stretch. Readers never
     /// wait for the turn.
-    pub async fn writer(&self) -> Result<Writers<'_>, sqlx::Error> {
+    pub async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
         self.available()?;
-        Ok(match self.unguarded_pool() {
-            Pool::Sqlite(pool) => {
-                let connection = pool.acquire().await?;
-                let turn = self.write_turn().await;
-                Writers::Sqlite(Writer {
-                    connection,
-                    _turn: turn,
-                })
+        let acquired = match self.unguarded_pool() {
+            Pool::Sqlite(pool) => pool.acquire().await.map(Connection::Sqlite),
+            Pool::Postgres(pool) => pool.acquire().await.map(Connection::Postgres),
+        };
+        self.observe(&acquired);
+        let connection = acquired?;
+        let turn = self.write_turn().await;
+        Ok(Writer {
+            db: self,
+            connection,
+            unsettled: false,
+            _turn: turn,
+        })
+    }
+
+    /// One statement that writes, on a [`Writer`] of its own, committed on its own.
+    pub fn write<'q>(&self, sql: impl Into<Cow<'q, str>>) -> Query<'q, Writing<'_>> {
+        Query::new(Writing(self), Statement::new(sql, self.is_sqlite()))
+    }
+}
+
+/// The handle of [`Db::write`].
+pub struct Writing<'db>(&'db Db);
+
+impl Target for Writing<'_> {
+    async fn run<R: Row>(
+        self,
+        statement: Statement<'_>,
+        fetch: Fetch,
+    ) -> Result<Done<R>, sqlx::Error> {
+        let mut writer = self.0.writer().await?;
+        writer.run(statement, fetch).await
+    }
+}
+
+impl Target for &mut Writer<'_> {
+    async fn run<R: Row>(
+        self,
+        statement: Statement<'_>,
+        fetch: Fetch,
+    ) -> Result<Done<R>, sqlx::Error> {
+        let conn = match &mut self.connection {
+            Connection::Sqlite(connection) => Conn::Sqlite(connection),
+            Connection::Postgres(connection) => Conn::Postgres(connection),
+        };
+        let done = statement.run(conn, fetch).await;
+        self.unsettled |= done.is_err();
+        self.db.observe(&done);
+        done
+    }
+}
+
+impl Target for &mut Tx<'_> {
+    async fn run<R: Row>(
+        self,
+        statement: Statement<'_>,
+        fetch: Fetch,
+    ) -> Result<Done<R>, sqlx::Error> {
+        let conn = match &mut self.tx {
+            EngineTx::Sqlite(tx) => Conn::Sqlite(&mut tx.tx),
+            EngineTx::Postgres(tx) => Conn::Postgres(&mut tx.tx),
+        };
+        let done = statement.run(conn, fetch).await;
+        self.note(&done);
+        done
+    }
+}
+
+impl<'db> Writer<'db> {
+    /// A statement outside any transaction (committed on its own).
+    pub fn sql<'q>(&mut self, sql: impl Into<Cow<'q, str>>) -> Query<'q, &mut Self> {
+        let sqlite = self.db.is_sqlite();
+        Query::new(self, Statement::new(sql, sqlite))
+    }
+
+    /// Begins a transaction (a deferred one on SQLite: this process's other writers wait
+    /// for the turn this writer holds).
+    pub async fn begin(&mut self) -> Result<Tx<'_>, sqlx::Error> {
+        self.begin_with("begin").await
+    }
+
+    /// Begins a transaction that takes SQLite's write lock at once (`begin immediate`): one
+    /// that read first could not take it later once another connection had written since
+    /// (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy timeout).
+    pub async fn begin_immediate(&mut self) -> Result<Tx<'_>, sqlx::Error> {
+        let begin = if self.db.is_sqlite() {
+            "begin immediate"
+        } else {
+            "begin"
+        };
+        self.begin_with(begin).await
+    }
+
+    async fn begin_with(&mut self, begin: &'static str) -> Result<Tx<'_>, sqlx::Error> {
+        // Unsettled until committed or rolled back.
+        self.unsettled = true;
+        let begun = match &mut self.connection {
+            Connection::Sqlite(connection) => {
+                sqlx::Connection::begin_with(&mut **connection, begin)
+                    .await
+                    .map(|tx| EngineTx::Sqlite(WriterTx { tx }))
             }
-            Pool::Postgres(pool) => Writers::Postgres(Writer {
-                connection: pool.acquire().await?,
-                _turn: None,
-            }),
+            Connection::Postgres(connection) => {
+                sqlx::Connection::begin_with(&mut **connection, begin)
+                    .await
+                    .map(|tx| EngineTx::Postgres(WriterTx { tx }))
+            }
+        };
+        self.db.observe(&begun);
+        Ok(Tx {
+            db: self.db,
+            tx: begun?,
+            unsettled: &mut self.unsettled,
         })
     }
 }
 
-impl<'db, DB: Database> Writer<'db, DB> {
-    /// Begins a transaction.
-    pub async fn begin(&mut self) -> Result<WriterTx<'_, DB>, sqlx::Error> {
-        Ok(WriterTx {
-            tx: sqlx::Connection::begin(&mut *self.connection).await?,
-        })
-    }
-
-    /// Begins a transaction with `statement` (`begin immediate` on SQLite).
-    pub async fn begin_with(
-        &mut self,
-        statement: impl Into<Cow<'static, str>>,
-    ) -> Result<WriterTx<'_, DB>, sqlx::Error> {
-        Ok(WriterTx {
-            tx: sqlx::Connection::begin_with(&mut *self.connection, statement).await?,
-        })
-    }
-
-    /// Ends this writer after `result`: a connection whose statement or COMMIT failed is
-    /// closed, never reused. It may be left inside a transaction SQLite has (or has not)
-    /// rolled back while sqlx counts it as still open: its next "transaction" would then be
-    /// a savepoint whose release commits nothing, and a write would be acknowledged that was
-    /// never stored. (On PostgreSQL a failed transaction is rolled back when dropped.)
-    pub fn settle<T>(mut self, result: &Result<T, sqlx::Error>) {
-        if result.is_err() && DB::NAME == Sqlite::NAME {
-            self.connection.close_on_drop();
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if let (true, Connection::Sqlite(connection)) = (self.unsettled, &mut self.connection) {
+            connection.close_on_drop();
         }
     }
 }
 
-impl<DB: Database> WriterTx<'_, DB> {
+impl<'w> Tx<'w> {
+    /// A statement in this transaction.
+    pub fn sql<'q>(&mut self, sql: impl Into<Cow<'q, str>>) -> Query<'q, &mut Self> {
+        let sqlite = self.db.is_sqlite();
+        Query::new(self, Statement::new(sql, sqlite))
+    }
+
+    /// The transaction as its engine's, for what only that engine says. Whoever runs a
+    /// statement through it passes the outcome to [`Tx::note`].
+    pub fn engine(&mut self) -> &mut EngineTx<'w> {
+        &mut self.tx
+    }
+
+    /// Looks at the outcome of a statement run through [`Tx::engine`]: an error may say the
+    /// database is down. (The connection is closed after any failure anyway: its writer
+    /// counts a transaction unsettled from its begin until it commits or rolls back.)
+    pub fn note<T>(&mut self, outcome: &Result<T, sqlx::Error>) {
+        self.db.observe(outcome);
+    }
+
+    /// The database this transaction writes to.
+    pub fn db(&self) -> &'w Db {
+        self.db
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        let committed = match self.tx {
+            EngineTx::Sqlite(tx) => tx.tx.commit().await,
+            EngineTx::Postgres(tx) => tx.tx.commit().await,
+        };
+        self.db.observe(&committed);
+        *self.unsettled = committed.is_err();
+        committed
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
+        let rolled_back = match self.tx {
+            EngineTx::Sqlite(tx) => tx.tx.rollback().await,
+            EngineTx::Postgres(tx) => tx.tx.rollback().await,
+        };
+        self.db.observe(&rolled_back);
+        *self.unsettled = rolled_back.is_err();
+        rolled_back
     }
 }
 
-impl<DB: Database> fmt::Debug for Writer<'_, DB> {
+impl fmt::Debug for Writer<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Writer").field("engine", &DB::NAME).finish()
+        f.debug_struct("Writer")
+            .field("engine", &self.db.backend())
+            .finish()
+    }
+}
+
+impl fmt::Debug for Tx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tx")
+            .field("engine", &self.db.backend())
+            .finish()
     }
 }
 
@@ -135,95 +285,49 @@ async fn first_of_all<DB: Database>(
     Ok(first)
 }
 
-/// `impl Executor` for a writer type of both engines, passing statements to the connection
-/// `$connection` gives, but reading every statement to its end.
-macro_rules! drained_executor {
-    ($writer:ident, |$this:ident| $connection:expr) => {
-        impl<'c, 'h, DB> Executor<'c> for &'c mut $writer<'h, DB>
-        where
-            DB: Database,
-            for<'x> &'x mut DB::Connection: Executor<'x, Database = DB>,
-        {
-            type Database = DB;
+/// A [`WriterTx`] is an executor of its engine that passes statements to its transaction,
+/// but reads every statement to its end.
+impl<'c, DB> Executor<'c> for &'c mut WriterTx<'_, DB>
+where
+    DB: Database,
+    for<'x> &'x mut DB::Connection: Executor<'x, Database = DB>,
+{
+    type Database = DB;
 
-            fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> Steps<'e, DB>
-            where
-                'c: 'e,
-                E: 'q + Execute<'q, DB>,
-            {
-                let $this = self;
-                $connection.fetch_many(query)
-            }
+    fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> Steps<'e, DB>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, DB>,
+    {
+        (&mut *self.tx).fetch_many(query)
+    }
 
-            fn fetch_optional<'e, 'q: 'e, E>(
-                self,
-                query: E,
-            ) -> BoxFuture<'e, Result<Option<DB::Row>, sqlx::Error>>
-            where
-                'c: 'e,
-                E: 'q + Execute<'q, DB>,
-            {
-                Box::pin(first_of_all::<DB>(self.fetch_many(query)))
-            }
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<DB::Row>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, DB>,
+    {
+        Box::pin(first_of_all::<DB>(self.fetch_many(query)))
+    }
 
-            fn prepare_with<'e, 'q: 'e>(
-                self,
-                sql: &'q str,
-                parameters: &'e [DB::TypeInfo],
-            ) -> BoxFuture<'e, Result<DB::Statement<'q>, sqlx::Error>>
-            where
-                'c: 'e,
-            {
-                let $this = self;
-                $connection.prepare_with(sql, parameters)
-            }
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [DB::TypeInfo],
+    ) -> BoxFuture<'e, Result<DB::Statement<'q>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        (&mut *self.tx).prepare_with(sql, parameters)
+    }
 
-            fn describe<'e, 'q: 'e>(
-                self,
-                sql: &'q str,
-            ) -> BoxFuture<'e, Result<Describe<DB>, sqlx::Error>>
-            where
-                'c: 'e,
-            {
-                let $this = self;
-                $connection.describe(sql)
-            }
-        }
-    };
-}
-
-drained_executor!(Writer, |this| &mut *this.connection);
-drained_executor!(WriterTx, |this| &mut *this.tx);
-
-/// Runs a statement or transaction that writes: `with_writer!(db, |writer| expr)`, where
-/// `writer` is a `&mut` [`Writer`] of the engine in use (the code is expanded once per
-/// engine) and `expr` a `Result<_, sqlx::Error>`. Fails at once while the database is known
-/// to be down, and an unavailable error marks it down; see [`Db::writer`] and
-/// [`Writer::settle`].
-#[macro_export]
-macro_rules! with_writer {
-    ($db:expr, |$writer:ident| $body:expr) => {{
-        let db: &$crate::db::Db = &*$db;
-        let result = match db.writer().await {
-            Err(error) => Err(error),
-            Ok($crate::db::Writers::Sqlite(mut writer)) => {
-                let result = {
-                    let $writer = &mut writer;
-                    $body
-                };
-                writer.settle(&result);
-                result
-            }
-            Ok($crate::db::Writers::Postgres(mut writer)) => {
-                let result = {
-                    let $writer = &mut writer;
-                    $body
-                };
-                writer.settle(&result);
-                result
-            }
-        };
-        db.observe(&result);
-        result
-    }};
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<DB>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        (&mut *self.tx).describe(sql)
+    }
 }

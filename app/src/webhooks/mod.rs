@@ -1,11 +1,14 @@
 //! Webhooks: a user's own endpoints, each sent the events of the user's log it subscribes
-//! to. Here: their rules ([`rules`]), their rows ([`store`]), the account page's section
+//! to. Here: their rules ([`rules`]), their rows ([`store`], and
+//! [`progress`] for the deliverer), the account page's section
 //! ([`views`]) and its server functions ([`api`]); the server delivers them. Builds on
 //! `auth` (whose they are) and nothing else of the app.
 
 pub mod api;
 pub mod views;
 
+#[cfg(feature = "ssr")]
+pub mod progress;
 #[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,4 @@
-//! The app passwords' rows. Every write takes the write turn (`with_writer!`).
+//! The app passwords' rows. Every write takes the write turn (a `db::Writer`).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::Rng as _;
@@ -6,7 +6,7 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::{AppPassword, PER_ACCOUNT};
-use crate::{db::Db, error::AppError, ids::UserId, with_reader, with_writer};
+use crate::{db::Db, error::AppError, ids::UserId};
 
 /// The letters and digits a password is made of: no 0/o, 1/l/i, easy to type on a phone.
 const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
@@ -59,11 +59,12 @@ pub async fn create(db: &Db, owner: UserId, name: &str) -> Result<AppPassword, A
     // The count and the insert see the same rows: concurrent creates of one account take
     // turns (each would otherwise count the same ones and insert one too many).
     let lock = db.lock_user();
-    let rows: Vec<Row> = with_writer!(db, |w| {
-        async {
-            let mut tx = w.begin().await?;
-            sqlx::query(lock).bind(owner).execute(&mut tx).await?;
-            let rows = sqlx::query_as(
+    let rows: Vec<Row> = {
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.sql(lock).bind(owner).execute().await?;
+        let rows = tx
+            .sql(
                 "insert into app_passwords (id, user_id, name, hash, created_at)
                  select $1, $2, $3, $4, $5
                  where (select count(*) from app_passwords where user_id = $2) < $6
@@ -75,13 +76,11 @@ pub async fn create(db: &Db, owner: UserId, name: &str) -> Result<AppPassword, A
             .bind(&hash)
             .bind(now)
             .bind(PER_ACCOUNT)
-            .fetch_all(&mut tx)
+            .all()
             .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(rows)
-        }
-        .await
-    })?;
+        tx.commit().await?;
+        rows
+    };
     let Some(row) = rows.into_iter().next() else {
         return Err(AppError::Conflict(format!(
             "This account already has {PER_ACCOUNT} app passwords: delete one it no longer \
@@ -96,28 +95,25 @@ pub async fn create(db: &Db, owner: UserId, name: &str) -> Result<AppPassword, A
 
 /// `owner`'s app passwords, oldest first, without their secrets.
 pub async fn all(db: &Db, owner: UserId) -> Result<Vec<AppPassword>, AppError> {
-    let rows: Vec<Row> = with_reader!(db, |pool| {
-        sqlx::query_as(
+    let rows: Vec<Row> = db
+        .read(
             "select id, name, created_at, last_used_at from app_passwords
              where user_id = $1 order by created_at, id",
         )
         .bind(owner)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     Ok(rows.into_iter().map(AppPassword::from).collect())
 }
 
 /// Deletes one of `owner`'s app passwords: 404 when they have none with that id.
 pub async fn delete(db: &Db, owner: UserId, id: Uuid) -> Result<(), AppError> {
-    let gone = with_writer!(db, |w| {
-        sqlx::query("delete from app_passwords where id = $1 and user_id = $2")
-            .bind(id)
-            .bind(owner)
-            .execute(&mut *w)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    let gone = db
+        .write("delete from app_passwords where id = $1 and user_id = $2")
+        .bind(id)
+        .bind(owner)
+        .execute()
+        .await?;
     if gone == 0 {
         return Err(AppError::NotFound("No such app password.".into()));
     }
@@ -128,30 +124,26 @@ pub async fn delete(db: &Db, owner: UserId, id: Uuid) -> Result<(), AppError> {
 /// `password`, if any; its `last_used_at` moves (at most every few minutes).
 pub async fn verify(db: &Db, email: &str, password: &str) -> Result<Option<UserId>, AppError> {
     let hash = digest(password);
-    let found: Option<(Uuid, UserId, Option<DateTime<Utc>>)> = with_reader!(db, |pool| {
-        sqlx::query_as(
+    let found: Option<(Uuid, UserId, Option<DateTime<Utc>>)> = db
+        .read(
             "select app_passwords.id, users.id, app_passwords.last_used_at
              from app_passwords join users on users.id = app_passwords.user_id
              where app_passwords.hash = $1 and users.email = $2",
         )
         .bind(&hash)
         .bind(email)
-        .fetch_optional(pool)
-        .await
-    })?;
+        .optional()
+        .await?;
     let Some((id, user, last_used)) = found else {
         return Ok(None);
     };
     let now = crate::db::now();
     if last_used.is_none_or(|at| now - at > LAST_USED_GRAIN) {
-        with_writer!(db, |w| {
-            sqlx::query("update app_passwords set last_used_at = $2 where id = $1")
-                .bind(id)
-                .bind(now)
-                .execute(&mut *w)
-                .await
-                .map(|_| ())
-        })?;
+        db.write("update app_passwords set last_used_at = $2 where id = $1")
+            .bind(id)
+            .bind(now)
+            .execute()
+            .await?;
     }
     Ok(Some(user))
 }

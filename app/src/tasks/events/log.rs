@@ -8,10 +8,19 @@ use crate::{
     db,
     db::Db,
     ids::{ListId, UserId},
-    with_reader, with_writer,
 };
 
-/// Writing events inside a transaction, on either engine.
+/// Records `changes` inside `tx` (see [`EventLog::record`]), on the engine in use.
+pub async fn record(tx: &mut db::Tx<'_>, changes: &[Change]) -> Result<Vec<UserId>, sqlx::Error> {
+    let recorded = match tx.engine() {
+        db::EngineTx::Sqlite(tx) => tx.record(changes).await,
+        db::EngineTx::Postgres(tx) => tx.record(changes).await,
+    };
+    tx.note(&recorded);
+    recorded
+}
+
+/// Writing events inside a transaction: one implementation per engine.
 pub trait EventLog {
     /// Records each of `changes` in the log of everyone who hears of it (see [`To`]),
     /// numbered after each one's last event; returns who they are. On PostgreSQL taking the
@@ -190,12 +199,11 @@ impl EventLog for db::WriterTx<'_, sqlx::Postgres> {
 
 /// The owner's last event number (0 before their first).
 pub async fn last_seq(db: &Db, owner: UserId) -> Result<i64, sqlx::Error> {
-    let last: Option<i64> = with_reader!(db, |pool| {
-        sqlx::query_scalar("select last from event_seqs where user_id = $1")
-            .bind(owner)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let last: Option<i64> = db
+        .read("select last from event_seqs where user_id = $1")
+        .bind(owner)
+        .scalar_optional()
+        .await?;
     Ok(last.unwrap_or(0))
 }
 
@@ -226,17 +234,16 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
         return Ok(Since::Events(Vec::new()));
     }
     let upto = last.min(after.saturating_add(LOG_PAGE));
-    let events: Vec<Event> = with_reader!(db, |pool| {
-        sqlx::query_as(
+    let events: Vec<Event> = db
+        .read(
             "select seq, kind, data from task_events
              where user_id = $1 and seq > $2 and seq <= $3 order by seq",
         )
         .bind(owner)
         .bind(after)
         .bind(upto)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     // Numbers are unique and kept from the oldest pruned on: the page is whole when it has
     // every number, starting just after `after`.
     let whole =
@@ -250,17 +257,14 @@ pub async fn since(db: &Db, owner: UserId, after: i64) -> Result<Since, sqlx::Er
 
 /// Deletes events older than [`KEPT_FOR`].
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
-    with_writer!(db, |pool| {
-        // An event an active webhook has not delivered yet stays (until it goes through, or
-        // the webhook is turned off after three days of failures).
-        sqlx::query(
-            "delete from task_events where created_at < $1
-               and not exists (select 1 from webhooks w where w.user_id = task_events.user_id
-                               and w.active and w.cursor < task_events.seq)",
-        )
-        .bind(db::now() - KEPT_FOR)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-    })
+    // An event an active webhook has not delivered yet stays (until it goes through, or
+    // the webhook is turned off after three days of failures).
+    db.write(
+        "delete from task_events where created_at < $1
+           and not exists (select 1 from webhooks w where w.user_id = task_events.user_id
+                           and w.active and w.cursor < task_events.seq)",
+    )
+    .bind(db::now() - KEPT_FOR)
+    .execute()
+    .await
 }

@@ -24,7 +24,7 @@ mod log;
 mod stream;
 
 pub use feeds::Feeds;
-pub use log::{last_seq, prune, since, EventLog, Since, LOG_PAGE};
+pub use log::{last_seq, prune, record, since, EventLog, Since, LOG_PAGE};
 pub use stream::{
     parse_last_event_id, sse_event, sse_response, Item, Recheck, Stream, RECHECK_EVERY,
 };

@@ -25,10 +25,10 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
     // the fewest round trips while the write turn is held. On PostgreSQL it locks the
     // writer's membership and then the owner's count row, as late in the transaction as it
     // can, so that one owner's writes wait on each other only until the commit after it.
-    let (share, update) = match db.is_sqlite() {
-        true => ("", ""),
-        false => (" for share of list_members", " for update"),
-    };
+    let (share, update) = (
+        db.row_lock(" for share of list_members"),
+        db.row_lock(" for update"),
+    );
     let sql = format!(
         "insert into tasks (id, user_id, list_id, created_by, title, description, is_completed,
                             due_date, priority, tags, title_key, created_at, updated_at,
@@ -55,7 +55,8 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
         match list {
             Err(refused) => (Err(refused), Vec::new()),
             Ok(list) => {
-                let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                let rows = tx
+                    .sql(&sql)
                     .bind(me)
                     .bind(list)
                     .bind(TaskId(Uuid::now_v7()))
@@ -72,9 +73,9 @@ pub async fn create(db: &Db, me: UserId, input: &TaskInput) -> Result<Task, AppE
                     .bind(input.remind_at)
                     .bind(pending(input.remind_at, now))
                     .bind(quota)
-                    .fetch_all(&mut *tx)
+                    .all::<TaskRow>()
                     .await?;
-                match db::first_row(rows).map(Task::from) {
+                match rows.into_iter().next().map(Task::from) {
                     Some(task) => {
                         let changes = vec![Change::created(&task)];
                         (Ok(task), changes)
@@ -148,7 +149,7 @@ pub async fn update(
         };
         match target {
             Err(refused) => (Err(refused), Vec::new()),
-            Ok(target) => match still_as_expected(&mut *tx, me, id, expect).await? {
+            Ok(target) => match still_as_expected(tx, me, id, expect).await? {
                 Err(refused) => (Err(refused.into()), Vec::new()),
                 Ok(()) => {
                     // The list a moved task leaves: its members hear of the move too.
@@ -156,7 +157,8 @@ pub async fn update(
                         Some(_) => tx.current(me, id).await?.map(|row| row.list_id),
                         None => None,
                     };
-                    let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                    let rows = tx
+                        .sql(&sql)
                         .bind(input.title.as_str())
                         .bind(input.description.as_deref())
                         .bind(now)
@@ -170,7 +172,7 @@ pub async fn update(
                         .bind(target.map(|t| t.owner))
                         .bind(input.repeat.as_ref().map(|r| r.rule()))
                         .bind(input.remind_at)
-                        .fetch_all(&mut *tx)
+                        .all::<TaskRow>()
                         .await?;
                     let (task, mut changes) = updated(rows);
                     if let Some(from) = from {
@@ -181,7 +183,7 @@ pub async fn update(
                     }
                     let task = match task {
                         Some(task) => Ok(task),
-                        None => Err(why_unchanged(&mut *tx, me, id).await?.into()),
+                        None => Err(why_unchanged(tx, me, id).await?.into()),
                     };
                     (task, changes)
                 }
@@ -196,7 +198,7 @@ pub async fn update(
 
 /// The task an update of one task returned in `rows`, and its event.
 fn updated(rows: Vec<TaskRow>) -> (Option<Task>, Vec<Change>) {
-    let task = db::first_row(rows).map(Task::from);
+    let task = rows.into_iter().next().map(Task::from);
     let changes = task.iter().map(Change::updated).collect();
     (task, changes)
 }
@@ -222,15 +224,16 @@ pub async fn set_completed(
     let now = db::now();
     let mut woke = false;
     let outcome = write_recorded!(db, |tx| {
-        if let Err(refused) = still_as_expected(&mut *tx, me, id, expect).await? {
+        if let Err(refused) = still_as_expected(tx, me, id, expect).await? {
             (Err(refused), Vec::new())
         } else {
-            let rows = sqlx::query_as::<_, TaskRow>(&plain)
+            let rows = tx
+                .sql(&plain)
                 .bind(completed)
                 .bind(now)
                 .bind(id)
                 .bind(me)
-                .fetch_all(&mut *tx)
+                .all::<TaskRow>()
                 .await?;
             let (mut task, mut changes) = updated(rows);
             let next = match (&task, completed) {
@@ -243,20 +246,21 @@ pub async fn set_completed(
             if let Some(next) = next {
                 let reminder = pending(next.remind_at, now);
                 woke = reminder.is_some();
-                let rows = sqlx::query_as::<_, TaskRow>(&advance)
+                let rows = tx
+                    .sql(&advance)
                     .bind(next.due_date)
                     .bind(next.remind_at)
                     .bind(reminder)
                     .bind(now)
                     .bind(id)
                     .bind(me)
-                    .fetch_all(&mut *tx)
+                    .all::<TaskRow>()
                     .await?;
                 (task, changes) = updated(rows);
             }
             match task {
                 Some(task) => (Ok(task), changes),
-                None => (Err(why_unchanged(&mut *tx, me, id).await?), changes),
+                None => (Err(why_unchanged(tx, me, id).await?), changes),
             }
         }
     })?;
@@ -291,10 +295,11 @@ pub async fn put_back(
     let now = db::now();
     let reminder = pending(before.remind_at, now);
     let outcome = write_recorded!(db, |tx| {
-        if let Err(refused) = still_as_expected(&mut *tx, me, id, expect).await? {
+        if let Err(refused) = still_as_expected(tx, me, id, expect).await? {
             (Err(refused), Vec::new())
         } else {
-            let rows = sqlx::query_as::<_, TaskRow>(&sql)
+            let rows = tx
+                .sql(&sql)
                 .bind(before.due_date)
                 .bind(before.remind_at)
                 .bind(reminder)
@@ -302,12 +307,12 @@ pub async fn put_back(
                 .bind(now)
                 .bind(id)
                 .bind(me)
-                .fetch_all(&mut *tx)
+                .all::<TaskRow>()
                 .await?;
             let (task, changes) = updated(rows);
             match task {
                 Some(task) => (Ok(task), changes),
-                None => (Err(why_unchanged(&mut *tx, me, id).await?), changes),
+                None => (Err(why_unchanged(tx, me, id).await?), changes),
             }
         }
     })?;
@@ -323,17 +328,13 @@ pub async fn delete(db: &Db, me: UserId, id: TaskId, expect: &Expect) -> Result<
         access::writable("$2")
     );
     let outcome = write_recorded!(db, |tx| {
-        if let Err(refused) = still_as_expected(&mut *tx, me, id, expect).await? {
+        if let Err(refused) = still_as_expected(tx, me, id, expect).await? {
             (Err(refused), Vec::new())
         } else {
-            let gone: Vec<(TaskId, ListId)> = sqlx::query_as(&sql)
-                .bind(id)
-                .bind(me)
-                .fetch_all(&mut *tx)
-                .await?;
+            let gone: Vec<(TaskId, ListId)> = tx.sql(&sql).bind(id).bind(me).all().await?;
             match gone.first() {
                 Some((id, list)) => (Ok(()), vec![Change::deleted(id.as_uuid(), *list)]),
-                None => (Err(why_unchanged(&mut *tx, me, id).await?), Vec::new()),
+                None => (Err(why_unchanged(tx, me, id).await?), Vec::new()),
             }
         }
     })?;

@@ -16,7 +16,6 @@ use crate::{
     error::AppError,
     ids::{ListId, TaskId, UserId},
     tasks::{events::Change, lists::ListName},
-    with_reader,
 };
 
 /// Stores checked tasks as the owner's, with new ids: all or nothing, in transactions of
@@ -63,12 +62,11 @@ async fn lists_for(
     if tasks.iter().all(|task| task.input.list_name.is_none()) {
         return Ok(vec![None; tasks.len()]);
     }
-    let owned: Vec<(String, ListId)> = with_reader!(db, |pool| {
-        sqlx::query_as("select name_key, id from lists where owner_id = $1")
-            .bind(owner)
-            .fetch_all(pool)
-            .await
-    })?;
+    let owned: Vec<(String, ListId)> = db
+        .read("select name_key, id from lists where owner_id = $1")
+        .bind(owner)
+        .all()
+        .await?;
     let mut by_key: HashMap<String, ListId> = owned.into_iter().collect();
     let mut lists = Vec::with_capacity(tasks.len());
     for task in tasks {
@@ -116,18 +114,18 @@ async fn insert_in_chunks(
     for (chunk, chunk_lists) in tasks.chunks(INSERT_CHUNK).zip(lists.chunks(INSERT_CHUNK)) {
         write_recorded!(db, |tx| {
             let started = if done == 0 {
-                sqlx::query("insert into imports (id, user_id, started_at) values ($1, $2, $3)")
+                tx.sql("insert into imports (id, user_id, started_at) values ($1, $2, $3)")
                     .bind(batch)
                     .bind(owner)
                     .bind(db::now())
-                    .execute(&mut *tx)
+                    .execute()
                     .await?;
                 true
             } else {
                 // Still running: housekeeping takes back an import that ran for too long.
-                sqlx::query_scalar::<_, i64>("select count(*) from imports where id = $1")
+                tx.sql("select count(*) from imports where id = $1")
                     .bind(batch)
-                    .fetch_one(&mut *tx)
+                    .scalar::<i64>()
                     .await?
                     == 1
             };
@@ -146,7 +144,8 @@ async fn insert_in_chunks(
             let chunk = if allowed.is_ok() { chunk } else { &[] };
             let mut changes = Vec::with_capacity(chunk.len());
             for (task, list) in chunk.iter().zip(chunk_lists) {
-                let rows = sqlx::query_as::<_, TaskRow>(&sql)
+                let rows: Vec<TaskRow> = tx
+                    .sql(&sql)
                     .bind(TaskId(Uuid::now_v7()))
                     .bind(owner)
                     .bind(task.input.title.as_str())
@@ -165,7 +164,7 @@ async fn insert_in_chunks(
                     .bind(task.input.remind_at)
                     .bind(pending(task.input.remind_at, now))
                     .bind(task.last_completed_at.map(micros))
-                    .fetch_all(&mut *tx)
+                    .all()
                     .await?;
                 changes.extend(counted(rows, Change::created).1);
             }
@@ -187,11 +186,7 @@ async fn take_back(db: &Db, owner: UserId, batch: Uuid, made: &[ListId]) -> Resu
     );
     loop {
         let taken = write_recorded!(db, |tx| {
-            let ids: Vec<(TaskId, ListId)> = sqlx::query_as(&take)
-                .bind(batch)
-                .bind(owner)
-                .fetch_all(&mut *tx)
-                .await?;
+            let ids: Vec<(TaskId, ListId)> = tx.sql(&take).bind(batch).bind(owner).all().await?;
             let changes = ids
                 .iter()
                 .map(|(id, list)| Change::deleted(id.as_uuid(), *list))
@@ -217,9 +212,9 @@ async fn take_back(db: &Db, owner: UserId, batch: Uuid, made: &[ListId]) -> Resu
 /// Forgets the import `batch` (finished, or taken back).
 async fn end_import(db: &Db, batch: Uuid) -> Result<(), AppError> {
     write_recorded!(db, |tx| {
-        sqlx::query("delete from imports where id = $1")
+        tx.sql("delete from imports where id = $1")
             .bind(batch)
-            .execute(&mut *tx)
+            .execute()
             .await?;
         ((), Vec::new())
     })?;
@@ -233,12 +228,11 @@ pub const UNFINISHED_IMPORT: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// Takes back the imports that started over [`UNFINISHED_IMPORT`] ago and never finished
 /// (their instance stopped or lost the database half-way); how many.
 pub async fn take_back_unfinished(db: &Db) -> Result<usize, AppError> {
-    let stale: Vec<(Uuid, UserId)> = with_reader!(db, |pool| {
-        sqlx::query_as("select id, user_id from imports where started_at < $1 limit 100")
-            .bind(db::now() - UNFINISHED_IMPORT)
-            .fetch_all(pool)
-            .await
-    })?;
+    let stale: Vec<(Uuid, UserId)> = db
+        .read("select id, user_id from imports where started_at < $1 limit 100")
+        .bind(db::now() - UNFINISHED_IMPORT)
+        .all()
+        .await?;
     for (batch, owner) in &stale {
         take_back(db, *owner, *batch, &[]).await?;
     }

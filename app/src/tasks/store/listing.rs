@@ -7,7 +7,7 @@ use super::{
     access,
     cursor::{Cursor, Listing},
     rows::{not_found, Ranked, TaskRow, COLUMNS},
-    sql::{bind_all, filters, parts, sort_column, Bind, Part, Sql},
+    sql::{filters, parts, sort_column, Bind, Part, Sql},
     totals::{self, counts_stamped, Stamped},
 };
 use crate::{
@@ -15,7 +15,6 @@ use crate::{
     error::AppError,
     ids::{ListId, TaskId, UserId},
     tasks::{Filter, TagCount, Task, TaskBoard, TaskCounts, TaskPage, TaskQuery, PAGE_SIZE},
-    with_reader,
 };
 
 /// Rows of the owner's list: `limit` after skipping `offset`, from just after `after`.
@@ -48,11 +47,7 @@ async fn rows(
     if let ([Scope::Where(scope)], [part]) = (scopes.as_slice(), parts.as_slice()) {
         let text = select(&mut sql, COLUMNS, scope, part, "");
         sql.text = format!("{text} limit {limit} offset {offset}");
-        let rows = with_reader!(db, |pool| {
-            bind_all!(sqlx::query_as::<_, TaskRow>(&sql.text), sql)
-                .fetch_all(pool)
-                .await
-        })?;
+        let rows = sql.read(db).all::<TaskRow>().await?;
         return Ok(rows);
     }
     // Each stretch of each range gives at most what the page could need, in its index's
@@ -104,11 +99,7 @@ async fn rows(
             order.as_str()
         );
     }
-    let mut ranked = with_reader!(db, |pool| {
-        bind_all!(sqlx::query_as::<_, Ranked>(&sql.text), sql)
-            .fetch_all(pool)
-            .await
-    })?;
+    let mut ranked = sql.read(db).all::<Ranked>().await?;
     // SQLite's page comes in no particular order after the join.
     ranked.sort_unstable_by(Ranked::order(sort, order));
     let skip = match sorted_by_database {
@@ -146,11 +137,7 @@ async fn total(
     let scope = scope(&mut sql, owner, query, &stamp);
     let filters = filters(&mut sql, db, query, today, false);
     sql.text = format!("select count(*) from tasks where {scope}{filters}");
-    let count: i64 = with_reader!(db, |pool| {
-        bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), sql)
-            .fetch_one(pool)
-            .await
-    })?;
+    let count: i64 = sql.read(db).scalar().await?;
     let total = count.max(0) as u64;
     totals::put(key, stamp, total);
     Ok(total)
@@ -342,8 +329,8 @@ async fn matching_in(
 /// The tags of the tasks `owner` can see (their own lists', and those of the lists shared
 /// with them), and how many tasks carry each, most used first, then by name.
 pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
-    let rows: Vec<(String, i64)> = with_reader!(db, |pool| {
-        sqlx::query_as(
+    let rows: Vec<(String, i64)> = db
+        .read(
             "select tag, count(*) as uses from (
                  select tag from task_tags where user_id = $1
                  union all
@@ -354,9 +341,8 @@ pub async fn tags(db: &Db, owner: UserId) -> Result<Vec<TagCount>, AppError> {
              group by tag order by uses desc, tag asc",
         )
         .bind(owner)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(name, count)| TagCount {
@@ -372,13 +358,7 @@ pub async fn get(db: &Db, me: UserId, id: TaskId) -> Result<Task, AppError> {
         "select {COLUMNS} from tasks where id = $1 and {}",
         access::readable("$2")
     );
-    let row = with_reader!(db, |pool| {
-        sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(id)
-            .bind(me)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let row = db.read(sql).bind(id).bind(me).optional::<TaskRow>().await?;
     row.map(Task::from).ok_or_else(not_found)
 }
 
@@ -386,11 +366,6 @@ pub async fn get(db: &Db, me: UserId, id: TaskId) -> Result<Task, AppError> {
 pub async fn all_oldest_first(db: &Db, owner: UserId) -> Result<Vec<Task>, AppError> {
     let sql =
         format!("select {COLUMNS} from tasks where user_id = $1 order by created_at asc, id asc");
-    let rows = with_reader!(db, |pool| {
-        sqlx::query_as::<_, TaskRow>(&sql)
-            .bind(owner)
-            .fetch_all(pool)
-            .await
-    })?;
+    let rows = db.read(sql).bind(owner).all::<TaskRow>().await?;
     Ok(rows.into_iter().map(Task::from).collect())
 }

@@ -15,7 +15,6 @@ use crate::{
         lists::{List, ListName, Role, MAX_OWNED_LISTS},
         TaskCounts,
     },
-    with_reader,
 };
 
 /// A list and the caller's membership, `$1` being the caller: what every read selects from.
@@ -64,26 +63,20 @@ impl From<ListRow> for List {
 pub async fn all(db: &Db, me: UserId) -> Result<Vec<List>, AppError> {
     let sql =
         format!("select {COLUMNS} {FROM} order by lists.is_inbox desc, lists.name_key, lists.id");
-    let rows = with_reader!(db, |pool| {
-        sqlx::query_as::<_, ListRow>(&sql)
-            .bind(me)
-            .fetch_all(pool)
-            .await
-    })?;
+    let rows = db.read(&sql).bind(me).all::<ListRow>().await?;
     Ok(rows.into_iter().map(List::from).collect())
 }
 
 /// The lists `me` owns, their Inbox first, then by name: `(id, name, is_inbox)`.
 pub async fn owned(db: &Db, me: UserId) -> Result<Vec<(ListId, String, bool)>, AppError> {
-    let rows = with_reader!(db, |pool| {
-        sqlx::query_as(
+    let rows = db
+        .read(
             "select id, name, is_inbox from lists where owner_id = $1
              order by is_inbox desc, name_key, id",
         )
         .bind(me)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     Ok(rows)
 }
 
@@ -95,13 +88,12 @@ pub async fn get(db: &Db, me: UserId, id: ListId) -> Result<List, AppError> {
 /// The list `id`, if `me` is a member of it, and whether it is its owner's Inbox.
 pub async fn get_with_inbox(db: &Db, me: UserId, id: ListId) -> Result<(List, bool), AppError> {
     let sql = format!("select {COLUMNS} {FROM} where lists.id = $2");
-    let row = with_reader!(db, |pool| {
-        sqlx::query_as::<_, ListRow>(&sql)
-            .bind(me)
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let row = db
+        .read(&sql)
+        .bind(me)
+        .bind(id)
+        .optional::<ListRow>()
+        .await?;
     let row = row.ok_or_else(no_such_list)?;
     let inbox = row.is_inbox;
     Ok((row.into(), inbox))
@@ -141,9 +133,10 @@ pub async fn create_with_id(
     let now = db::now();
     let select = format!("select {COLUMNS} {FROM} where lists.id = $2");
     let created = write_recorded!(db, |tx| {
-        let owned: i64 = sqlx::query_scalar("select count(*) from lists where owner_id = $1")
+        let owned: i64 = tx
+            .sql("select count(*) from lists where owner_id = $1")
             .bind(me)
-            .fetch_one(&mut *tx)
+            .scalar()
             .await?;
         if owned as u64 >= MAX_OWNED_LISTS {
             (
@@ -153,7 +146,7 @@ pub async fn create_with_id(
                 Vec::new(),
             )
         } else {
-            sqlx::query(
+            tx.sql(
                 "insert into lists (id, owner_id, name, name_key, created_at, updated_at)
                  values ($1, $2, $3, $4, $5, $5)",
             )
@@ -162,12 +155,13 @@ pub async fn create_with_id(
             .bind(name.as_str())
             .bind(name.key())
             .bind(now)
-            .execute(&mut *tx)
+            .execute()
             .await?;
-            let list: List = sqlx::query_as::<_, ListRow>(&select)
+            let list: List = tx
+                .sql(&select)
                 .bind(me)
                 .bind(id)
-                .fetch_one(&mut *tx)
+                .one::<ListRow>()
                 .await?
                 .into();
             let changes = vec![Change::list_updated(&list)];
@@ -190,24 +184,26 @@ async fn refusal(db: &Db, me: UserId, id: ListId) -> AppError {
 pub async fn rename(db: &Db, me: UserId, id: ListId, name: &ListName) -> Result<List, AppError> {
     let select = format!("select {COLUMNS} {FROM} where lists.id = $2");
     let renamed = write_recorded!(db, |tx| {
-        let done = sqlx::query(
-            "update lists set name = $3, name_key = $4, updated_at = $5
+        let done = tx
+            .sql(
+                "update lists set name = $3, name_key = $4, updated_at = $5
              where id = $2 and owner_id = $1",
-        )
-        .bind(me)
-        .bind(id)
-        .bind(name.as_str())
-        .bind(name.key())
-        .bind(db::now())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+            )
+            .bind(me)
+            .bind(id)
+            .bind(name.as_str())
+            .bind(name.key())
+            .bind(db::now())
+            .execute()
+            .await?;
+        if done == 0 {
             (None, Vec::new())
         } else {
-            let list: List = sqlx::query_as::<_, ListRow>(&select)
+            let list: List = tx
+                .sql(&select)
                 .bind(me)
                 .bind(id)
-                .fetch_one(&mut *tx)
+                .one::<ListRow>()
                 .await?
                 .into();
             let changes = vec![Change::list_updated(&list)];
@@ -227,22 +223,24 @@ pub async fn delete(db: &Db, me: UserId, id: ListId) -> Result<(), AppError> {
         // The owner's counts row before the list's, the order every write takes them in.
         tx.tasks_held(me).await?;
         // Its members hear that it went: read before they go with it.
-        let members: Vec<UserId> = sqlx::query_scalar(
-            "select user_id from list_members where list_id = $2
+        let members: Vec<UserId> = tx
+            .sql(
+                "select user_id from list_members where list_id = $2
              and exists (select 1 from lists where id = $2 and owner_id = $1)",
-        )
-        .bind(me)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let gone: Vec<(ListId, bool)> = sqlx::query_as(
-            "delete from lists where id = $2 and owner_id = $1 and not is_inbox
+            )
+            .bind(me)
+            .bind(id)
+            .scalars()
+            .await?;
+        let gone: Vec<(ListId, bool)> = tx
+            .sql(
+                "delete from lists where id = $2 and owner_id = $1 and not is_inbox
              returning id, is_inbox",
-        )
-        .bind(me)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
+            )
+            .bind(me)
+            .bind(id)
+            .all()
+            .await?;
         let changes: Vec<Change> = gone
             .iter()
             .map(|(id, _)| Change::list_deleted(id.as_uuid(), members.clone()))

@@ -9,7 +9,7 @@ use super::{
     occurrence::{advance_sql, next_occurrence, pending, today_in},
     removal::UNDO_WINDOW,
     rows::{counted, TaskRow, COLUMNS},
-    sql::{bind_all, filters, Bind, Sql},
+    sql::{filters, Bind, Sql},
     write::{write_recorded, BULK_CHUNK, PRUNE_CHUNK},
 };
 use crate::{
@@ -76,32 +76,31 @@ pub async fn set_all_completed(
     loop {
         let (changed, more) = write_recorded!(db, |tx| {
             if count == 0 {
-                sqlx::query(&format!(
+                tx.sql(format!(
                     "delete from marked_tasks where (batch, task_id) in
                          (select batch, task_id from marked_tasks where marked_at < $1 limit {PRUNE_CHUNK})"
                 ))
                 .bind(marked_at - UNDO_WINDOW)
-                .execute(&mut *tx)
+                .execute()
                 .await?;
             }
-            let noted = bind_all!(sqlx::query(&note.text), note)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            let rows = sqlx::query_as::<_, TaskRow>(&change)
+            let noted = note.bound(tx.sql(note.text.as_str())).execute().await?;
+            let rows = tx
+                .sql(&change)
                 .bind(completed)
                 .bind(db::now())
                 .bind(owner)
                 .bind(batch)
-                .fetch_all(&mut *tx)
+                .all::<TaskRow>()
                 .await?;
             let (mut changed, mut changes) = counted(rows, Change::updated);
             if completed {
-                let repeating = sqlx::query_as::<_, TaskRow>(&unmoved)
+                let repeating = tx
+                    .sql(&unmoved)
                     .bind(owner)
                     .bind(marked_at)
                     .bind(batch)
-                    .fetch_all(&mut *tx)
+                    .all::<TaskRow>()
                     .await?;
                 for row in repeating {
                     let Some(next) = next_occurrence(&row, zone) else {
@@ -109,14 +108,15 @@ pub async fn set_all_completed(
                     };
                     let reminder = pending(next.remind_at, marked_at);
                     woke |= reminder.is_some();
-                    let rows = sqlx::query_as::<_, TaskRow>(&advance)
+                    let rows = tx
+                        .sql(&advance)
                         .bind(next.due_date)
                         .bind(next.remind_at)
                         .bind(reminder)
                         .bind(marked_at)
                         .bind(row.id)
                         .bind(owner)
-                        .fetch_all(&mut *tx)
+                        .all::<TaskRow>()
                         .await?;
                     let (moved, moved_changes) = counted(rows, Change::updated);
                     changed += moved;
@@ -181,38 +181,41 @@ pub async fn unmark(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppError
     let since = db::now() - UNDO_WINDOW;
     loop {
         let (count, more) = write_recorded!(db, |tx| {
-            let noted: Vec<(TaskId, bool)> = sqlx::query_as(&next_ids)
+            let noted: Vec<(TaskId, bool)> = tx
+                .sql(&next_ids)
                 .bind(batch)
                 .bind(owner)
                 .bind(since)
-                .fetch_all(&mut *tx)
+                .all()
                 .await?;
             match (noted.first(), noted.last()) {
                 (Some((first, marked)), Some((last, _))) => {
-                    let rows = sqlx::query_as::<_, TaskRow>(&flip)
+                    let rows = tx
+                        .sql(&flip)
                         .bind(!marked)
                         .bind(db::now())
                         .bind(owner)
                         .bind(batch)
                         .bind(first)
                         .bind(last)
-                        .fetch_all(&mut *tx)
+                        .all::<TaskRow>()
                         .await?;
-                    let moved = sqlx::query_as::<_, TaskRow>(&move_back)
+                    let moved = tx
+                        .sql(&move_back)
                         .bind(!marked)
                         .bind(db::now())
                         .bind(owner)
                         .bind(batch)
                         .bind(first)
                         .bind(last)
-                        .fetch_all(&mut *tx)
+                        .all::<TaskRow>()
                         .await?;
-                    sqlx::query(forget)
+                    tx.sql(forget)
                         .bind(batch)
                         .bind(owner)
                         .bind(first)
                         .bind(last)
-                        .execute(&mut *tx)
+                        .execute()
                         .await?;
                     let (count, mut changes) = counted(rows, Change::updated);
                     let (moved, moved_changes) = counted(moved, Change::updated);

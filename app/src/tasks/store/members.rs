@@ -12,7 +12,6 @@ use crate::{
         events::Change,
         lists::{Member, Role, MAX_MEMBERS},
     },
-    with_reader,
 };
 
 const COLUMNS: &str = "users.id, users.email, users.name, list_members.role";
@@ -49,13 +48,7 @@ pub async fn all(db: &Db, me: UserId, list: ListId) -> Result<Vec<Member>, AppEr
                        where mine.list_id = $2 and mine.user_id = $1)
          order by list_members.role = 'owner' desc, users.name, users.email"
     );
-    let rows = with_reader!(db, |pool| {
-        sqlx::query_as::<_, MemberRow>(&sql)
-            .bind(me)
-            .bind(list)
-            .fetch_all(pool)
-            .await
-    })?;
+    let rows = db.read(&sql).bind(me).bind(list).all::<MemberRow>().await?;
     if rows.is_empty() {
         return Err(no_such_list());
     }
@@ -84,32 +77,33 @@ pub async fn share(
          where list_members.list_id = $1 and list_members.user_id = $2"
     );
     let shared = write_recorded!(db, |tx| {
-        let found: Option<Shared> = sqlx::query_as(
-            "select lists.owner_id, lists.is_inbox,
+        let found: Option<Shared> = tx
+            .sql(
+                "select lists.owner_id, lists.is_inbox,
                     (select count(*) from list_members as everyone
                      where everyone.list_id = lists.id) as members
              from lists join list_members on list_members.list_id = lists.id
                                          and list_members.user_id = $1
              where lists.id = $2",
-        )
-        .bind(me)
-        .bind(list)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let whom: Option<UserId> = sqlx::query_scalar("select id from users where email = $1")
+            )
+            .bind(me)
+            .bind(list)
+            .optional()
+            .await?;
+        let whom: Option<UserId> = tx
+            .sql("select id from users where email = $1")
             .bind(email)
-            .fetch_optional(&mut *tx)
+            .scalar_optional()
             .await?;
         match may_share(found.as_ref(), whom, me) {
             Err(refused) => (Err(refused), Vec::new()),
             Ok(whom) => {
-                let already: Option<String> = sqlx::query_scalar(
-                    "select role from list_members where list_id = $1 and user_id = $2",
-                )
-                .bind(list)
-                .bind(whom)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let already: Option<String> = tx
+                    .sql("select role from list_members where list_id = $1 and user_id = $2")
+                    .bind(list)
+                    .bind(whom)
+                    .scalar_optional()
+                    .await?;
                 let full = found.is_some_and(|f| f.members as u64 >= MAX_MEMBERS);
                 if already.is_none() && full {
                     (
@@ -119,7 +113,7 @@ pub async fn share(
                         Vec::new(),
                     )
                 } else {
-                    sqlx::query(
+                    tx.sql(
                         "insert into list_members (list_id, user_id, role, added_at)
                          select $1, $2, $3, $4
                          where exists (select 1 from lists where id = $1 and owner_id = $5)
@@ -130,12 +124,13 @@ pub async fn share(
                     .bind(role.as_str())
                     .bind(db::now())
                     .bind(me)
-                    .execute(&mut *tx)
+                    .execute()
                     .await?;
-                    let member: Member = sqlx::query_as::<_, MemberRow>(&member_sql)
+                    let member: Member = tx
+                        .sql(&member_sql)
                         .bind(list)
                         .bind(whom)
-                        .fetch_one(&mut *tx)
+                        .one::<MemberRow>()
                         .await?
                         .into();
                     let changes = vec![Change::member_added(list, &member)];
@@ -173,17 +168,18 @@ fn may_share(found: Option<&Shared>, whom: Option<UserId>, me: UserId) -> Result
 /// owner may leave (`member` is `me`).
 pub async fn remove(db: &Db, me: UserId, list: ListId, member: UserId) -> Result<(), AppError> {
     let removed = write_recorded!(db, |tx| {
-        let gone = sqlx::query(
-            "delete from list_members
+        let gone = tx
+            .sql(
+                "delete from list_members
              where list_id = $1 and user_id = $2 and role <> 'owner'
                and ($2 = $3 or exists (select 1 from lists where id = $1 and owner_id = $3))",
-        )
-        .bind(list)
-        .bind(member)
-        .bind(me)
-        .execute(&mut *tx)
-        .await?;
-        if gone.rows_affected() == 0 {
+            )
+            .bind(list)
+            .bind(member)
+            .bind(me)
+            .execute()
+            .await?;
+        if gone == 0 {
             (false, Vec::new())
         } else {
             (true, vec![Change::member_removed(list, member)])

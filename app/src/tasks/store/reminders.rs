@@ -23,11 +23,7 @@ const CLAIM_CHUNK: usize = 100;
 /// Sends every reminder due at `now`, [`CLAIM_CHUNK`] a transaction; returns how many were
 /// claimed. A completed task's reminder is claimed and not sent.
 pub async fn fire_due(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError> {
-    let lock = if db.is_sqlite() {
-        ""
-    } else {
-        "for update skip locked"
-    };
+    let lock = db.row_lock("for update skip locked");
     let claim = format!(
         "update tasks set reminder_due = null
          where id in (select id from tasks where reminder_due <= $1
@@ -37,10 +33,7 @@ pub async fn fire_due(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError> {
     let mut claimed = 0;
     loop {
         let count = write_recorded!(db, |tx| {
-            let rows = sqlx::query_as::<_, TaskRow>(&claim)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await?;
+            let rows: Vec<TaskRow> = tx.sql(&claim).bind(now).all().await?;
             let count = rows.len();
             let changes = rows
                 .into_iter()
@@ -58,13 +51,12 @@ pub async fn fire_due(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError> {
 
 /// When the next reminder is due, if any is still to be sent.
 pub async fn next_due(db: &Db) -> Result<Option<DateTime<Utc>>, AppError> {
-    let next = crate::with_reader!(db, |pool| {
-        sqlx::query_scalar(
+    let next = db
+        .read(
             "select reminder_due from tasks where reminder_due is not null
              order by reminder_due limit 1",
         )
-        .fetch_optional(pool)
-        .await
-    })?;
+        .scalar_optional::<DateTime<Utc>>()
+        .await?;
     Ok(next)
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{
     access,
     rows::{counted, not_found, TaskRow, COLUMNS},
-    sql::{bind_all, filters, Bind, Sql},
+    sql::{filters, Bind, Sql},
     write::{within_quota, write_recorded, BULK_CHUNK, INSERT_CHUNK, PRUNE_CHUNK},
 };
 use crate::{
@@ -74,22 +74,17 @@ pub async fn remove(db: &Db, owner: UserId, removal: Removal<'_>) -> Result<Remo
     loop {
         let chunk: Vec<(TaskId, String, ListId)> = write_recorded!(db, |tx| {
             if removed.count == 0 {
-                sqlx::query(&format!(
+                tx.sql(format!(
                     "delete from deleted_tasks where (batch, id) in
                          (select batch, id from deleted_tasks where deleted_at < $1 limit {PRUNE_CHUNK})"
                 ))
                 .bind(now - UNDO_WINDOW)
-                .execute(&mut *tx)
+                .execute()
                 .await?;
             }
-            bind_all!(sqlx::query(&keep.text), keep)
-                .execute(&mut *tx)
-                .await?;
-            let chunk: Vec<(TaskId, String, ListId)> = sqlx::query_as(&take)
-                .bind(owner)
-                .bind(batch)
-                .fetch_all(&mut *tx)
-                .await?;
+            keep.bound(tx.sql(keep.text.as_str())).execute().await?;
+            let chunk: Vec<(TaskId, String, ListId)> =
+                tx.sql(&take).bind(owner).bind(batch).all().await?;
             let changes = chunk
                 .iter()
                 .map(|(id, _, list)| Change::deleted(id.as_uuid(), *list))
@@ -164,22 +159,24 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
     let mut restored = 0;
     loop {
         let (count, more) = write_recorded!(db, |tx| {
-            let ids: Vec<TaskId> = sqlx::query_scalar(&next_ids)
+            let ids: Vec<TaskId> = tx
+                .sql(&next_ids)
                 .bind(batch)
                 .bind(owner)
                 .bind(since)
-                .fetch_all(&mut *tx)
+                .scalars()
                 .await?;
             // Putting back counts toward the quota like adding: each task's owner's (a
             // shared list's tasks are its owner's, whoever deleted and puts them back).
             let mut allowed = Ok(());
             if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
-                let owners: Vec<(UserId, i64)> = sqlx::query_as(&owners_of)
+                let owners: Vec<(UserId, i64)> = tx
+                    .sql(&owners_of)
                     .bind(batch)
                     .bind(owner)
                     .bind(first)
                     .bind(last)
-                    .fetch_all(&mut *tx)
+                    .all()
                     .await?;
                 for (whose, adding) in owners {
                     let held = tx.tasks_held(whose).await?;
@@ -189,20 +186,21 @@ pub async fn restore(db: &Db, owner: UserId, batch: Uuid) -> Result<u64, AppErro
             match (ids.first(), ids.last(), allowed) {
                 (_, _, Err(refused)) => ((Err(refused), false), Vec::new()),
                 (Some(first), Some(last), Ok(())) => {
-                    let rows = sqlx::query_as::<_, TaskRow>(&put_back)
+                    let rows = tx
+                        .sql(&put_back)
                         .bind(batch)
                         .bind(owner)
                         .bind(since)
                         .bind(first)
                         .bind(last)
-                        .fetch_all(&mut *tx)
+                        .all::<TaskRow>()
                         .await?;
-                    sqlx::query(&forget)
+                    tx.sql(&forget)
                         .bind(batch)
                         .bind(owner)
                         .bind(first)
                         .bind(last)
-                        .execute(&mut *tx)
+                        .execute()
                         .await?;
                     let (count, changes) = counted(rows, Change::created);
                     ((Ok(count), ids.len() == INSERT_CHUNK), changes)

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     access,
-    sql::{bind_all, filters, Bind, Sql},
+    sql::{filters, Bind, Sql},
     totals::Stamped,
 };
 use crate::{
@@ -19,7 +19,6 @@ use crate::{
     error::AppError,
     ids::{ListId, UserId},
     tasks::{lists::Role, Author, Filter, PageSharing, Task, TaskCounts, TaskQuery},
-    with_reader,
 };
 
 /// Of the `matching` tasks `query` selects, those in lists `me` may change: what "mark all"
@@ -55,11 +54,7 @@ pub(super) async fn changeable(
             access::writes("list_members.role")
         )
     };
-    let (active, completed): (i64, i64) = with_reader!(db, |pool| {
-        bind_all!(sqlx::query_as::<_, (i64, i64)>(&sql.text), sql)
-            .fetch_one(pool)
-            .await
-    })?;
+    let (active, completed): (i64, i64) = sql.read(db).one::<(i64, i64)>().await?;
     // The filters keep one state at most, as `matching` does.
     let keeps = |state| query.status == Filter::All || query.status == state;
     let viewed = |count: i64, state| if keeps(state) { count.max(0) as u64 } else { 0 };
@@ -86,17 +81,16 @@ pub(super) async fn of_page(
     if let Some(list) = shown {
         // One list shown: every task of the page is in it. Its name (the heading) and the
         // caller's role there in one read.
-        let found: Option<(String, String)> = with_reader!(db, |pool| {
-            sqlx::query_as(
+        let found: Option<(String, String)> = db
+            .read(
                 "select lists.name, list_members.role from lists join list_members
                    on list_members.list_id = lists.id and list_members.user_id = $1
                  where lists.id = $2",
             )
             .bind(me)
             .bind(ListId(list))
-            .fetch_optional(pool)
-            .await
-        })?;
+            .optional()
+            .await?;
         if let Some((name, role)) = found {
             if Role::from_name(&role) == Some(Role::Viewer) {
                 sharing.read_only.push(list);
@@ -118,11 +112,7 @@ pub(super) async fn of_page(
                  where user_id = {me} and role = 'viewer' and list_id in ({})",
                 each.join(", ")
             );
-            sharing.read_only = with_reader!(db, |pool| {
-                bind_all!(sqlx::query_scalar::<_, Uuid>(&sql.text), sql)
-                    .fetch_all(pool)
-                    .await
-            })?;
+            sharing.read_only = sql.read(db).scalars::<Uuid>().await?;
         }
     }
     let others: BTreeSet<Uuid> = tasks
@@ -141,11 +131,7 @@ pub(super) async fn of_page(
             "select id, name from users where id <> {me} and id in ({})",
             each.join(", ")
         );
-        let found: Vec<(Uuid, String)> = with_reader!(db, |pool| {
-            bind_all!(sqlx::query_as::<_, (Uuid, String)>(&sql.text), sql)
-                .fetch_all(pool)
-                .await
-        })?;
+        let found: Vec<(Uuid, String)> = sql.read(db).all::<(Uuid, String)>().await?;
         sharing.authors = found
             .into_iter()
             .map(|(id, name)| Author { id, name })

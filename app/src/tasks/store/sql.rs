@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::cursor::{Cursor, SortKey};
 use crate::{
-    db::Db,
+    db::{Db, Query, Reading, Target},
     ids::{ListId, UserId},
     tasks::{Order, Priority, Sort, TaskQuery},
 };
@@ -38,27 +38,29 @@ impl Sql {
     }
 }
 
-/// Binds each of `$sql`'s values to `$query`, in order.
-macro_rules! bind_all {
-    ($query:expr, $sql:expr) => {{
-        let mut query = $query;
-        for value in &$sql.binds {
+impl Sql {
+    /// `db.read` of this query, its values bound in order.
+    pub(super) fn read<'q>(&'q self, db: &'q Db) -> Query<'q, Reading<'q>> {
+        self.bound(db.read(self.text.as_str()))
+    }
+
+    /// `query` (made of this query's text), its values bound in order.
+    pub(super) fn bound<'q, T: Target>(&'q self, mut query: Query<'q, T>) -> Query<'q, T> {
+        for value in &self.binds {
             query = match value {
-                $crate::tasks::store::sql::Bind::User(id) => query.bind(*id),
-                $crate::tasks::store::sql::Bind::List(id) => query.bind(*id),
-                $crate::tasks::store::sql::Bind::Text(text) => query.bind(text.as_str()),
-                $crate::tasks::store::sql::Bind::Int(n) => query.bind(*n),
-                $crate::tasks::store::sql::Bind::Bool(b) => query.bind(*b),
-                $crate::tasks::store::sql::Bind::Date(date) => query.bind(*date),
-                $crate::tasks::store::sql::Bind::Time(at) => query.bind(*at),
-                $crate::tasks::store::sql::Bind::Id(id) => query.bind($crate::ids::TaskId(*id)),
+                Bind::User(id) => query.bind(*id),
+                Bind::List(id) => query.bind(*id),
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Int(n) => query.bind(*n),
+                Bind::Bool(b) => query.bind(*b),
+                Bind::Date(date) => query.bind(*date),
+                Bind::Time(at) => query.bind(*at),
+                Bind::Id(id) => query.bind(crate::ids::TaskId(*id)),
             };
         }
         query
-    }};
+    }
 }
-
-pub(super) use bind_all;
 
 /// The words of a search, letters and digits only (everything else separates words).
 pub(super) fn search_words(q: &str) -> Vec<&str> {

@@ -15,7 +15,6 @@ use crate::{
     error::AppError,
     ids::{ListId, UserId},
     tasks::{TaskCounts, TaskQuery},
-    with_reader,
 };
 
 /// More than this held and the map starts afresh: a few thousand filtered lists (a
@@ -113,8 +112,8 @@ pub(super) async fn counts_stamped(
         shared_with_me,
     };
     if let Some(list) = query.list {
-        let row = with_reader!(db, |pool| {
-            sqlx::query_as(
+        let row = db
+            .read(
                 "select lists.total, lists.completed, coalesce(task_counts.version, 0)
                  from lists
                  join list_members on list_members.list_id = lists.id
@@ -124,9 +123,8 @@ pub(super) async fn counts_stamped(
             )
             .bind(ListId(list))
             .bind(me)
-            .fetch_optional(pool)
-            .await
-        })?;
+            .optional()
+            .await?;
         return Ok((
             stamped(row.ok_or_else(access::no_such_list)?, false),
             Vec::new(),
@@ -158,9 +156,7 @@ pub(super) async fn counts_stamped(
              group by mine.user_id, mine.total, mine.completed, mine.version"
     );
     type Row = (i64, i64, i64, bool, Option<String>);
-    let row: Option<Row> = with_reader!(db, |pool| {
-        sqlx::query_as(&sql).bind(me).fetch_optional(pool).await
-    })?;
+    let row: Option<Row> = db.read(&sql).bind(me).optional().await?;
     let (total, completed, version, shared, ids) = row.unwrap_or((0, 0, 0, false, None));
     // 32 hex digits each (SQLite keeps ids as 16-byte blobs).
     let lists = ids

@@ -1,9 +1,9 @@
 //! The task store's write rule. Every write runs in one transaction that takes the write
-//! turn ([`crate::with_writer!`]) and begins by taking SQLite's write lock, records its changes
+//! turn ([`Db::writer`]) and begins by taking SQLite's write lock, records its changes
 //! as the owner's events in that same transaction, and is announced to this process's
 //! streams once committed ([`write_recorded!`]). A conditional write first reads the task
-//! in that transaction ([`still_as_expected`]). What differs between the engines inside a
-//! transaction is [`WriteTx`], implemented once for each.
+//! in that transaction ([`still_as_expected`]), with the row locks PostgreSQL needs
+//! ([`WriteTx`]).
 
 use std::future::Future;
 
@@ -12,7 +12,7 @@ use super::{
     rows::{not_found, TaskRow, COLUMNS},
 };
 use crate::{
-    db::{Db, WriterTx},
+    db::{Db, Tx},
     error::AppError,
     ids::{ListId, TaskId, UserId},
     tasks::{versions::Expect, Task},
@@ -33,34 +33,25 @@ pub(super) const INSERT_CHUNK: usize = 100;
 pub(super) const PRUNE_CHUNK: usize = 1000;
 
 /// Runs `body` (an expression giving `(value, changes)`, which may use `?` and `.await` on
-/// the transaction `tx`) in one write transaction, records `changes` in the logs of everyone
-/// who hears of them, in that same transaction, commits, and then announces them to this
-/// process's streams. The one macro of the store: it expands `body` once per engine, each
-/// with its own transaction type, through [`crate::with_writer!`].
+/// the transaction `tx`, a [`db::Tx`]) in one write transaction, records `changes` in the
+/// logs of everyone who hears of them, in that same transaction, commits, and then announces
+/// them to this process's streams. The one macro of the store, expanded once: it only lets
+/// `body` return early from the transaction with `?`.
 macro_rules! write_recorded {
     ($db:expr, |$tx:ident| $body:expr) => {{
         #[allow(unused_imports)]
-        use $crate::tasks::{events::EventLog as _, store::write::WriteTx as _};
+        use $crate::tasks::store::write::WriteTx as _;
         let db: &$crate::db::Db = $db;
-        // On SQLite the transaction takes the write lock as it begins: one that read first
-        // (a quota, an expected version) could not take it later once another connection
-        // had written since (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy timeout).
-        let begin = if db.is_sqlite() {
-            "begin immediate"
-        } else {
-            "begin"
-        };
-        let written = $crate::with_writer!(db, |writer| {
-            async {
-                let mut tx = writer.begin_with(begin).await?;
-                let $tx = &mut tx;
-                let (value, changes): (_, Vec<$crate::tasks::events::Change>) = $body;
-                let heard = tx.record(&changes).await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>((value, heard))
-            }
-            .await
-        });
+        let written = async {
+            let mut writer = db.writer().await?;
+            let mut tx = writer.begin_immediate().await?;
+            let $tx = &mut tx;
+            let (value, changes): (_, Vec<$crate::tasks::events::Change>) = $body;
+            let heard = $crate::tasks::events::record(&mut tx, &changes).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((value, heard))
+        }
+        .await;
         written.map(|(value, heard)| {
             for user in heard {
                 db.announce(user);
@@ -72,7 +63,7 @@ macro_rules! write_recorded {
 
 pub(crate) use write_recorded;
 
-/// What differs between the engines inside a write transaction: one implementation each.
+/// What a write transaction reads before it writes, with the locks each engine needs.
 pub(crate) trait WriteTx {
     /// The task a conditional write is about, as it is now, if `me` may read it; on
     /// PostgreSQL locked until commit (SQLite writes one at a time anyway).
@@ -113,23 +104,36 @@ fn name_keys(name: &str) -> (String, String) {
     (key, spaced)
 }
 
-impl WriteTx for WriterTx<'_, sqlx::Sqlite> {
+impl WriteTx for Tx<'_> {
     async fn current(&mut self, me: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
-        sqlx::query_as(&format!(
-            "select {COLUMNS} from tasks where id = $1 and {}",
+        let lock = self.db().row_lock(" for update");
+        self.sql(format!(
+            "select {COLUMNS} from tasks where id = $1 and {}{lock}",
             access::readable("$2")
         ))
         .bind(id)
         .bind(me)
-        .fetch_optional(self)
+        .optional()
         .await
     }
 
     async fn tasks_held(&mut self, owner: UserId) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar("select total from task_counts where user_id = $1")
+        if !self.db().is_sqlite() {
+            self.sql(
+                "insert into task_counts (user_id, total, completed) values ($1, 0, 0)
+                 on conflict (user_id) do nothing",
+            )
             .bind(owner)
-            .fetch_optional(self)
-            .await
+            .execute()
+            .await?;
+        }
+        let lock = self.db().row_lock(" for update");
+        self.sql(format!(
+            "select total from task_counts where user_id = $1{lock}"
+        ))
+        .bind(owner)
+        .scalar_optional()
+        .await
     }
 
     async fn target(
@@ -137,10 +141,12 @@ impl WriteTx for WriterTx<'_, sqlx::Sqlite> {
         me: UserId,
         list: Option<ListId>,
     ) -> Result<Result<Target, AppError>, sqlx::Error> {
-        let row = sqlx::query_as(access::TARGET)
+        let lock = self.db().row_lock(" for share of list_members");
+        let row = self
+            .sql(format!("{}{lock}", access::TARGET))
             .bind(me)
             .bind(list)
-            .fetch_optional(self)
+            .optional()
             .await?;
         Ok(access::target(row))
     }
@@ -151,73 +157,14 @@ impl WriteTx for WriterTx<'_, sqlx::Sqlite> {
         name: &str,
     ) -> Result<Result<Target, AppError>, sqlx::Error> {
         let (key, spaced) = name_keys(name);
-        let row = sqlx::query_as(access::TARGET_NAMED)
+        let lock = self.db().row_lock(" for share of list_members");
+        let row = self
+            .sql(format!("{}{lock}", access::TARGET_NAMED))
             .bind(me)
             .bind(key)
             .bind(spaced)
-            .fetch_optional(self)
+            .optional()
             .await?;
-        Ok(match row {
-            None => Err(access::no_list_named(name)),
-            row => access::target(row),
-        })
-    }
-}
-
-impl WriteTx for WriterTx<'_, sqlx::Postgres> {
-    async fn current(&mut self, me: UserId, id: TaskId) -> Result<Option<TaskRow>, sqlx::Error> {
-        sqlx::query_as(&format!(
-            "select {COLUMNS} from tasks where id = $1 and {} for update",
-            access::readable("$2")
-        ))
-        .bind(id)
-        .bind(me)
-        .fetch_optional(self)
-        .await
-    }
-
-    async fn tasks_held(&mut self, owner: UserId) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query(
-            "insert into task_counts (user_id, total, completed) values ($1, 0, 0)
-             on conflict (user_id) do nothing",
-        )
-        .bind(owner)
-        .execute(&mut *self)
-        .await?;
-        sqlx::query_scalar("select total from task_counts where user_id = $1 for update")
-            .bind(owner)
-            .fetch_optional(self)
-            .await
-    }
-
-    async fn target(
-        &mut self,
-        me: UserId,
-        list: Option<ListId>,
-    ) -> Result<Result<Target, AppError>, sqlx::Error> {
-        let row = sqlx::query_as(&format!("{} for share of list_members", access::TARGET))
-            .bind(me)
-            .bind(list)
-            .fetch_optional(self)
-            .await?;
-        Ok(access::target(row))
-    }
-
-    async fn target_named(
-        &mut self,
-        me: UserId,
-        name: &str,
-    ) -> Result<Result<Target, AppError>, sqlx::Error> {
-        let (key, spaced) = name_keys(name);
-        let row = sqlx::query_as(&format!(
-            "{} for share of list_members",
-            access::TARGET_NAMED
-        ))
-        .bind(me)
-        .bind(key)
-        .bind(spaced)
-        .fetch_optional(self)
-        .await?;
         Ok(match row {
             None => Err(access::no_list_named(name)),
             row => access::target(row),

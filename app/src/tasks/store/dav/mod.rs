@@ -14,14 +14,13 @@ pub use writes::{delete, put};
 use super::{
     access,
     rows::{TaskRow, COLUMNS},
-    sql::{bind_all, Bind, Sql},
+    sql::{Bind, Sql},
 };
 use crate::{
     db::Db,
     error::AppError,
     ids::{ListId, TaskId, UserId},
     tasks::{lists::Role, Task, TaskInput},
-    with_reader,
 };
 
 /// How many changes back a sync token stays good: older tombstones are pruned (see the
@@ -144,42 +143,39 @@ fn calendar(row: (ListId, String, String, i64)) -> Calendar {
 
 /// Every list `me` is a member of, their Inbox first, then by name.
 pub async fn calendars(db: &Db, me: UserId) -> Result<Vec<Calendar>, AppError> {
-    let rows: Vec<(ListId, String, String, i64)> = with_reader!(db, |pool| {
-        sqlx::query_as(&format!(
+    let rows: Vec<(ListId, String, String, i64)> = db
+        .read(format!(
             "{CALENDARS} order by lists.is_inbox desc, lists.name_key, lists.id"
         ))
         .bind(me)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     Ok(rows.into_iter().map(calendar).collect())
 }
 
 /// The list `id` as `me` sees it: 404 when they are no member of it.
 pub async fn calendar_of(db: &Db, me: UserId, id: ListId) -> Result<Calendar, AppError> {
-    let row: Option<(ListId, String, String, i64)> = with_reader!(db, |pool| {
-        sqlx::query_as(&format!("{CALENDARS} where lists.id = $2"))
-            .bind(me)
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-    })?;
+    let row: Option<(ListId, String, String, i64)> = db
+        .read(format!("{CALENDARS} where lists.id = $2"))
+        .bind(me)
+        .bind(id)
+        .optional()
+        .await?;
     row.map(calendar).ok_or_else(access::no_such_list)
 }
 
 /// Every task of the list `list` that `me` may read, oldest first.
 pub async fn resources(db: &Db, me: UserId, list: ListId) -> Result<Vec<Resource>, AppError> {
-    let rows: Vec<Row> = with_reader!(db, |pool| {
-        sqlx::query_as(&format!(
+    let rows: Vec<Row> = db
+        .read(format!(
             "select {COLUMNS}, {DAV_COLUMNS} from tasks
              where tasks.list_id = $1 and {} order by created_at, id",
             access::readable("$2")
         ))
         .bind(list)
         .bind(me)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     Ok(rows.into_iter().map(Resource::from).collect())
 }
 
@@ -211,11 +207,7 @@ pub async fn named_resources(
             by_name.join(", "),
             by_id.join(", ")
         );
-        let rows: Vec<Row> = with_reader!(db, |pool| {
-            bind_all!(sqlx::query_as::<_, Row>(&sql.text), sql)
-                .fetch_all(pool)
-                .await
-        })?;
+        let rows: Vec<Row> = sql.read(db).all().await?;
         found.extend(rows.into_iter().map(Resource::from));
     }
     Ok(found)
@@ -228,8 +220,8 @@ pub async fn resource(
     list: ListId,
     name: &str,
 ) -> Result<Option<Resource>, AppError> {
-    let row: Option<Row> = with_reader!(db, |pool| {
-        sqlx::query_as(&format!(
+    let row: Option<Row> = db
+        .read(format!(
             "select {COLUMNS}, {DAV_COLUMNS} from tasks where {} and {}",
             named("$1", "$2", "$3"),
             access::readable("$4")
@@ -238,9 +230,8 @@ pub async fn resource(
         .bind(name)
         .bind(id_of(name))
         .bind(me)
-        .fetch_optional(pool)
-        .await
-    })?;
+        .optional()
+        .await?;
     Ok(row.map(Resource::from))
 }
 
@@ -257,17 +248,16 @@ pub async fn changes_since(
     if since > now || since < now - SYNC_HORIZON {
         return Ok(None);
     }
-    let changed: Vec<(TaskId, Option<String>, bool)> = with_reader!(db, |pool| {
-        sqlx::query_as(
+    let changed: Vec<(TaskId, Option<String>, bool)> = db
+        .read(
             "select task_id, name, gone from dav_changes
              where list_id = $1 and seq > $2 and seq <= $3 order by seq",
         )
         .bind(list)
         .bind(since)
         .bind(now)
-        .fetch_all(pool)
-        .await
-    })?;
+        .all()
+        .await?;
     let mut present = Vec::new();
     let mut gone = Vec::new();
     for (id, name, is_gone) in changed {

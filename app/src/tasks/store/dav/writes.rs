@@ -35,7 +35,7 @@ pub async fn put(
     let current_sql = format!(
         "select {COLUMNS}, {DAV_COLUMNS} from tasks where {}{}",
         named("$1", "$2", "$3"),
-        if db.is_sqlite() { "" } else { " for update" }
+        db.row_lock(" for update")
     );
     let insert = format!(
         "insert into tasks (id, user_id, list_id, created_by, title, description, is_completed,
@@ -76,11 +76,11 @@ pub async fn put(
         let current: Option<Row> = match &target {
             Err(_) => None,
             Ok(_) => {
-                sqlx::query_as(&current_sql)
+                tx.sql(&current_sql)
                     .bind(list)
                     .bind(name)
                     .bind(id_of(name))
-                    .fetch_optional(&mut *tx)
+                    .optional()
                     .await?
             }
         };
@@ -92,7 +92,8 @@ pub async fn put(
         match (target, verdict, current) {
             (Err(refused), ..) | (_, Err(refused), _) => (Err(refused), Vec::new()),
             (Ok(_), Ok(()), Some(resource)) => {
-                let rows: Vec<Row> = sqlx::query_as(&update)
+                let row: Option<Row> = tx
+                    .sql(&update)
                     .bind(input.title.as_str())
                     .bind(input.description.as_deref())
                     .bind(input.due_date)
@@ -107,9 +108,9 @@ pub async fn put(
                     .bind(fields.extra)
                     .bind(TaskId(resource.task.id))
                     .bind(me)
-                    .fetch_all(&mut *tx)
+                    .optional()
                     .await?;
-                match db::first_row(rows).map(Resource::from) {
+                match row.map(Resource::from) {
                     Some(resource) => {
                         let change = Change::updated(&resource.task);
                         (Ok((resource, false)), vec![change])
@@ -124,7 +125,8 @@ pub async fn put(
                         // A new id always (a name that looks like an id may be another
                         // task's), and the name its client gave kept.
                         let id = TaskId(Uuid::now_v7());
-                        let rows: Vec<Row> = sqlx::query_as(&insert)
+                        let row: Option<Row> = tx
+                            .sql(&insert)
                             .bind(id)
                             .bind(target.owner)
                             .bind(target.id)
@@ -143,9 +145,9 @@ pub async fn put(
                             .bind(name)
                             .bind(uid_of(id.as_uuid()))
                             .bind(fields.extra)
-                            .fetch_all(&mut *tx)
+                            .optional()
                             .await?;
-                        match db::first_row(rows).map(Resource::from) {
+                        match row.map(Resource::from) {
                             Some(resource) => {
                                 let change = Change::created(&resource.task);
                                 (Ok((resource, true)), vec![change])
@@ -175,29 +177,31 @@ pub async fn delete(
         "select {COLUMNS}, {DAV_COLUMNS} from tasks where {} and {}{}",
         named("$1", "$2", "$3"),
         access::readable("$4"),
-        if db.is_sqlite() { "" } else { " for update" }
+        db.row_lock(" for update")
     );
     let sql = format!(
         "delete from tasks where id = $1 and {} returning id",
         access::writable("$2")
     );
     write_recorded!(db, |tx| {
-        let current: Option<Resource> = sqlx::query_as::<_, Row>(&current_sql)
+        let current: Option<Resource> = tx
+            .sql(&current_sql)
             .bind(list)
             .bind(name)
             .bind(id_of(name))
             .bind(me)
-            .fetch_optional(&mut *tx)
+            .optional::<Row>()
             .await?
             .map(Resource::from);
         match current {
             None => (Err(not_found()), Vec::new()),
             Some(resource) if !expect.holds(Some(&resource)) => (Err(stale()), Vec::new()),
             Some(resource) => {
-                let gone: Vec<(TaskId,)> = sqlx::query_as(&sql)
+                let gone: Vec<(TaskId,)> = tx
+                    .sql(&sql)
                     .bind(TaskId(resource.task.id))
                     .bind(me)
-                    .fetch_all(&mut *tx)
+                    .all()
                     .await?;
                 match gone.is_empty() {
                     true => (Err(access::read_only()), Vec::new()),
