@@ -12,7 +12,7 @@ use crate::{
     account::views::AccountPage,
     auth::views::{provide_auth, LoginPage, SignupPage, UserMenu},
     tasks::{
-        lists::views::{ListPage, NewListPage},
+        lists::{new_page::NewListPage, views::ListPage},
         views::TasksPage,
     },
 };

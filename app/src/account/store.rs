@@ -14,7 +14,7 @@ use super::{
 use crate::{
     auth::{
         server::{check_credentials, Asker},
-        sessions::{end_everything, Keep},
+        sessions::{end_everything_in, Keep},
         Credentials, Email, Password, User,
     },
     db::{self, Db},
@@ -207,26 +207,37 @@ pub async fn change_password(
     let hash = passwords
         .hash(passwords.queue_place()?, &change.new)
         .await?;
-    set_password_hash(db, UserId(user.id), &hash, false).await?;
-    end_everything(db, UserId(user.id), keep).await
+    replace_password(db, UserId(user.id), &hash, false, keep).await
 }
 
-async fn set_password_hash(
+/// Sets the password's hash and ends every session and token of the user but `keep`, in one
+/// transaction: no request sees the new password with the old sessions (an operator's reset
+/// answered 403 "choose a new password" to a browser it had not signed out yet), and no
+/// login with the old password between the two keeps a session.
+async fn replace_password(
     db: &Db,
     user: UserId,
     hash: &str,
     must_change: bool,
+    keep: &Keep,
 ) -> Result<(), AppError> {
-    db.write(
-        "update users set password_hash = $1, must_change_password = $2, updated_at = $3
-         where id = $4",
-    )
-    .bind(hash)
-    .bind(must_change)
-    .bind(db::now())
-    .bind(user)
-    .execute()
-    .await?;
+    {
+        let mut writer = db.writer().await?;
+        let mut tx = writer.begin().await?;
+        tx.sql(
+            "update users set password_hash = $1, must_change_password = $2, updated_at = $3
+             where id = $4",
+        )
+        .bind(hash)
+        .bind(must_change)
+        .bind(db::now())
+        .bind(user)
+        .execute()
+        .await?;
+        end_everything_in(&mut tx, user, keep).await?;
+        tx.commit().await?;
+    }
+    db.credentials_ended(user).await;
     Ok(())
 }
 
@@ -327,8 +338,7 @@ pub async fn reset_password(
     let one_time = one_time_password();
     let password = Password::parse(&one_time).map_err(|_| AppError::Internal)?;
     let hash = passwords.hash(passwords.queue_place()?, &password).await?;
-    set_password_hash(db, UserId(user), &hash, true).await?;
-    end_everything(db, UserId(user), &Keep::default()).await?;
+    replace_password(db, UserId(user), &hash, true, &Keep::default()).await?;
     Ok(Some(one_time))
 }
 

@@ -111,32 +111,43 @@ pub async fn forget_expired_sessions(db: &Db) -> Result<u64, AppError> {
 /// (a token's `iat` counts seconds; a login in this second waits for the next, see
 /// `server::issue_token`).
 pub async fn end_everything(db: &Db, user: UserId, keep: &Keep) -> Result<(), AppError> {
-    let not_before = Utc::now().timestamp() + 1;
-    let keep_session = keep.session_id.as_deref().unwrap_or("");
     {
         let mut writer = db.writer().await?;
         let mut tx = writer.begin().await?;
-        tx.sql("update users set tokens_not_before = $1, surviving_jti = $2 where id = $3")
-            .bind(not_before)
-            .bind(keep.token)
-            .bind(user)
-            .execute()
-            .await?;
-        tx.sql(
-            "delete from sessions where id in
-                 (select session_id from user_sessions where user_id = $1 and session_id <> $2)",
-        )
+        end_everything_in(&mut tx, user, keep).await?;
+        tx.commit().await?;
+    }
+    db.credentials_ended(user).await;
+    Ok(())
+}
+
+/// [`end_everything`] inside `tx`, for a change that must end them in the same step (a new
+/// password); the caller says [`Db::credentials_ended`] once committed.
+pub async fn end_everything_in(
+    tx: &mut db::Tx<'_>,
+    user: UserId,
+    keep: &Keep,
+) -> Result<(), sqlx::Error> {
+    let not_before = Utc::now().timestamp() + 1;
+    let keep_session = keep.session_id.as_deref().unwrap_or("");
+    tx.sql("update users set tokens_not_before = $1, surviving_jti = $2 where id = $3")
+        .bind(not_before)
+        .bind(keep.token)
+        .bind(user)
+        .execute()
+        .await?;
+    tx.sql(
+        "delete from sessions where id in
+             (select session_id from user_sessions where user_id = $1 and session_id <> $2)",
+    )
+    .bind(user)
+    .bind(keep_session)
+    .execute()
+    .await?;
+    tx.sql("delete from user_sessions where user_id = $1 and session_id <> $2")
         .bind(user)
         .bind(keep_session)
         .execute()
         .await?;
-        tx.sql("delete from user_sessions where user_id = $1 and session_id <> $2")
-            .bind(user)
-            .bind(keep_session)
-            .execute()
-            .await?;
-        tx.commit().await?;
-    }
-    db.credentials_ended(user).await;
     Ok(())
 }

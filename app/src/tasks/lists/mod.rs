@@ -2,6 +2,7 @@
 //! more. Members of a list hold a [`Role`]; its owner is one of them.
 
 pub mod api;
+pub mod new_page;
 pub mod views;
 
 use chrono::{DateTime, Utc};

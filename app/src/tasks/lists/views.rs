@@ -1,4 +1,4 @@
-//! The list pages: making a list (`/lists/new`), and a list's own page (`/lists/{id}`):
+//! A list's own page (`/lists/{id}`) (making one, `/lists/new`, is [`super::new_page`]):
 //! its members with their roles, and for its owner renaming, sharing by e-mail, removing
 //! members and deleting it; for a member, leaving it. Every control is a real form that
 //! works without JavaScript (see [`super::api`] for where each one goes next).
@@ -12,10 +12,7 @@ use leptos_router::{
 use uuid::Uuid;
 
 use super::{
-    api::{
-        list_tasks, load_list, CreateList, DeleteList, ListDetails, RemoveMember, RenameList,
-        ShareList,
-    },
+    api::{list_tasks, load_list, DeleteList, ListDetails, RemoveMember, RenameList, ShareList},
     Member, Role,
 };
 use crate::{
@@ -24,54 +21,6 @@ use crate::{
     error::AppError,
     forms::{AfterFailedForm, FormState},
 };
-
-/// Making a list: named, then shown with its (no) tasks.
-#[component]
-pub fn NewListPage() -> impl IntoView {
-    view! {
-        <Title text="New list" />
-        <RequireUser>
-            <div class="account">
-                <AfterFailedForm>
-                    <NewListForm />
-                </AfterFailedForm>
-            </div>
-        </RequireUser>
-    }
-}
-
-#[component]
-fn NewListForm() -> impl IntoView {
-    let action = ServerAction::<CreateList>::new();
-    let form = FormState::of(action);
-    let pending = form.pending;
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = action.value().get() {
-            navigate(&list_tasks(list.id), Default::default());
-        }
-    });
-    view! {
-        <section class="card" aria-labelledby="new-list-title">
-            <h1 id="new-list-title">"New list"</h1>
-            <ActionForm action=action attr:novalidate=true attr:aria-labelledby="new-list-title">
-                <FormMessage message=form.message() />
-                <Field
-                    label="Name"
-                    name="name"
-                    required=true
-                    hint="Such as Groceries or Release: up to 100 characters. You can share it once it is made."
-                    initial=form.kept("name")
-                    server_error=form.field("name")
-                />
-                <button type="submit" class="button" disabled=move || pending.get()>
-                    {move || if pending.get() { "Making…" } else { "Make list" }}
-                </button>
-            </ActionForm>
-            <p><A href="/tasks">"Back to your tasks"</A></p>
-        </section>
-    }
-}
 
 /// The forms of a list's page, made once per page view (outside every `<Suspense>`, so the
 /// server and the browser make them in the same order).

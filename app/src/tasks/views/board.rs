@@ -71,7 +71,7 @@ pub(super) fn Board(
             actions.restore.version().get(),
             actions.unmark.version().get(),
             actions.unmove.version().get(),
-            actions.live.reloads.get() as usize,
+            actions.live.reloads.try_get().unwrap_or(0) as usize,
         ]
         .into_iter()
         .fold(0usize, usize::wrapping_add)
@@ -135,7 +135,7 @@ pub(super) fn Board(
             let retry =
                 leptos::leptos_dom::helpers::window_event_listener_untyped(event, move |_| {
                     if failed() {
-                        actions.live.reloads.update(|n| *n += 1);
+                        actions.live.reloads.try_update(|n| *n += 1);
                     }
                 });
             on_cleanup(move || retry.remove());

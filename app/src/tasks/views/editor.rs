@@ -271,7 +271,7 @@ pub(super) fn EditForm(
                     }
                 },
                 move || {
-                    actions.live.reloads.update(|n| *n += 1);
+                    actions.live.reloads.try_update(|n| *n += 1);
                     discard(true);
                 },
                 save.clone(),

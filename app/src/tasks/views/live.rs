@@ -107,8 +107,8 @@ impl Live {
 
     /// An inline editor opened on `task`: the list holds still until it closes.
     pub(super) fn editor_opened(&self, task: Uuid) {
-        self.changed.update(|c| c.retain(|t| *t != task));
-        self.editing.set(Some(task));
+        self.changed.try_update(|c| c.retain(|t| *t != task));
+        self.editing.try_set(Some(task));
     }
 
     /// The editor on `task` closed; a look held back meanwhile happens now (a quiet one: a
@@ -139,9 +139,13 @@ impl Live {
         held
     }
 
-    /// Whether `task` changed elsewhere while its editor was open.
+    /// Whether `task` changed elsewhere while its editor was open. No, once the page that
+    /// made these signals is gone: a server render could still be making its editor then,
+    /// and a disposed signal read the plain way panics (a 500 for the whole page).
     pub(super) fn changed_elsewhere(&self, task: Uuid) -> bool {
-        self.changed.with(|c| c.contains(&task))
+        self.changed
+            .try_with(|c| c.contains(&task))
+            .unwrap_or(false)
     }
 
     fn look(&self) {
@@ -165,8 +169,9 @@ impl Live {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn on_event(&self, task: Option<Uuid>) {
         if let (Some(open), Some(task)) = (self.editing.try_get_untracked().flatten(), task) {
-            if open == task && !self.changed.with_untracked(|c| c.contains(&task)) {
-                self.changed.update(|c| c.push(task));
+            if open == task && self.changed.try_with_untracked(|c| !c.contains(&task)) == Some(true)
+            {
+                self.changed.try_update(|c| c.push(task));
             }
         }
         // Bounded: past what the page could itself have changed, a look is needed anyway
